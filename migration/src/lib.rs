@@ -1,0 +1,38 @@
+//! The keyward schema: one migration per change, applied at start-up.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_tenancy;
+mod m20261123_000002_create_api_keys;
+mod m20261123_000003_create_activity;
+mod m20261123_000004_create_crm_data;
+mod m20261123_000005_create_sessions;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_tenancy::Migration),
+            Box::new(m20261123_000002_create_api_keys::Migration),
+            Box::new(m20261123_000003_create_activity::Migration),
+            Box::new(m20261123_000004_create_crm_data::Migration),
+            Box::new(m20261123_000005_create_sessions::Migration),
+        ]
+    }
+}
+
+/// Builds a named index; names are how constraint violations are recognised.
+pub(crate) fn index(name: &str, table: impl Iden + 'static, cols: &[&'static str]) -> IndexCreateStatement {
+    let mut stmt = Index::create();
+    stmt.name(name).table(table);
+    for col in cols {
+        stmt.col(Alias::new(*col));
+    }
+    stmt.to_owned()
+}
+
+/// A 64-bit auto-increment primary key (INTEGER PRIMARY KEY on SQLite).
+pub(crate) fn big_pk_auto(name: impl IntoIden) -> ColumnDef {
+    sea_orm_migration::schema::big_integer(name).auto_increment().primary_key().take()
+}

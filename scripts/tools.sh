@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs every tool the build and the tests need, each step skipped when
+# already done. Safe to run on every `make run` / `make test`.
+#   scripts/tools.sh build   -> wasm target, wasm-bindgen CLI, cargo-leptos, wasm-opt
+#   scripts/tools.sh test    -> the above + Chromium (apt) + end2end npm packages
+set -euo pipefail
+
+CARGO_LEPTOS_VERSION=0.3.10
+WASM_BINDGEN_VERSION=0.2.129
+BINARYEN_VERSION=132
+TOOLS_DIR="${KEYWARD_TOOLS_DIR:-$HOME/.cache/keyward-tools}"
+here="$(cd "$(dirname "$0")/.." && pwd)"
+mode="${1:-build}"
+
+log() { printf '[tools] %s\n' "$*" >&2; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION"; then
+  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (~3 min)"
+  cargo install wasm-bindgen-cli --locked --version "$WASM_BINDGEN_VERSION"
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (~19 min, once per machine)"
+  cargo install cargo-leptos --locked --version "$CARGO_LEPTOS_VERSION"
+fi
+
+if [ ! -x "$TOOLS_DIR/node_modules/.bin/wasm-opt" ]; then
+  log "installing binaryen $BINARYEN_VERSION (wasm-opt) into $TOOLS_DIR"
+  mkdir -p "$TOOLS_DIR"
+  (cd "$TOOLS_DIR" && [ -f package.json ] || echo '{"private":true}' > package.json)
+  (cd "$TOOLS_DIR" && npm install --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION")
+fi
+
+if [ "$mode" = "test" ]; then
+  if [ ! -x /usr/bin/chromium ]; then
+    log "installing Debian's chromium"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  fi
+  if ! command -v wrk >/dev/null 2>&1 && [ "${KEYWARD_WANT_WRK:-}" = 1 ]; then
+    apt-get install -y -qq wrk >/dev/null
+  fi
+  lock="$here/end2end/package-lock.json"
+  stamp="$here/end2end/node_modules/.keyward-lock"
+  if [ ! -f "$stamp" ] || ! cmp -s "$lock" "$stamp"; then
+    log "installing end2end npm packages from the lock file"
+    (cd "$here/end2end" && npm ci --no-audit --no-fund --silent)
+    cp "$lock" "$stamp"
+  fi
+fi

@@ -1,0 +1,49 @@
+//! The HTML shell and the routes of the dashboard.
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::pages::admin::{AdminHome, AdminLayout, ProfilePage};
+use crate::pages::developer_settings::DeveloperSettingsPage;
+use crate::pages::login::LoginPage;
+use crate::pages::not_found::NotFound;
+use crate::pages::setup::SetupPage;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/keyward.css"/>
+        <Title formatter=|title: String| format!("{title} · keyward")/>
+        <Router>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/setup") view=SetupPage/>
+                <ParentRoute path=path!("/admin") view=AdminLayout>
+                    <Route path=path!("") view=AdminHome/>
+                    <Route path=path!("/profile") view=ProfilePage/>
+                    <Route path=path!("/profile/developer-settings") view=DeveloperSettingsPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

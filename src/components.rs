@@ -1,0 +1,4 @@
+//! Pieces of interface shared by pages.
+pub mod breadcrumb;
+pub mod field;
+pub mod header;

@@ -1,0 +1,22 @@
+//! The top bar of every signed-in page: who you are, and Sign out.
+use leptos::prelude::*;
+
+use crate::models::CurrentUser;
+
+#[component]
+pub fn Header(user: CurrentUser) -> impl IntoView {
+    view! {
+        <header class="topbar">
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <a class="brand" href="/admin/profile/developer-settings">"keyward"</a>
+            <span class="agency">{user.agency_name}</span>
+            <div class="account">
+                <span class="account-name">{user.name}</span>
+                <span class="account-role">{user.role.label()}</span>
+                <form method="post" action="/logout">
+                    <button type="submit" class="button secondary">"Sign out"</button>
+                </form>
+            </div>
+        </header>
+    }
+}

@@ -1,0 +1,6 @@
+//! sea-orm entities, one per table (server only; DTOs in `models` cross the wire).
+pub mod agency;
+pub mod membership;
+pub mod session;
+pub mod user;
+pub mod workspace;

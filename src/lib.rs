@@ -1,0 +1,21 @@
+//! keyward: API key management for lead and property CRMs.
+#![recursion_limit = "256"]
+
+pub mod app;
+pub mod components;
+pub mod domain;
+pub mod models;
+pub mod pages;
+pub mod server_fns;
+
+#[cfg(feature = "ssr")]
+pub mod entities;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

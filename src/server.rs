@@ -1,0 +1,14 @@
+//! Everything that runs only on the server: configuration, database,
+//! sessions, services, HTTP and the command line.
+pub mod assets;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod password;
+pub mod request;
+pub mod services;
+pub mod session_store;
+pub mod setup_token;
+pub mod state;

@@ -1,0 +1,265 @@
+//! Signing in and out, first-run setup, and the middleware that knows who is
+//! asking. Forms post here and redirect back (post/redirect/get), so every
+//! flow works the same with JavaScript on or off.
+use std::collections::BTreeMap;
+
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::domain::fields::{DisplayName, Email, FieldError, NewPassword};
+use crate::domain::next_url::{safe_next, HOME};
+use crate::models::{CurrentUser, FormFlash};
+use crate::server::services::accounts::{self, FirstRun};
+use crate::server::state::AppState;
+
+const USER_ID: &str = "user_id";
+const FLASH: &str = "flash";
+/// Typed values kept for redisplay are cut to this many characters.
+const MAX_KEPT_VALUE: usize = 1000;
+
+fn encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+fn internal_error(context: &str, err: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %err, "{context}");
+    (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side. Please try again.")
+        .into_response()
+}
+
+async fn flash_and_redirect(session: &Session, flash: FormFlash, to: &str) -> Response {
+    if let Err(err) = session.insert(FLASH, flash).await {
+        return internal_error("cannot store form errors in the session", err);
+    }
+    Redirect::to(to).into_response()
+}
+
+fn keep(value: &str) -> String {
+    value.chars().take(MAX_KEPT_VALUE).collect()
+}
+
+async fn sign_in(session: &Session, user_id: i64, to: &str) -> Response {
+    // A new id at sign-in: a session id planted before sign-in is worthless.
+    if let Err(err) = session.cycle_id().await {
+        return internal_error("cannot rotate the session id", err);
+    }
+    if let Err(err) = session.insert(USER_ID, user_id).await {
+        return internal_error("cannot store the session", err);
+    }
+    Redirect::to(to).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn login(State(state): State<AppState>, session: Session, Form(form): Form<LoginForm>) -> Response {
+    let next = safe_next(Some(&form.next)).to_owned();
+    let mut errors = BTreeMap::new();
+    if form.email.trim().is_empty() {
+        errors.insert("email".to_owned(), FieldError::Empty("Email").to_string());
+    }
+    if form.password.is_empty() {
+        errors.insert("password".to_owned(), FieldError::Empty("Password").to_string());
+    }
+    if errors.is_empty() {
+        match accounts::authenticate(&state.db, &form.email, form.password).await {
+            Ok(Some(user_id)) => return sign_in(&session, user_id, &next).await,
+            Ok(None) => {
+                errors.insert("form".to_owned(), "Invalid email or password".to_owned());
+            }
+            Err(err) => return internal_error("sign-in query failed", err),
+        }
+    }
+    let flash = FormFlash {
+        form: "login".into(),
+        errors,
+        values: BTreeMap::from([("email".to_owned(), keep(&form.email))]),
+    };
+    let back = if next == HOME { "/login".to_owned() } else { format!("/login?next={}", encode(&next)) };
+    flash_and_redirect(&session, flash, &back).await
+}
+
+pub async fn logout(session: Session) -> Response {
+    if let Err(err) = session.flush().await {
+        return internal_error("cannot end the session", err);
+    }
+    Redirect::to("/login").into_response()
+}
+
+#[derive(Deserialize)]
+pub struct SetupForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    workspace: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn parse_setup(form: &SetupForm) -> Result<FirstRun, BTreeMap<String, String>> {
+    let agency = DisplayName::parse("Agency name", &form.agency);
+    let workspace = DisplayName::parse("First workspace", &form.workspace);
+    let name = DisplayName::parse("Your name", &form.name);
+    let email = Email::parse(&form.email);
+    let password = NewPassword::parse(&form.password);
+    match (agency, workspace, name, email, password) {
+        (Ok(agency), Ok(workspace), Ok(name), Ok(email), Ok(password)) => {
+            Ok(FirstRun { agency, workspace, name, email, password })
+        }
+        (agency, workspace, name, email, password) => {
+            let mut errors = BTreeMap::new();
+            for (field, result) in [
+                ("agency", agency.err()),
+                ("workspace", workspace.err()),
+                ("name", name.err()),
+                ("email", email.err()),
+                ("password", password.err()),
+            ] {
+                if let Some(err) = result {
+                    errors.insert(field.to_owned(), err.to_string());
+                }
+            }
+            Err(errors)
+        }
+    }
+}
+
+pub async fn setup(State(state): State<AppState>, session: Session, Form(form): Form<SetupForm>) -> Response {
+    if !state.setup.matches(&form.token) {
+        return Redirect::to("/setup").into_response();
+    }
+    let first = match parse_setup(&form) {
+        Ok(first) => first,
+        Err(errors) => {
+            let values = [
+                ("agency", &form.agency),
+                ("workspace", &form.workspace),
+                ("name", &form.name),
+                ("email", &form.email),
+            ]
+            .into_iter()
+            .map(|(field, value)| (field.to_owned(), keep(value)))
+            .collect();
+            let flash = FormFlash { form: "setup".into(), errors, values };
+            return flash_and_redirect(&session, flash, &format!("/setup?token={}", encode(&form.token))).await;
+        }
+    };
+    match accounts::complete_setup(&state.db, first).await {
+        Ok(user_id) => {
+            state.setup.revoke();
+            sign_in(&session, user_id, HOME).await
+        }
+        Err(accounts::AccountError::SetupClosed) => {
+            state.setup.revoke();
+            Redirect::to("/setup").into_response()
+        }
+        Err(err) => internal_error("first-run setup failed", err),
+    }
+}
+
+/// Paths that never need to know the user (no session or database work).
+fn is_anonymous_path(path: &str) -> bool {
+    path.starts_with("/pkg/") || path == "/healthz" || path == "/readyz" || path == "/favicon.ico"
+}
+
+fn is_admin_path(path: &str) -> bool {
+    path == "/admin" || path.starts_with("/admin/")
+}
+
+/// Puts the signed-in [`CurrentUser`] (and, on the form pages, a pending
+/// [`FormFlash`]) into the request's extensions; sends anonymous visitors of
+/// `/admin` to the sign-in page and signed-in visitors of `/login` onwards.
+pub async fn identify(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    if is_anonymous_path(&path) {
+        return next.run(req).await;
+    }
+    let mut user = None;
+    if let Ok(Some(user_id)) = session.get::<i64>(USER_ID).await {
+        match accounts::current_user(&state.db, user_id).await {
+            Ok(Some(found)) => user = Some(found),
+            Ok(None) => {
+                let _ = session.flush().await;
+            }
+            Err(err) => return internal_error("loading the signed-in user failed", err),
+        }
+    }
+    let target = req.uri().path_and_query().map(|pq| pq.as_str().to_owned()).unwrap_or_default();
+    if is_admin_path(&path) && user.is_none() {
+        return Redirect::to(&format!("/login?next={}", encode(&target))).into_response();
+    }
+    if req.method() == Method::GET {
+        if path == "/login" && user.is_some() {
+            let next = req.uri().query().and_then(|q| {
+                url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "next").map(|(_, v)| v.into_owned())
+            });
+            return Redirect::to(safe_next(next.as_deref())).into_response();
+        }
+        if path == "/login" || path == "/setup" {
+            if let Ok(Some(flash)) = session.remove::<FormFlash>(FLASH).await {
+                req.extensions_mut().insert(flash);
+            }
+        }
+    }
+    if let Some(user) = user {
+        req.extensions_mut().insert::<CurrentUser>(user);
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(agency: &str, email: &str, password: &str) -> SetupForm {
+        SetupForm {
+            token: String::new(),
+            agency: agency.into(),
+            workspace: "Downtown".into(),
+            name: "Ana".into(),
+            email: email.into(),
+            password: password.into(),
+        }
+    }
+
+    #[test]
+    fn setup_errors_are_reported_per_field() {
+        let errors = parse_setup(&form("", "not-an-email", "short")).unwrap_err();
+        assert_eq!(errors["agency"], "Agency name is required");
+        assert_eq!(errors["email"], "Enter an email address like name@example.com");
+        assert_eq!(errors["password"], "Password must be at least 12 characters");
+        assert!(!errors.contains_key("workspace"));
+    }
+
+    #[test]
+    fn a_complete_setup_form_parses() {
+        let first = parse_setup(&form("Acme Realty", "ana@acme.test", "correct horse battery")).unwrap();
+        assert_eq!(first.agency.as_str(), "Acme Realty");
+    }
+
+    #[test]
+    fn only_admin_paths_need_a_user() {
+        assert!(is_admin_path("/admin"));
+        assert!(is_admin_path("/admin/profile/developer-settings"));
+        assert!(!is_admin_path("/administrator"));
+        assert!(is_anonymous_path("/pkg/keyward.wasm"));
+    }
+}

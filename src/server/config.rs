@@ -1,0 +1,106 @@
+//! Settings shared by every command: flags first, then `KEYWARD_*` variables.
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "KEYWARD_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    pub addr: SocketAddr,
+
+    /// Directory for the SQLite database and other state (created if missing).
+    #[arg(long, env = "KEYWARD_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Database URL: `sqlite://…` or `postgres://…` [default: sqlite://<data dir>/keyward.db]
+    #[arg(long, env = "KEYWARD_DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Mark the session cookie Secure (HTTPS only) [default: false on loopback, true otherwise]
+    #[arg(long, env = "KEYWARD_COOKIE_SECURE", global = true)]
+    pub cookie_secure: Option<bool>,
+}
+
+/// Resolved settings, with every default applied.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub cookie_secure: bool,
+}
+
+impl Settings {
+    pub fn resolve(self) -> Config {
+        let database_url = self
+            .database_url
+            .filter(|url| !url.trim().is_empty())
+            .unwrap_or_else(|| sqlite_url_in(&self.data_dir));
+        Config {
+            cookie_secure: self.cookie_secure.unwrap_or(!self.addr.ip().is_loopback()),
+            addr: self.addr,
+            data_dir: self.data_dir,
+            database_url,
+        }
+    }
+}
+
+/// The default database: a SQLite file in the data directory, created on first start.
+pub fn sqlite_url_in(data_dir: &std::path::Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("keyward.db").display())
+}
+
+impl Config {
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// The database URL without its password, for log lines.
+    pub fn database_label(&self) -> String {
+        match url::Url::parse(&self.database_url) {
+            Ok(mut url) if url.password().is_some() => {
+                let _ = url.set_password(Some("***"));
+                url.to_string()
+            }
+            _ => self.database_url.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(addr: &str) -> Settings {
+        Settings { addr: addr.parse().unwrap(), data_dir: "/tmp/kw".into(), database_url: None, cookie_secure: None }
+    }
+
+    #[test]
+    fn cookies_are_secure_by_default_off_loopback() {
+        assert!(!settings("127.0.0.1:3000").resolve().cookie_secure);
+        assert!(!settings("[::1]:3000").resolve().cookie_secure);
+        assert!(settings("0.0.0.0:3000").resolve().cookie_secure);
+        let forced = Settings { cookie_secure: Some(false), ..settings("0.0.0.0:80") };
+        assert!(!forced.resolve().cookie_secure);
+    }
+
+    #[test]
+    fn the_default_database_lives_in_the_data_dir() {
+        let config = settings("127.0.0.1:3000").resolve();
+        assert_eq!(config.database_url, "sqlite:///tmp/kw/keyward.db?mode=rwc");
+        assert!(config.is_sqlite());
+    }
+
+    #[test]
+    fn passwords_never_reach_the_database_label() {
+        let config = Settings {
+            database_url: Some("postgres://kw:hunter2@db:5432/kw".into()),
+            ..settings("127.0.0.1:3000")
+        }
+        .resolve();
+        assert!(!config.database_label().contains("hunter2"));
+        assert!(!config.is_sqlite());
+    }
+}

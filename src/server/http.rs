@@ -1,0 +1,156 @@
+//! The HTTP server: routes, layers, start and graceful stop.
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tower_http::compression::CompressionLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::app::{shell, App};
+use crate::server::config::Config;
+use crate::server::session_store::DbSessionStore;
+use crate::server::state::AppState;
+use crate::server::{assets, auth, db, password, services};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "keyward_session";
+/// Form posts are small; anything larger is refused with 413.
+const FORM_BODY_LIMIT: usize = 64 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.cookie_secure)
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(7)));
+    let forms = Router::new()
+        .route("/login", post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/setup", post(auth::setup))
+        .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT));
+    let context_state = state.clone();
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .merge(forms)
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(assets::file_or_not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), auth::identify))
+        .layer(sessions)
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    if db::is_ready(&state.db).await {
+        "ready".into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+    }
+}
+
+/// One line per request: method, path (never the query: it may hold a
+/// token), status and latency.
+async fn log_request(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let response = next.run(req).await;
+    tracing::info!(
+        target: "keyward::http",
+        %method,
+        %path,
+        status = response.status().as_u16(),
+        latency_ms = format!("{:.2}", started.elapsed().as_secs_f64() * 1000.0),
+        "request"
+    );
+    response
+}
+
+/// A server that is listening, as `keyward serve` or a test runs it.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    /// The one-time first-run link, while the database has no user.
+    pub setup_link: Option<String>,
+    shutdown: oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+    housekeeping: JoinHandle<()>,
+}
+
+impl Server {
+    /// Connects, migrates, binds and starts serving in the background.
+    pub async fn start(config: Config) -> anyhow::Result<Server> {
+        let db = db::connect(&config).await?;
+        db::migrate(&db).await?;
+        let listener = TcpListener::bind(config.addr).await?;
+        let addr = listener.local_addr()?;
+        let state = AppState::new(db, config);
+        let setup_link = if services::accounts::has_users(&state.db).await? {
+            None
+        } else {
+            let host = if addr.ip().is_unspecified() { "localhost".to_owned() } else { addr.ip().to_string() };
+            let host = if addr.is_ipv6() && host != "localhost" { format!("[{host}]") } else { host };
+            Some(format!("http://{host}:{}/setup?token={}", addr.port(), state.setup.issue()))
+        };
+        password::warm_up().await;
+        let housekeeping = spawn_session_cleanup(state.db.clone());
+
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        Ok(Server { addr, state, setup_link, shutdown, task, housekeeping })
+    }
+
+    /// Stops accepting connections, lets requests in flight finish, and
+    /// closes the database.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(());
+        self.task.await??;
+        self.housekeeping.abort();
+        self.state.db.close().await?;
+        Ok(())
+    }
+}
+
+fn spawn_session_cleanup(db: sea_orm::DatabaseConnection) -> JoinHandle<()> {
+    use tower_sessions::ExpiredDeletion;
+    let store = DbSessionStore::new(db);
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            if let Err(err) = store.delete_expired().await {
+                tracing::warn!(error = %err, "deleting expired sessions failed");
+            }
+        }
+    })
+}

@@ -1,0 +1,15 @@
+//! What the request being served carries, for server functions and pages.
+use axum::http::request::Parts;
+use leptos::prelude::use_context;
+
+/// A value a middleware put into the current request's extensions.
+pub fn extension<T: Clone + Send + Sync + 'static>() -> Option<T> {
+    use_context::<Parts>()?.extensions.get::<T>().cloned()
+}
+
+/// Sets the status code of the page being rendered.
+pub fn set_status(status: axum::http::StatusCode) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+}

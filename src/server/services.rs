@@ -1,0 +1,3 @@
+//! The only place that runs queries: server functions, HTTP handlers and the
+//! command line all call these.
+pub mod accounts;

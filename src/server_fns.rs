@@ -1,0 +1,2 @@
+//! Server functions: the pages' only way to the server's services.
+pub mod session;
