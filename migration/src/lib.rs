@@ -34,5 +34,8 @@ pub(crate) fn index(name: &str, table: impl Iden + 'static, cols: &[&'static str
 
 /// A 64-bit auto-increment primary key (INTEGER PRIMARY KEY on SQLite).
 pub(crate) fn big_pk_auto(name: impl IntoIden) -> ColumnDef {
-    sea_orm_migration::schema::big_integer(name).auto_increment().primary_key().take()
+    sea_orm_migration::schema::big_integer(name)
+        .auto_increment()
+        .primary_key()
+        .take()
 }

@@ -86,7 +86,15 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ux_workspaces_agency_name", Workspaces::Table, &["agency_id", "name"]).unique().to_owned())
+            .create_index(
+                index(
+                    "ux_workspaces_agency_name",
+                    Workspaces::Table,
+                    &["agency_id", "name"],
+                )
+                .unique()
+                .to_owned(),
+            )
             .await?;
 
         manager
@@ -112,7 +120,9 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("ix_users_agency", Users::Table, &["agency_id", "name"])).await?;
+        manager
+            .create_index(index("ix_users_agency", Users::Table, &["agency_id", "name"]))
+            .await?;
 
         manager
             .create_table(
@@ -121,7 +131,11 @@ impl MigrationTrait for Migration {
                     .col(big_integer(Memberships::UserId))
                     .col(big_integer(Memberships::WorkspaceId))
                     .col(timestamp_with_time_zone(Memberships::CreatedAt))
-                    .primary_key(Index::create().col(Memberships::UserId).col(Memberships::WorkspaceId))
+                    .primary_key(
+                        Index::create()
+                            .col(Memberships::UserId)
+                            .col(Memberships::WorkspaceId),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_memberships_user")
@@ -140,12 +154,21 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ix_memberships_workspace", Memberships::Table, &["workspace_id"]))
+            .create_index(index(
+                "ix_memberships_workspace",
+                Memberships::Table,
+                &["workspace_id"],
+            ))
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [Memberships::Table.into_iden(), Users::Table.into_iden(), Workspaces::Table.into_iden(), Agencies::Table.into_iden()] {
+        for table in [
+            Memberships::Table.into_iden(),
+            Users::Table.into_iden(),
+            Workspaces::Table.into_iden(),
+            Agencies::Table.into_iden(),
+        ] {
             manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         Ok(())

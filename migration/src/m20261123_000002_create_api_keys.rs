@@ -121,7 +121,11 @@ impl MigrationTrait for Migration {
                     .col(string_len(ApiKeyUsageDaily::KeyId, 12))
                     .col(date(ApiKeyUsageDaily::Day))
                     .col(big_integer(ApiKeyUsageDaily::Requests).default(0))
-                    .primary_key(Index::create().col(ApiKeyUsageDaily::KeyId).col(ApiKeyUsageDaily::Day))
+                    .primary_key(
+                        Index::create()
+                            .col(ApiKeyUsageDaily::KeyId)
+                            .col(ApiKeyUsageDaily::Day),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_usage_daily_key")
@@ -135,7 +139,11 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(ApiKeyUsageDaily::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(ApiKeys::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(ApiKeyUsageDaily::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(ApiKeys::Table).to_owned())
+            .await
     }
 }

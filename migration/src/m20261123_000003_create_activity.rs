@@ -1,8 +1,8 @@
 //! In-app notifications and the audit log.
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::{big_pk_auto, index};
 use crate::m20261123_000001_create_tenancy::{Agencies, Users};
+use crate::{big_pk_auto, index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -79,7 +79,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ix_notifications_user_created", Notifications::Table, &["user_id", "created_at"]))
+            .create_index(index(
+                "ix_notifications_user_created",
+                Notifications::Table,
+                &["user_id", "created_at"],
+            ))
             .await?;
 
         manager
@@ -108,15 +112,27 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ix_audit_events_agency_created", AuditEvents::Table, &["agency_id", "created_at"]))
+            .create_index(index(
+                "ix_audit_events_agency_created",
+                AuditEvents::Table,
+                &["agency_id", "created_at"],
+            ))
             .await?;
         manager
-            .create_index(index("ix_audit_events_key_created", AuditEvents::Table, &["key_id", "created_at"]))
+            .create_index(index(
+                "ix_audit_events_key_created",
+                AuditEvents::Table,
+                &["key_id", "created_at"],
+            ))
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(AuditEvents::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Notifications::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(AuditEvents::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Notifications::Table).to_owned())
+            .await
     }
 }

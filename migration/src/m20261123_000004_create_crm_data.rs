@@ -1,8 +1,8 @@
 //! Leads and properties: what API keys import and sync.
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::{big_pk_auto, index};
 use crate::m20261123_000001_create_tenancy::{Agencies, Workspaces};
+use crate::{big_pk_auto, index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -52,7 +52,12 @@ enum Properties {
     UpdatedAt,
 }
 
-fn belongs_to_workspace(table: impl Iden + Copy + 'static, agency: impl Iden + 'static, workspace: impl Iden + 'static, prefix: &str) -> Vec<ForeignKeyCreateStatement> {
+fn belongs_to_workspace(
+    table: impl Iden + Copy + 'static,
+    agency: impl Iden + 'static,
+    workspace: impl Iden + 'static,
+    prefix: &str,
+) -> Vec<ForeignKeyCreateStatement> {
     vec![
         ForeignKey::create()
             .name(format!("fk_{prefix}_agency"))
@@ -97,13 +102,29 @@ impl MigrationTrait for Migration {
         }
         manager.create_table(leads.to_owned()).await?;
         manager
-            .create_index(index("ux_leads_source_external", Leads::Table, &["source_key_id", "environment", "external_id"]).unique().to_owned())
+            .create_index(
+                index(
+                    "ux_leads_source_external",
+                    Leads::Table,
+                    &["source_key_id", "environment", "external_id"],
+                )
+                .unique()
+                .to_owned(),
+            )
             .await?;
         manager
-            .create_index(index("ix_leads_workspace_env_created", Leads::Table, &["workspace_id", "environment", "created_at"]))
+            .create_index(index(
+                "ix_leads_workspace_env_created",
+                Leads::Table,
+                &["workspace_id", "environment", "created_at"],
+            ))
             .await?;
         manager
-            .create_index(index("ix_leads_agency_env_created", Leads::Table, &["agency_id", "environment", "created_at"]))
+            .create_index(index(
+                "ix_leads_agency_env_created",
+                Leads::Table,
+                &["agency_id", "environment", "created_at"],
+            ))
             .await?;
 
         let mut properties = Table::create();
@@ -125,20 +146,41 @@ impl MigrationTrait for Migration {
             .col(string_len(Properties::Status, 40).default("active"))
             .col(timestamp_with_time_zone(Properties::CreatedAt))
             .col(timestamp_with_time_zone(Properties::UpdatedAt));
-        for mut fk in belongs_to_workspace(Properties::Table, Properties::AgencyId, Properties::WorkspaceId, "properties") {
+        for mut fk in belongs_to_workspace(
+            Properties::Table,
+            Properties::AgencyId,
+            Properties::WorkspaceId,
+            "properties",
+        ) {
             properties.foreign_key(&mut fk);
         }
         manager.create_table(properties.to_owned()).await?;
         manager
-            .create_index(index("ux_properties_workspace_external", Properties::Table, &["workspace_id", "environment", "external_id"]).unique().to_owned())
+            .create_index(
+                index(
+                    "ux_properties_workspace_external",
+                    Properties::Table,
+                    &["workspace_id", "environment", "external_id"],
+                )
+                .unique()
+                .to_owned(),
+            )
             .await?;
         manager
-            .create_index(index("ix_properties_agency_env_updated", Properties::Table, &["agency_id", "environment", "updated_at"]))
+            .create_index(index(
+                "ix_properties_agency_env_updated",
+                Properties::Table,
+                &["agency_id", "environment", "updated_at"],
+            ))
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Properties::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Leads::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(Properties::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Leads::Table).to_owned())
+            .await
     }
 }

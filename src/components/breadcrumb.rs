@@ -10,14 +10,18 @@ const TRAIL: [(&str, &str); 3] = [
 
 #[component]
 pub fn Breadcrumb(depth: usize) -> impl IntoView {
-    let items = TRAIL.iter().take(depth + 1).enumerate().map(|(level, (label, href))| {
-        let current = level == depth;
-        view! {
-            <li>
-                <a href=*href aria-current=current.then_some("page")>{*label}</a>
-            </li>
-        }
-    });
+    let items = TRAIL
+        .iter()
+        .take(depth + 1)
+        .enumerate()
+        .map(|(level, (label, href))| {
+            let current = level == depth;
+            view! {
+                <li>
+                    <a href=*href aria-current=current.then_some("page")>{*label}</a>
+                </li>
+            }
+        });
     view! {
         <nav aria-label="Breadcrumb" class="breadcrumb">
             <ol>{items.collect_view()}</ol>

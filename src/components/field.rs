@@ -18,11 +18,14 @@ pub fn TextField(
 ) -> impl IntoView {
     let error_id = format!("{name}-error");
     let hint_id = format!("{name}-hint");
-    let described_by = [error.as_ref().map(|_| error_id.clone()), hint.map(|_| hint_id.clone())]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let described_by = [
+        error.as_ref().map(|_| error_id.clone()),
+        hint.map(|_| hint_id.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
     let invalid = error.is_some();
     view! {
         <div class="field" class:field-invalid=invalid>
@@ -55,11 +58,14 @@ pub fn PasswordField(
     let shown = RwSignal::new(false);
     let interactive = RwSignal::new(false);
     Effect::new(move |_| interactive.set(true));
-    let described_by = [error.as_ref().map(|_| "password-error"), hint.map(|_| "password-hint")]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let described_by = [
+        error.as_ref().map(|_| "password-error"),
+        hint.map(|_| "password-hint"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
     let invalid = error.is_some();
     view! {
         <div class="field" class:field-invalid=invalid>

@@ -127,16 +127,28 @@ mod tests {
 
     #[test]
     fn a_line_is_trimmed() {
-        assert_eq!(parse_line("Name", "  Acme Realty \t", 10), Err(FieldError::TooLong("Name", 10)));
+        assert_eq!(
+            parse_line("Name", "  Acme Realty \t", 10),
+            Err(FieldError::TooLong("Name", 10))
+        );
         assert_eq!(parse_line("Name", "  Acme  ", 10), Ok("Acme".to_owned()));
     }
 
     #[test]
     fn blank_overlong_and_control_characters_are_refused() {
         assert_eq!(parse_line("Name", " \n ", 10), Err(FieldError::Empty("Name")));
-        assert_eq!(parse_line("Name", &"x".repeat(11), 10), Err(FieldError::TooLong("Name", 10)));
-        assert_eq!(parse_line("Name", "a\u{7}b", 10), Err(FieldError::ControlCharacter("Name")));
-        assert_eq!(DisplayName::parse("Name", "a\nb"), Err(FieldError::ControlCharacter("Name")));
+        assert_eq!(
+            parse_line("Name", &"x".repeat(11), 10),
+            Err(FieldError::TooLong("Name", 10))
+        );
+        assert_eq!(
+            parse_line("Name", "a\u{7}b", 10),
+            Err(FieldError::ControlCharacter("Name"))
+        );
+        assert_eq!(
+            DisplayName::parse("Name", "a\nb"),
+            Err(FieldError::ControlCharacter("Name"))
+        );
     }
 
     #[test]
@@ -146,8 +158,19 @@ mod tests {
 
     #[test]
     fn emails_are_lower_cased_and_checked() {
-        assert_eq!(Email::parse(" Ana@Example.COM ").unwrap().as_str(), "ana@example.com");
-        for bad in ["ana", "@example.com", "ana@example", "ana@.com", "ana@example.", "a b@example.com", "a@b@c.com"] {
+        assert_eq!(
+            Email::parse(" Ana@Example.COM ").unwrap().as_str(),
+            "ana@example.com"
+        );
+        for bad in [
+            "ana",
+            "@example.com",
+            "ana@example",
+            "ana@.com",
+            "ana@example.",
+            "a b@example.com",
+            "a@b@c.com",
+        ] {
             assert_eq!(Email::parse(bad), Err(FieldError::InvalidEmail), "{bad}");
         }
         assert_eq!(Email::parse(""), Err(FieldError::Empty("Email")));
@@ -155,8 +178,14 @@ mod tests {
 
     #[test]
     fn passwords_have_bounds_and_never_print() {
-        assert_eq!(NewPassword::parse("short").unwrap_err(), FieldError::TooShort("Password", 12));
-        assert_eq!(NewPassword::parse(&"p".repeat(129)).unwrap_err(), FieldError::TooLong("Password", 128));
+        assert_eq!(
+            NewPassword::parse("short").unwrap_err(),
+            FieldError::TooShort("Password", 12)
+        );
+        assert_eq!(
+            NewPassword::parse(&"p".repeat(129)).unwrap_err(),
+            FieldError::TooLong("Password", 128)
+        );
         assert_eq!(NewPassword::parse("").unwrap_err(), FieldError::Empty("Password"));
         assert_eq!(
             NewPassword::parse("correct horse\u{0}battery").unwrap_err(),
@@ -170,6 +199,9 @@ mod tests {
     #[test]
     fn messages_name_the_field() {
         assert_eq!(FieldError::Empty("Email").to_string(), "Email is required");
-        assert_eq!(FieldError::TooLong("Agency name", 200).to_string(), "Agency name must be at most 200 characters");
+        assert_eq!(
+            FieldError::TooLong("Agency name", 200).to_string(),
+            "Agency name must be at most 200 characters"
+        );
     }
 }

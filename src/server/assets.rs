@@ -25,8 +25,19 @@ pub fn has_site() -> bool {
 fn embedded(req: &Request) -> Option<Response> {
     let path = req.uri().path().trim_start_matches('/');
     let file = Site::get(path)?;
-    let etag = format!("\"{}\"", file.metadata.sha256_hash().iter().map(|b| format!("{b:02x}")).collect::<String>());
-    let fresh = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str());
+    let etag = format!(
+        "\"{}\"",
+        file.metadata
+            .sha256_hash()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    let fresh = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        == Some(etag.as_str());
     let mut response = if fresh {
         StatusCode::NOT_MODIFIED.into_response()
     } else {

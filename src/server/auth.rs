@@ -28,7 +28,10 @@ fn encode(value: &str) -> String {
 
 fn internal_error(context: &str, err: impl std::fmt::Display) -> Response {
     tracing::error!(error = %err, "{context}");
-    (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side. Please try again.")
+    (
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side. Please try again.",
+    )
         .into_response()
 }
 
@@ -87,7 +90,11 @@ pub async fn login(State(state): State<AppState>, session: Session, Form(form): 
         errors,
         values: BTreeMap::from([("email".to_owned(), keep(&form.email))]),
     };
-    let back = if next == HOME { "/login".to_owned() } else { format!("/login?next={}", encode(&next)) };
+    let back = if next == HOME {
+        "/login".to_owned()
+    } else {
+        format!("/login?next={}", encode(&next))
+    };
     flash_and_redirect(&session, flash, &back).await
 }
 
@@ -121,9 +128,13 @@ fn parse_setup(form: &SetupForm) -> Result<FirstRun, BTreeMap<String, String>> {
     let email = Email::parse(&form.email);
     let password = NewPassword::parse(&form.password);
     match (agency, workspace, name, email, password) {
-        (Ok(agency), Ok(workspace), Ok(name), Ok(email), Ok(password)) => {
-            Ok(FirstRun { agency, workspace, name, email, password })
-        }
+        (Ok(agency), Ok(workspace), Ok(name), Ok(email), Ok(password)) => Ok(FirstRun {
+            agency,
+            workspace,
+            name,
+            email,
+            password,
+        }),
         (agency, workspace, name, email, password) => {
             let mut errors = BTreeMap::new();
             for (field, result) in [
@@ -158,8 +169,13 @@ pub async fn setup(State(state): State<AppState>, session: Session, Form(form): 
             .into_iter()
             .map(|(field, value)| (field.to_owned(), keep(value)))
             .collect();
-            let flash = FormFlash { form: "setup".into(), errors, values };
-            return flash_and_redirect(&session, flash, &format!("/setup?token={}", encode(&form.token))).await;
+            let flash = FormFlash {
+                form: "setup".into(),
+                errors,
+                values,
+            };
+            return flash_and_redirect(&session, flash, &format!("/setup?token={}", encode(&form.token)))
+                .await;
         }
     };
     match accounts::complete_setup(&state.db, first).await {
@@ -187,7 +203,12 @@ fn is_admin_path(path: &str) -> bool {
 /// Puts the signed-in [`CurrentUser`] (and, on the form pages, a pending
 /// [`FormFlash`]) into the request's extensions; sends anonymous visitors of
 /// `/admin` to the sign-in page and signed-in visitors of `/login` onwards.
-pub async fn identify(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
+pub async fn identify(
+    State(state): State<AppState>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path().to_owned();
     if is_anonymous_path(&path) {
         return next.run(req).await;
@@ -202,14 +223,20 @@ pub async fn identify(State(state): State<AppState>, session: Session, mut req: 
             Err(err) => return internal_error("loading the signed-in user failed", err),
         }
     }
-    let target = req.uri().path_and_query().map(|pq| pq.as_str().to_owned()).unwrap_or_default();
+    let target = req
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str().to_owned())
+        .unwrap_or_default();
     if is_admin_path(&path) && user.is_none() {
         return Redirect::to(&format!("/login?next={}", encode(&target))).into_response();
     }
     if req.method() == Method::GET {
         if path == "/login" && user.is_some() {
             let next = req.uri().query().and_then(|q| {
-                url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "next").map(|(_, v)| v.into_owned())
+                url::form_urlencoded::parse(q.as_bytes())
+                    .find(|(k, _)| k == "next")
+                    .map(|(_, v)| v.into_owned())
             });
             return Redirect::to(safe_next(next.as_deref())).into_response();
         }

@@ -173,10 +173,20 @@ async fn add_user(config: Config, args: UserAdd) -> Result<(), Failure> {
     let (password, generated) = if args.password_stdin {
         let mut raw = String::new();
         std::io::stdin().read_to_string(&mut raw)?;
-        let raw = raw.strip_suffix('\n').map(|r| r.strip_suffix('\r').unwrap_or(r)).unwrap_or(&raw);
-        (NewPassword::parse(raw).map_err(|e| Failure::Usage(format!("invalid password on stdin: {e}")))?, false)
+        let raw = raw
+            .strip_suffix('\n')
+            .map(|r| r.strip_suffix('\r').unwrap_or(r))
+            .unwrap_or(&raw);
+        (
+            NewPassword::parse(raw).map_err(|e| Failure::Usage(format!("invalid password on stdin: {e}")))?,
+            false,
+        )
     } else {
-        let raw: String = rand::rngs::OsRng.sample_iter(&Alphanumeric).take(20).map(char::from).collect();
+        let raw: String = rand::rngs::OsRng
+            .sample_iter(&Alphanumeric)
+            .take(20)
+            .map(char::from)
+            .collect();
         (NewPassword::parse(&raw).map_err(anyhow::Error::from)?, true)
     };
     let db = db::connect(&config).await?;
@@ -197,8 +207,14 @@ async fn add_user(config: Config, args: UserAdd) -> Result<(), Failure> {
         }
         other => Failure::Runtime(other.into()),
     })?;
-    let workspace = added.workspace_name.map(|w| format!(", workspace {w}")).unwrap_or_default();
-    eprintln!("created {role} {email} in agency {}{workspace}", added.agency_name);
+    let workspace = added
+        .workspace_name
+        .map(|w| format!(", workspace {w}"))
+        .unwrap_or_default();
+    eprintln!(
+        "created {role} {email} in agency {}{workspace}",
+        added.agency_name
+    );
     if let Some(secret) = secret {
         eprintln!("generated password (shown once):");
         println!("{secret}");

@@ -57,6 +57,14 @@ impl Config {
         self.database_url.starts_with("sqlite:")
     }
 
+    /// The SQLite database file, when the database is one.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        let rest = self.database_url.strip_prefix("sqlite:")?;
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let path = rest.split('?').next().unwrap_or_default();
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+
     /// The database URL without its password, for log lines.
     pub fn database_label(&self) -> String {
         match url::Url::parse(&self.database_url) {
@@ -74,7 +82,12 @@ mod tests {
     use super::*;
 
     fn settings(addr: &str) -> Settings {
-        Settings { addr: addr.parse().unwrap(), data_dir: "/tmp/kw".into(), database_url: None, cookie_secure: None }
+        Settings {
+            addr: addr.parse().unwrap(),
+            data_dir: "/tmp/kw".into(),
+            database_url: None,
+            cookie_secure: None,
+        }
     }
 
     #[test]
@@ -82,7 +95,10 @@ mod tests {
         assert!(!settings("127.0.0.1:3000").resolve().cookie_secure);
         assert!(!settings("[::1]:3000").resolve().cookie_secure);
         assert!(settings("0.0.0.0:3000").resolve().cookie_secure);
-        let forced = Settings { cookie_secure: Some(false), ..settings("0.0.0.0:80") };
+        let forced = Settings {
+            cookie_secure: Some(false),
+            ..settings("0.0.0.0:80")
+        };
         assert!(!forced.resolve().cookie_secure);
     }
 
@@ -91,6 +107,7 @@ mod tests {
         let config = settings("127.0.0.1:3000").resolve();
         assert_eq!(config.database_url, "sqlite:///tmp/kw/keyward.db?mode=rwc");
         assert!(config.is_sqlite());
+        assert_eq!(config.sqlite_path(), Some(PathBuf::from("/tmp/kw/keyward.db")));
     }
 
     #[test]
@@ -102,5 +119,6 @@ mod tests {
         .resolve();
         assert!(!config.database_label().contains("hunter2"));
         assert!(!config.is_sqlite());
+        assert_eq!(config.sqlite_path(), None);
     }
 }

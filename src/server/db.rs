@@ -34,11 +34,20 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
 
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    migration::Migrator::up(db, None).await.context("database migration failed")
+    migration::Migrator::up(db, None)
+        .await
+        .context("database migration failed")
 }
 
-/// True when the database answers a query on keyward's own schema.
-pub async fn is_ready(db: &DatabaseConnection) -> bool {
+/// True when the database answers a query on keyward's own schema (and, for
+/// SQLite, its file is still there: open connections would hide a deleted one).
+pub async fn is_ready(db: &DatabaseConnection, config: &Config) -> bool {
+    if config.sqlite_path().is_some_and(|path| !path.exists()) {
+        return false;
+    }
     let probe = Statement::from_string(db.get_database_backend(), "SELECT COUNT(*) FROM agencies");
-    matches!(tokio::time::timeout(Duration::from_secs(2), db.query_one(probe)).await, Ok(Ok(Some(_))))
+    matches!(
+        tokio::time::timeout(Duration::from_secs(2), db.query_one(probe)).await,
+        Ok(Ok(Some(_)))
+    )
 }

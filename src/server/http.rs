@@ -46,15 +46,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .merge(forms)
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(context_state.clone()),
-            {
-                let options = state.leptos_options.clone();
-                move || shell(options.clone())
-            },
-        )
+        .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
         .fallback(assets::file_or_not_found)
         .layer(middleware::from_fn_with_state(state.clone(), auth::identify))
         .layer(sessions)
@@ -64,7 +59,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
-    if db::is_ready(&state.db).await {
+    if db::is_ready(&state.db, &state.config).await {
         "ready".into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
@@ -111,9 +106,21 @@ impl Server {
         let setup_link = if services::accounts::has_users(&state.db).await? {
             None
         } else {
-            let host = if addr.ip().is_unspecified() { "localhost".to_owned() } else { addr.ip().to_string() };
-            let host = if addr.is_ipv6() && host != "localhost" { format!("[{host}]") } else { host };
-            Some(format!("http://{host}:{}/setup?token={}", addr.port(), state.setup.issue()))
+            let host = if addr.ip().is_unspecified() {
+                "localhost".to_owned()
+            } else {
+                addr.ip().to_string()
+            };
+            let host = if addr.is_ipv6() && host != "localhost" {
+                format!("[{host}]")
+            } else {
+                host
+            };
+            Some(format!(
+                "http://{host}:{}/setup?token={}",
+                addr.port(),
+                state.setup.issue()
+            ))
         };
         password::warm_up().await;
         let housekeeping = spawn_session_cleanup(state.db.clone());
@@ -127,7 +134,14 @@ impl Server {
                 })
                 .await
         });
-        Ok(Server { addr, state, setup_link, shutdown, task, housekeeping })
+        Ok(Server {
+            addr,
+            state,
+            setup_link,
+            shutdown,
+            task,
+            housekeeping,
+        })
     }
 
     /// Stops accepting connections, lets requests in flight finish, and

@@ -45,7 +45,9 @@ impl DbSessionStore {
     fn active_model(record: &Record) -> session_store::Result<session::ActiveModel> {
         Ok(session::ActiveModel {
             id: Set(row_key(&record.id)),
-            data: Set(serde_json::to_vec(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?),
+            data: Set(
+                serde_json::to_vec(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?
+            ),
             expires_at: Set(to_chrono(record.expiry_date)),
         })
     }
@@ -90,7 +92,8 @@ impl SessionStore for DbSessionStore {
         row.map(|row| {
             Ok(Record {
                 id: *id,
-                data: serde_json::from_slice(&row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?,
+                data: serde_json::from_slice(&row.data)
+                    .map_err(|e| session_store::Error::Decode(e.to_string()))?,
                 expiry_date: to_offset(row.expires_at),
             })
         })
@@ -98,7 +101,10 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        session::Entity::delete_by_id(row_key(id)).exec(&self.db).await.map_err(backend)?;
+        session::Entity::delete_by_id(row_key(id))
+            .exec(&self.db)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 }

@@ -26,7 +26,11 @@ fn digest(token: &str) -> [u8; 32] {
 impl SetupToken {
     /// Issues a fresh token (replacing any earlier one) and returns it.
     pub fn issue(&self) -> String {
-        let token: String = rand::rngs::OsRng.sample_iter(&Alphanumeric).take(32).map(char::from).collect();
+        let token: String = rand::rngs::OsRng
+            .sample_iter(&Alphanumeric)
+            .take(32)
+            .map(char::from)
+            .collect();
         *self.lock() = Some(digest(&token));
         token
     }
@@ -44,7 +48,9 @@ impl SetupToken {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<[u8; 32]>> {
-        self.digest.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.digest
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

@@ -75,12 +75,24 @@ pub async fn add_user(db: &DatabaseConnection, new: NewUser) -> Result<AddedUser
         Some(name) => Some(find_or_create_workspace(&txn, agency.id, name.as_str()).await?),
         None => None,
     };
-    let user_id = insert_user(&txn, agency.id, &new.email, new.name.as_str(), new.role, password_hash).await?;
+    let user_id = insert_user(
+        &txn,
+        agency.id,
+        &new.email,
+        new.name.as_str(),
+        new.role,
+        password_hash,
+    )
+    .await?;
     if let Some(workspace) = &workspace {
         add_membership(&txn, user_id, workspace.id).await?;
     }
     txn.commit().await?;
-    Ok(AddedUser { id: user_id, agency_name: agency.name, workspace_name: workspace.map(|w| w.name) })
+    Ok(AddedUser {
+        id: user_id,
+        agency_name: agency.name,
+        workspace_name: workspace.map(|w| w.name),
+    })
 }
 
 /// Creates the agency, its first workspace and its first super manager, once.
@@ -92,8 +104,15 @@ pub async fn complete_setup(db: &DatabaseConnection, first: FirstRun) -> Result<
     }
     let agency = insert_agency(&txn, first.agency.as_str()).await?;
     let workspace = insert_workspace(&txn, agency.id, first.workspace.as_str()).await?;
-    let user_id =
-        insert_user(&txn, agency.id, &first.email, first.name.as_str(), Role::SuperManager, password_hash).await?;
+    let user_id = insert_user(
+        &txn,
+        agency.id,
+        &first.email,
+        first.name.as_str(),
+        Role::SuperManager,
+        password_hash,
+    )
+    .await?;
     add_membership(&txn, user_id, workspace.id).await?;
     txn.commit().await?;
     Ok(user_id)
@@ -101,8 +120,22 @@ pub async fn complete_setup(db: &DatabaseConnection, first: FirstRun) -> Result<
 
 /// Checks an email and password; `Some(user id)` when they match. Unknown
 /// emails cost the same argon2 work as known ones.
-pub async fn authenticate(db: &DatabaseConnection, email: &str, password: String) -> Result<Option<i64>, DbErr> {
-    let found = user::Entity::find().filter(user::Column::Email.eq(email.trim().to_lowercase())).one(db).await?;
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    email: &str,
+    password: String,
+) -> Result<Option<i64>, DbErr> {
+    // An address that cannot exist is not looked up (PostgreSQL refuses NUL
+    // bytes outright), but still costs a full verification.
+    let found = match Email::parse(email) {
+        Ok(email) => {
+            user::Entity::find()
+                .filter(user::Column::Email.eq(email.as_str()))
+                .one(db)
+                .await?
+        }
+        Err(_) => None,
+    };
     let stored = found.as_ref().map(|u| u.password_hash.clone());
     if !password::verify(password, stored).await {
         return Ok(None);
@@ -116,7 +149,10 @@ pub async fn authenticate(db: &DatabaseConnection, email: &str, password: String
 }
 
 pub async fn current_user(db: &DatabaseConnection, user_id: i64) -> Result<Option<CurrentUser>, DbErr> {
-    let found = user::Entity::find_by_id(user_id).find_also_related(agency::Entity).one(db).await?;
+    let found = user::Entity::find_by_id(user_id)
+        .find_also_related(agency::Entity)
+        .one(db)
+        .await?;
     Ok(found.and_then(|(user, agency)| {
         let agency = agency?;
         Some(CurrentUser {
@@ -140,7 +176,11 @@ async fn sole_agency(db: &impl ConnectionTrait) -> Result<agency::Model, Account
 }
 
 async fn find_or_create_agency(db: &impl ConnectionTrait, name: &str) -> Result<agency::Model, AccountError> {
-    if let Some(found) = agency::Entity::find().filter(agency::Column::Name.eq(name)).one(db).await? {
+    if let Some(found) = agency::Entity::find()
+        .filter(agency::Column::Name.eq(name))
+        .one(db)
+        .await?
+    {
         return Ok(found);
     }
     let created = insert_agency(db, name).await?;
@@ -219,9 +259,17 @@ async fn insert_user(
     }
 }
 
-async fn add_membership(db: &impl ConnectionTrait, user_id: i64, workspace_id: i64) -> Result<(), AccountError> {
-    membership::ActiveModel { user_id: Set(user_id), workspace_id: Set(workspace_id), created_at: Set(Utc::now()) }
-        .insert(db)
-        .await?;
+async fn add_membership(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    workspace_id: i64,
+) -> Result<(), AccountError> {
+    membership::ActiveModel {
+        user_id: Set(user_id),
+        workspace_id: Set(workspace_id),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?;
     Ok(())
 }

@@ -1,0 +1,8 @@
+//! Integration tests: the real server on port 0 over real HTTP, a fresh
+//! database per test, each scenario on SQLite and on PostgreSQL.
+mod helpers;
+
+mod auth;
+mod cli;
+mod health;
+mod setup;
