@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use crate::pages::admin::{AdminHome, AdminLayout, ProfilePage};
 use crate::pages::developer_settings::DeveloperSettingsPage;
@@ -35,13 +35,19 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/keyward.css"/>
         <Title formatter=|title: String| format!("{title} · keyward")/>
         <Router>
+            // Async SSR: every page arrives whole, so it works with
+            // JavaScript off and its status code is known before sending.
             <Routes fallback=|| view! { <NotFound/> }>
-                <Route path=path!("/login") view=LoginPage/>
-                <Route path=path!("/setup") view=SetupPage/>
-                <ParentRoute path=path!("/admin") view=AdminLayout>
-                    <Route path=path!("") view=AdminHome/>
-                    <Route path=path!("/profile") view=ProfilePage/>
-                    <Route path=path!("/profile/developer-settings") view=DeveloperSettingsPage/>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("/admin") view=AdminLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=AdminHome ssr=SsrMode::Async/>
+                    <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/profile/developer-settings")
+                        view=DeveloperSettingsPage
+                        ssr=SsrMode::Async
+                    />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -10,11 +10,12 @@ use rust_embed::RustEmbed;
 use crate::app::shell;
 use crate::server::state::AppState;
 
-/// `target/site` as cargo-leptos built it. Release builds embed it; debug
-/// builds read it from disk, and may run (tests) without it.
+/// `target/site` as cargo-leptos built it. Release builds embed it (and the
+/// `embed` feature refuses to build without it); debug builds read it from
+/// disk, and may run (tests) without it.
 #[derive(RustEmbed)]
-#[folder = "$CARGO_MANIFEST_DIR/target/site"]
-#[allow_missing = true]
+#[folder = "target/site"]
+#[cfg_attr(not(feature = "embed"), allow_missing = true)]
 struct Site;
 
 /// True when the embedded site holds the hydration bundle.
