@@ -1,4 +1,8 @@
 //! Pieces of interface shared by pages.
 pub mod breadcrumb;
+pub mod copy_field;
+pub mod dialog;
 pub mod field;
 pub mod header;
+pub mod keys;
+pub mod local_time;

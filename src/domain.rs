@@ -1,4 +1,15 @@
-//! Pure rules with no I/O: roles, text fields, passwords, safe redirects.
+//! Pure rules with no I/O: roles, text fields, passwords, safe redirects,
+//! key names, scopes, validity periods, the key format and the policy table.
+pub mod environment;
 pub mod fields;
+pub mod key_name;
 pub mod next_url;
+pub mod policy;
 pub mod role;
+pub mod scopes;
+pub mod validity;
+
+/// The token format and its hashing: server-only (keeps the crypto crates
+/// out of the browser's wasm).
+#[cfg(feature = "ssr")]
+pub mod token;

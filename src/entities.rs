@@ -1,5 +1,7 @@
 //! sea-orm entities, one per table (server only; DTOs in `models` cross the wire).
 pub mod agency;
+pub mod api_key;
+pub mod audit_event;
 pub mod membership;
 pub mod session;
 pub mod user;

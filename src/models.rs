@@ -1,8 +1,9 @@
 //! Data transfer objects: what crosses the wire between server and browser.
 mod error;
+mod flash;
+pub mod keys;
 mod user;
 
-pub use error::AppError;
-pub use user::CurrentUser;
-mod flash;
+pub use error::{AppError, FieldIssue};
 pub use flash::FormFlash;
+pub use user::CurrentUser;

@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod password;
+pub mod pepper;
 pub mod request;
 pub mod services;
 pub mod session_store;

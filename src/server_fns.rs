@@ -1,2 +1,3 @@
-//! Server functions: the pages' only way to the server's services.
+//! Server functions: the browser's way into the services.
+pub mod keys;
 pub mod session;

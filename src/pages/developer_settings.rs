@@ -1,18 +1,187 @@
-//! `/admin/profile/developer-settings`: where super managers manage API keys.
+//! `/admin/profile/developer-settings`: the API key table, its search, and
+//! the dialogs that create, rename, revoke and remove keys.
+use std::time::Duration;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
 
 use crate::components::breadcrumb::Breadcrumb;
+use crate::components::keys::create::CreateKeyDialog;
+use crate::components::keys::manage::{ConfirmDialogs, RenameDialog};
+use crate::components::keys::table::KeyTable;
+use crate::components::keys::{KeysState, OpenDialog, PAGE_PATH};
+use crate::models::keys::{KeyQuery, KeySettings};
+use crate::server_fns::keys::{get_key_settings, list_keys, SetKeyLimit};
 
 #[component]
 pub fn DeveloperSettingsPage() -> impl IntoView {
+    let params = use_query_map();
+    let query = Memo::new(move |_| params.with(|p| KeyQuery::from_params(|name| p.get(name))));
+    let version = RwSignal::new(0u32);
+    let settings = Resource::new(move || version.get(), |_| get_key_settings());
+    let keys = Resource::new(
+        move || (query.get(), version.get()),
+        |(query, _)| list_keys(query),
+    );
+    let state = KeysState {
+        version,
+        open: RwSignal::new(OpenDialog::None),
+        return_focus: RwSignal::new(String::new()),
+        settings,
+    };
+    provide_context(state);
+
     view! {
         <Title text="Developer Settings"/>
         <Breadcrumb depth=2/>
         <h1>"Developer Settings"</h1>
         <p class="lead">
             "API keys let outside systems — lead portals, listing syncs, automations — import and "
-            "update your leads and properties."
+            "update your leads and properties through the keyward API."
         </p>
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match settings.await {
+                    Ok(settings) => view! { <Toolbar settings query/> }.into_any(),
+                    Err(err) => view! { <p class="form-error" role="alert">{err.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <Transition fallback=|| view! { <p role="status">"Loading keys…"</p> }>
+            {move || Suspend::new(async move {
+                let can_manage = settings.await.map(|s| s.can_manage).unwrap_or(false);
+                match keys.await {
+                    Ok(page) => view! { <KeyTable page can_manage/> }.into_any(),
+                    Err(err) => view! { <p class="form-error" role="alert">{err.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+        <RenameDialog/>
+        <ConfirmDialogs/>
+    }
+}
+
+/// Search, Create New Key (or why not), the limit setting, and the create dialog.
+#[component]
+fn Toolbar(settings: KeySettings, query: Memo<KeyQuery>) -> impl IntoView {
+    let state = expect_context::<KeysState>();
+    let navigate = use_navigate();
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    let go = move |text: String, navigate: &dyn Fn(&str, NavigateOptions)| {
+        let next = query.get_untracked().with_search(&text);
+        if next != query.get_untracked() {
+            let q = next.to_query_string();
+            let url = if q.is_empty() {
+                PAGE_PATH.to_owned()
+            } else {
+                format!("{PAGE_PATH}?{q}")
+            };
+            navigate(
+                &url,
+                NavigateOptions {
+                    replace: true,
+                    scroll: false,
+                    ..Default::default()
+                },
+            );
+        }
+    };
+    let on_input = {
+        let navigate = navigate.clone();
+        move |ev: leptos::ev::Event| {
+            let text = event_target_value(&ev);
+            if let Some(handle) = pending.get_value() {
+                handle.clear();
+            }
+            let navigate = navigate.clone();
+            let handle =
+                set_timeout_with_handle(move || go(text, &navigate), Duration::from_millis(250)).ok();
+            pending.set_value(handle);
+        }
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        let input = document()
+            .get_element_by_id("key-search")
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok());
+        if let Some(input) = input {
+            go(input.value(), &navigate);
+        }
+    };
+    let current = query.get_untracked();
+    let has_room = settings.has_room();
+    let limit_message = settings.limit_message();
+    view! {
+        <div class="toolbar">
+            <form class="search" role="search" method="get" action=PAGE_PATH on:submit=on_submit>
+                <label for="key-search">"Search keys"</label>
+                <div class="search-row">
+                    <input id="key-search" type="search" name="q" value=current.q.clone()
+                        placeholder="Key name" autocomplete="off" on:input=on_input/>
+                    {(current.sort != KeyQuery::default().sort || current.dir != KeyQuery::default().dir).then(|| view! {
+                        <input type="hidden" name="sort" value=current.sort.param()/>
+                        <input type="hidden" name="dir" value=current.dir.param()/>
+                    })}
+                    <button type="submit" class="button secondary">"Search"</button>
+                </div>
+            </form>
+            {settings.can_manage.then(|| view! {
+                <div class="create">
+                    <button type="button" class="button primary" id="create-key" disabled=!has_room
+                        aria-describedby=(!has_room).then_some("limit-note")
+                        on:click=move |_| state.open(OpenDialog::Create, "create-key".to_owned())>
+                        "Create New Key"
+                    </button>
+                    <noscript><p class="field-hint">"Creating keys needs JavaScript."</p></noscript>
+                </div>
+            })}
+        </div>
+        {(!has_room && settings.can_manage).then(|| view! {
+            <p id="limit-note" class="notice warning">{limit_message}</p>
+        })}
+        {(!settings.can_manage).then(|| view! {
+            <p class="notice">"You can see these keys. Managers and super managers can create and change them."</p>
+        })}
+        {settings.can_change_limit.then(|| view! { <KeyLimitForm max=settings.max_active_keys/> })}
+        {settings.can_manage.then(|| view! { <CreateKeyDialog settings=settings.clone()/> })}
+    }
+}
+
+/// The agency's key limit, for super managers (works without JavaScript too).
+#[component]
+fn KeyLimitForm(max: i32) -> impl IntoView {
+    let state = expect_context::<KeysState>();
+    let action = ServerAction::<SetKeyLimit>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            state.changed();
+        }
+    });
+    let error = move || action.value().get().and_then(Result::err).map(|e| e.to_string());
+    view! {
+        <details class="limit-settings">
+            <summary>"Key limit"</summary>
+            <ActionForm action attr:class="inline-form">
+                <div class="field" class:field-invalid=move || error().is_some()>
+                    <label for="max-active-keys">"Active keys allowed per workspace and agency-wide"</label>
+                    <div class="search-row">
+                        <input id="max-active-keys" name="max_active_keys" type="number" min="1" max="1000"
+                            value=max.to_string() aria-describedby="max-active-keys-error"/>
+                        <button type="submit" class="button secondary">"Save limit"</button>
+                    </div>
+                    <Show when=move || error().is_some()>
+                        <p id="max-active-keys-error" class="field-error">{error}</p>
+                    </Show>
+                    <Show when=move || matches!(action.value().get(), Some(Ok(())))>
+                        <p class="field-hint" role="status">"Saved."</p>
+                    </Show>
+                </div>
+            </ActionForm>
+        </details>
     }
 }

@@ -19,17 +19,29 @@ pub struct Settings {
     pub database_url: Option<String>,
 
     /// Mark the session cookie Secure (HTTPS only) [default: false on loopback, true otherwise]
-    #[arg(long, env = "KEYWARD_COOKIE_SECURE", global = true)]
+    #[arg(long, env = "KEYWARD_COOKIE_SECURE", global = true, value_parser = clap::builder::BoolishValueParser::new())]
     pub cookie_secure: Option<bool>,
+
+    /// Secret (at least 32 bytes) that key hashes are keyed with; every instance on one database needs
+    /// the same [default: generated once into <data dir>/pepper]
+    #[arg(
+        long,
+        env = "KEYWARD_PEPPER",
+        global = true,
+        hide_env_values = true,
+        hide_default_value = true
+    )]
+    pub pepper: Option<String>,
 }
 
 /// Resolved settings, with every default applied.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
     pub database_url: String,
     pub cookie_secure: bool,
+    pub pepper: Option<String>,
 }
 
 impl Settings {
@@ -43,6 +55,7 @@ impl Settings {
             addr: self.addr,
             data_dir: self.data_dir,
             database_url,
+            pepper: self.pepper.filter(|p| !p.is_empty()),
         }
     }
 }
@@ -50,6 +63,18 @@ impl Settings {
 /// The default database: a SQLite file in the data directory, created on first start.
 pub fn sqlite_url_in(data_dir: &std::path::Path) -> String {
     format!("sqlite://{}?mode=rwc", data_dir.join("keyward.db").display())
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("addr", &self.addr)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_label())
+            .field("cookie_secure", &self.cookie_secure)
+            .field("pepper", &self.pepper.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
 }
 
 impl Config {
@@ -87,6 +112,7 @@ mod tests {
             data_dir: "/tmp/kw".into(),
             database_url: None,
             cookie_secure: None,
+            pepper: None,
         }
     }
 
@@ -118,6 +144,7 @@ mod tests {
         }
         .resolve();
         assert!(!config.database_label().contains("hunter2"));
+        assert!(!format!("{config:?}").contains("hunter2"));
         assert!(!config.is_sqlite());
         assert_eq!(config.sqlite_path(), None);
     }

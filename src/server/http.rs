@@ -51,6 +51,7 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(assets::file_or_not_found)
+        .layer(middleware::from_fn(undecodable_calls_are_bad_requests))
         .layer(middleware::from_fn_with_state(state.clone(), auth::identify))
         .layer(sessions)
         .layer(CompressionLayer::new())
@@ -64,6 +65,25 @@ async fn readyz(State(state): State<AppState>) -> Response {
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
     }
+}
+
+/// A server function call whose arguments cannot be decoded is the client's
+/// mistake: 400, not the 500 that leptos answers with. Our own functions
+/// never fail with `Transport`, so that variant in a 500 marks exactly these.
+async fn undecodable_calls_are_bad_requests(req: Request, next: Next) -> Response {
+    let is_call = req.uri().path().starts_with("/api/");
+    let response = next.run(req).await;
+    if !is_call || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    };
+    if bytes.starts_with(br#"{"Transport""#) {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// One line per request: method, path (never the query: it may hold a
@@ -98,11 +118,12 @@ pub struct Server {
 impl Server {
     /// Connects, migrates, binds and starts serving in the background.
     pub async fn start(config: Config) -> anyhow::Result<Server> {
+        let pepper = super::pepper::load(&config)?;
         let db = db::connect(&config).await?;
         db::migrate(&db).await?;
         let listener = TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
-        let state = AppState::new(db, config);
+        let state = AppState::new(db, config, pepper);
         let setup_link = if services::accounts::has_users(&state.db).await? {
             None
         } else {

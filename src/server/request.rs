@@ -13,3 +13,10 @@ pub fn set_status(status: axum::http::StatusCode) {
         response.set_status(status);
     }
 }
+
+/// The client's address as the socket saw it (proxies come with issue 5's trusted list).
+pub fn client_ip() -> Option<String> {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    extension::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string())
+}

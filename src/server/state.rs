@@ -7,21 +7,24 @@ use sea_orm::DatabaseConnection;
 
 use super::config::Config;
 use super::setup_token::SetupToken;
+use crate::domain::token::Pepper;
 
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub setup: Arc<SetupToken>,
+    pub pepper: Arc<Pepper>,
     pub leptos_options: LeptosOptions,
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, config: Config) -> Self {
+    pub fn new(db: DatabaseConnection, config: Config, pepper: Pepper) -> Self {
         Self {
             db,
             config: Arc::new(config),
             setup: Arc::new(SetupToken::default()),
+            pepper: Arc::new(pepper),
             leptos_options: LeptosOptions::builder().output_name("keyward").build(),
         }
     }

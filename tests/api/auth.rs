@@ -75,6 +75,19 @@ on_both_engines! {
         assert_ne!(id(&cookie), id(&anonymous), "the session id changes at sign-in");
     }
 
+    async fn the_session_cookie_is_secure_when_configured(engine) {
+        let db = crate::helpers::TestDb::new(engine).await;
+        let config = keyward::server::config::Config { cookie_secure: true, ..db.config() };
+        let server = keyward::server::http::Server::start(config).await.unwrap();
+        let app = crate::helpers::TestApp::with_server(db, server);
+        app.add_user("ana@acme.test", Role::SuperManager).await;
+
+        let response = sign_in(&app, &client(), "ana@acme.test", PASSWORD).await;
+
+        let cookie = set_cookie(&response).expect("session cookie");
+        assert!(cookie.contains("; Secure"), "{cookie}");
+    }
+
     async fn a_session_survives_a_server_restart(engine) {
         let mut app = spawn_app(engine).await;
         app.add_user("ana@acme.test", Role::SuperManager).await;

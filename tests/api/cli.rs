@@ -81,7 +81,7 @@ fn help_explains_every_command_and_setting() {
 
 #[test]
 fn bad_arguments_exit_with_code_2_and_a_clear_message() {
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 7] = [
         (&["frobnicate"], "unrecognized subcommand"),
         (&["user", "add", "--name", "Ana", "--role", "agent"], "--email"),
         (
@@ -110,6 +110,7 @@ fn bad_arguments_exit_with_code_2_and_a_clear_message() {
             "The name is required",
         ),
         (&["--addr", "not-an-address", "migrate"], "invalid value"),
+        (&["--cookie-secure", "maybe", "migrate"], "invalid value"),
     ];
     for (args, message) in cases {
         let output = Command::new(env!("CARGO_BIN_EXE_keyward"))

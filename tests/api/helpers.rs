@@ -112,6 +112,7 @@ impl TestDb {
             data_dir: self.dir.path().to_path_buf(),
             database_url: self.url.clone(),
             cookie_secure: false,
+            pepper: None,
         }
     }
 
@@ -186,6 +187,10 @@ impl TestApp {
     /// Starts the app on an existing test database.
     pub async fn on(db: TestDb) -> TestApp {
         let server = Server::start(db.config()).await.expect("server starts");
+        Self::with_server(db, server)
+    }
+
+    pub fn with_server(db: TestDb, server: Server) -> TestApp {
         TestApp {
             addr: server.addr,
             server: Some(server),
@@ -213,18 +218,64 @@ impl TestApp {
 
     /// Creates a user through the same service the CLI uses.
     pub async fn add_user(&self, email: &str, role: Role) {
+        self.add_member(email, "Ana Agent", role, "Acme Realty", Some("Downtown"))
+            .await;
+    }
+
+    /// Creates a user in the named agency and (created if new) workspace.
+    pub async fn add_member(
+        &self,
+        email: &str,
+        name: &str,
+        role: Role,
+        agency: &str,
+        workspace: Option<&str>,
+    ) -> i64 {
         let new = NewUser {
             email: Email::parse(email).unwrap(),
-            name: DisplayName::parse("Name", "Ana Agent").unwrap(),
+            name: DisplayName::parse("Name", name).unwrap(),
             role,
-            agency: Some(DisplayName::parse("Agency", "Acme Realty").unwrap()),
-            workspace: Some(DisplayName::parse("Workspace", "Downtown").unwrap()),
+            agency: Some(DisplayName::parse("Agency", agency).unwrap()),
+            workspace: workspace.map(|w| DisplayName::parse("Workspace", w).unwrap()),
             password: NewPassword::parse(PASSWORD).unwrap(),
         };
         accounts::add_user(&self.server().state.db, new)
             .await
-            .expect("user created");
+            .expect("user created")
+            .id
     }
+
+    /// Calls a server function with a JSON body; returns the status and the JSON answer.
+    pub async fn call_json(
+        &self,
+        client: &Browser,
+        name: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let request = client.post(self.url(&format!("/api/{name}"))).json(&body);
+        answer(request.send().await.unwrap()).await
+    }
+
+    /// Calls a server function with a form body, as the browser's server functions do.
+    pub async fn call_form(
+        &self,
+        client: &Browser,
+        name: &str,
+        form: &[(&str, &str)],
+    ) -> (u16, serde_json::Value) {
+        let request = client.post(self.url(&format!("/api/{name}"))).form(form);
+        answer(request.send().await.unwrap()).await
+    }
+}
+
+/// A server function's status and JSON answer (or its text, when not JSON).
+async fn answer(response: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects.

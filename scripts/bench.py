@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Foundation benchmarks for keyward; writes the "Foundation" section of
+BENCHMARKS.md. Every timing is reported beside a baseline measured in the
+same run, as a ratio, because these machines are noisy (2 shared cores).
+
+Usage: python3 scripts/bench.py [path/to/keyward]   (default: dist/keyward)
+"""
+import gzip
+import http.cookiejar
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BINARY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "dist", "keyward"))
+WASM = os.path.join(ROOT, "target", "site", "pkg", "keyward.wasm")
+RUNS = int(os.environ.get("BENCH_RUNS", "15"))
+PASSWORD = "bench password 2026"
+
+
+def start(data_dir):
+    """Starts `keyward serve` on a free port; returns (process, base url, seconds to /readyz OK)."""
+    env = {"PATH": os.environ["PATH"], "KEYWARD_DATA_DIR": data_dir, "KEYWARD_ADDR": "127.0.0.1:0", "RUST_LOG": "warn"}
+    began = time.perf_counter()
+    proc = subprocess.Popen([BINARY, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = proc.stdout.readline()
+    url = re.search(r"listening on (http://\S+)", line).group(1)
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/readyz", timeout=2) as response:
+                if response.status == 200:
+                    return proc, url, time.perf_counter() - began
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.002)
+
+
+def stop(proc):
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def exec_seconds():
+    began = time.perf_counter()
+    subprocess.run([BINARY, "--version"], check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - began
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def version_max_rss_kib():
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run([BINARY, "--version"], check=True, stdout=subprocess.DEVNULL)
+    return max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def sign_in_seconds(url, email):
+    opener = urllib.request.build_opener(NoRedirect, urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    body = urllib.parse.urlencode({"email": email, "password": "a wrong password!"}).encode()
+    began = time.perf_counter()
+    try:
+        opener.open(url + "/login", data=body, timeout=10)
+    except urllib.error.HTTPError as redirect:
+        assert redirect.code == 303, redirect.code
+    return time.perf_counter() - began
+
+
+def median_ms(values):
+    return statistics.median(values) * 1000
+
+
+def main():
+    results = []
+    binary_bytes = os.path.getsize(BINARY)
+    wasm = open(WASM, "rb").read()
+    wasm_gzip = len(gzip.compress(wasm, compresslevel=9))
+
+    # Cold start: a fresh data dir each time (creates and migrates the database),
+    # and a second start on that existing database; baseline: the same binary's --version.
+    fresh, existing, baseline = [], [], []
+    for _ in range(RUNS):
+        data_dir = tempfile.mkdtemp(prefix="keyward-bench-")
+        baseline.append(exec_seconds())
+        proc, _, seconds = start(data_dir)
+        fresh.append(seconds)
+        stop(proc)
+        proc, _, seconds = start(data_dir)
+        existing.append(seconds)
+        stop(proc)
+        shutil.rmtree(data_dir)
+
+    # Idle RSS after serving the sign-in page once; baseline: the binary's --version peak RSS.
+    data_dir = tempfile.mkdtemp(prefix="keyward-bench-")
+    subprocess.run([BINARY, "user", "add", "--agency", "Bench", "--email", "bench@bench.test", "--name", "Bench",
+                    "--role", "super_manager", "--password-stdin"], input=PASSWORD, text=True, check=True,
+                   env={"PATH": os.environ["PATH"], "KEYWARD_DATA_DIR": data_dir, "RUST_LOG": "warn"},
+                   stderr=subprocess.DEVNULL)
+    proc, url, _ = start(data_dir)
+    urllib.request.urlopen(url + "/login").read()
+    time.sleep(1)
+    idle_rss = rss_kib(proc.pid)
+    version_rss = version_max_rss_kib()
+
+    # Sign-in with a wrong password: known vs unknown email, interleaved.
+    known, unknown = [], []
+    for _ in range(RUNS * 2):
+        known.append(sign_in_seconds(url, "bench@bench.test"))
+        unknown.append(sign_in_seconds(url, "nobody@bench.test"))
+    stop(proc)
+    shutil.rmtree(data_dir)
+
+    base = median_ms(baseline)
+    rows = [
+        ("release binary `dist/keyward`", f"{binary_bytes / 1e6:.1f} MB", ""),
+        ("release wasm, raw", f"{len(wasm) / 1e3:.0f} kB", ""),
+        ("release wasm, gzip -9", f"{wasm_gzip / 1e3:.0f} kB", f"{wasm_gzip / 300e3:.2f} of the 300 kB budget"),
+        ("baseline: `keyward --version` (exec, load, exit)", f"{base:.1f} ms", "1.00"),
+        ("cold start to `/readyz` OK, fresh data dir (creates + migrates SQLite)", f"{median_ms(fresh):.1f} ms",
+         f"{median_ms(fresh) / base:.1f}× baseline"),
+        ("cold start to `/readyz` OK, existing database", f"{median_ms(existing):.1f} ms",
+         f"{median_ms(existing) / base:.1f}× baseline"),
+        ("baseline: `keyward --version` peak RSS", f"{version_rss / 1024:.1f} MiB", "1.00"),
+        ("idle RSS after serving one page", f"{idle_rss / 1024:.1f} MiB", f"{idle_rss / version_rss:.1f}× baseline"),
+        ("sign-in, wrong password, known email (argon2id m=19 MiB t=2)", f"{median_ms(known):.1f} ms", "1.00"),
+        ("sign-in, unknown email (dummy hash)", f"{median_ms(unknown):.1f} ms",
+         f"{median_ms(unknown) / median_ms(known):.2f}× known email"),
+    ]
+    section = ["## Foundation (issue 2)", "",
+               f"Command: `python3 scripts/bench.py` (median of {RUNS} runs; sign-in {RUNS * 2} each), "
+               f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores.", "",
+               "| what | figure | ratio |", "| --- | --- | --- |"]
+    section += [f"| {what} | {figure} | {ratio} |" for what, figure, ratio in rows]
+    write_section("\n".join(section) + "\n")
+    print("\n".join(section))
+
+
+def write_section(section):
+    path = os.path.join(ROOT, "BENCHMARKS.md")
+    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n\nFigures measured on this kind of machine (2 shared cores); each timing beside a baseline from the same run.\n\n"
+    pattern = re.compile(r"## Foundation \(issue 2\)\n.*?(?=\n## |\Z)", re.S)
+    text = pattern.sub(lambda _: section.rstrip("\n"), text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    open(path, "w").write(text.rstrip("\n") + "\n")
+
+
+if __name__ == "__main__":
+    main()

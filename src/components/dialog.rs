@@ -1,0 +1,126 @@
+//! A modal dialog on the native `<dialog>` element: the page behind is inert,
+//! Tab cycles inside it, Escape asks its owner, and focus goes back to the
+//! control that opened it.
+use leptos::html;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+const FOCUSABLE: &str = "button:not([disabled]), input:not([disabled]), select:not([disabled]), \
+                         textarea:not([disabled]), a[href], [tabindex]:not([tabindex='-1'])";
+
+/// Moves focus to the element with `id`, if it is on the page.
+pub fn focus_by_id(id: &str) {
+    if let Some(element) = document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
+    }
+}
+
+/// Keeps Tab and Shift+Tab inside `dialog`.
+fn trap_tab(dialog: &web_sys::HtmlDialogElement, event: &web_sys::KeyboardEvent) {
+    let Ok(nodes) = dialog.query_selector_all(FOCUSABLE) else {
+        return;
+    };
+    let elements: Vec<web_sys::HtmlElement> = (0..nodes.length())
+        .filter_map(|i| nodes.get(i))
+        .filter_map(|node| node.dyn_into::<web_sys::HtmlElement>().ok())
+        // Hidden controls have no offset parent; they cannot take focus.
+        .filter(|element| element.offset_parent().is_some())
+        .collect();
+    let (Some(first), Some(last)) = (elements.first(), elements.last()) else {
+        return;
+    };
+    let active = document().active_element();
+    let at = |element: &web_sys::HtmlElement| {
+        active
+            .as_ref()
+            .is_some_and(|a| a.is_same_node(Some(element.unchecked_ref())))
+    };
+    let inside = active
+        .as_ref()
+        .is_some_and(|a| dialog.contains(Some(a.unchecked_ref())));
+    if event.shift_key() && (at(first) || !inside) {
+        event.prevent_default();
+        let _ = last.focus();
+    } else if !event.shift_key() && (at(last) || !inside) {
+        event.prevent_default();
+        let _ = first.focus();
+    }
+}
+
+#[component]
+pub fn Modal(
+    /// Whether the dialog is showing.
+    #[prop(into)]
+    open: Signal<bool>,
+    /// Its accessible name (the visible heading).
+    #[prop(into)]
+    title: Signal<String>,
+    /// Unique on the page: names the dialog's heading.
+    id: &'static str,
+    /// An alert dialog (a confirmation of something that cannot be undone).
+    #[prop(optional)]
+    alert: bool,
+    /// Escape or the close button: the owner decides whether to close.
+    on_dismiss: Callback<()>,
+    /// Where focus goes once the dialog closes (an element id).
+    #[prop(into)]
+    return_focus: Signal<String>,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let dialog = NodeRef::<html::Dialog>::new();
+    let title_id = format!("{id}-title");
+    let heading_id = title_id.clone();
+    Effect::new(move |was_open: Option<bool>| {
+        let is_open = open.get();
+        if let Some(element) = dialog.get() {
+            if is_open && !element.open() {
+                let _ = element.show_modal();
+            } else if !is_open && element.open() {
+                element.close();
+            }
+        }
+        if was_open == Some(true) && !is_open {
+            focus_by_id(&return_focus.get_untracked());
+        }
+        is_open
+    });
+    view! {
+        <dialog
+            node_ref=dialog
+            id=id
+            class="modal"
+            role=alert.then_some("alertdialog")
+            aria-labelledby=title_id
+            aria-modal="true"
+            on:cancel=move |ev: leptos::ev::Event| {
+                ev.prevent_default();
+                on_dismiss.run(());
+            }
+            on:keydown=move |ev| {
+                if ev.key() == "Tab" {
+                    if let Some(element) = dialog.get() {
+                        trap_tab(&element, &ev);
+                    }
+                }
+            }
+        >
+            <Show when=move || open.get()>
+                <div class="modal-header">
+                    <h2 id=heading_id.clone()>{move || title.get()}</h2>
+                    <button
+                        type="button"
+                        class="icon-button"
+                        aria-label="Close"
+                        on:click=move |_| on_dismiss.run(())
+                    >
+                        "×"
+                    </button>
+                </div>
+                {children()}
+            </Show>
+        </dialog>
+    }
+}

@@ -1,0 +1,319 @@
+//! The Create API key dialog: the form, then the one-time reveal that cannot
+//! be finished until the person confirms they stored the secret.
+use leptos::prelude::*;
+
+use super::{KeysState, OpenDialog};
+use crate::components::copy_field::CopyField;
+use crate::components::dialog::Modal;
+use crate::domain::scopes::Scope;
+use crate::domain::validity::PRESETS;
+use crate::models::keys::{KeySettings, NewKeyForm, RevealedKey};
+use crate::models::AppError;
+use crate::server_fns::keys::CreateKey;
+
+fn error_for(result: &Option<Result<RevealedKey, AppError>>, field: &str) -> Option<String> {
+    match result {
+        Some(Err(err)) => err.message_for(field),
+        _ => None,
+    }
+}
+
+/// A message under a field, tied to it by id.
+#[component]
+fn FieldMessage(id: &'static str, message: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <Show when=move || message.get().is_some()>
+            <p id=id class="field-error">{move || message.get()}</p>
+        </Show>
+    }
+}
+
+#[component]
+pub fn CreateKeyDialog(settings: KeySettings) -> impl IntoView {
+    let state = expect_context::<KeysState>();
+    let action = ServerAction::<CreateKey>::new();
+    let result = action.value();
+    let revealed = Memo::new(move |_| match result.get() {
+        Some(Ok(key)) => Some(key),
+        _ => None,
+    });
+    let open = Signal::derive(move || state.open.get() == OpenDialog::Create);
+
+    // The form, kept while the dialog is open so a refusal loses nothing.
+    let default_workspace = if settings.can_create_agency_wide && !settings.agency_wide_full {
+        String::new()
+    } else {
+        settings
+            .workspaces
+            .iter()
+            .find(|w| !w.full)
+            .map(|w| w.id.to_string())
+            .unwrap_or_default()
+    };
+    let name = RwSignal::new(String::new());
+    let workspace = RwSignal::new(default_workspace.clone());
+    let act_as = RwSignal::new(settings.viewer_id.to_string());
+    let validity = RwSignal::new("3m".to_owned());
+    let custom_date = RwSignal::new(String::new());
+    let environment = RwSignal::new("live".to_owned());
+    let scopes = RwSignal::new(Vec::<String>::new());
+    let confirmed = RwSignal::new(false);
+    let asking = RwSignal::new(false);
+
+    let reset = move || {
+        result.set(None);
+        name.set(String::new());
+        workspace.set(default_workspace.clone());
+        validity.set("3m".to_owned());
+        custom_date.set(String::new());
+        environment.set("live".to_owned());
+        scopes.set(Vec::new());
+        confirmed.set(false);
+        asking.set(false);
+    };
+    let reset = StoredValue::new(reset);
+    let finish = move || {
+        let had_key = revealed.get_untracked().is_some();
+        reset.with_value(|reset| reset());
+        state.close();
+        if had_key {
+            state.changed();
+        }
+    };
+    let dismiss = Callback::new(move |_| {
+        if revealed.get_untracked().is_some() && !confirmed.get_untracked() {
+            asking.set(true);
+        } else {
+            finish();
+        }
+    });
+
+    // Act as: only people who may act where the key will live.
+    let act_as_choices = settings.act_as.clone();
+    let eligible = Memo::new(move |_| {
+        let ws = workspace.get().parse::<i64>().ok();
+        act_as_choices
+            .iter()
+            .filter(|c| c.may_act_in(ws))
+            .cloned()
+            .collect::<Vec<_>>()
+    });
+    Effect::new(move |_| {
+        let choices = eligible.get();
+        let current = act_as.get_untracked();
+        if !choices.iter().any(|c| c.user_id.to_string() == current) {
+            if let Some(first) = choices.first() {
+                act_as.set(first.user_id.to_string());
+            }
+        }
+    });
+
+    let admin = Memo::new(move |_| scopes.with(|s| s.iter().any(|s| s == "admin")));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let chosen = if admin.get_untracked() {
+            vec!["admin".to_owned()]
+        } else {
+            scopes.get_untracked()
+        };
+        action.dispatch(CreateKey {
+            form: NewKeyForm {
+                name: name.get_untracked(),
+                workspace: workspace.get_untracked(),
+                act_as: act_as.get_untracked(),
+                validity: validity.get_untracked(),
+                custom_date: custom_date.get_untracked(),
+                environment: environment.get_untracked(),
+                scopes: chosen,
+            },
+        });
+    };
+    let message = move |field: &'static str| Signal::derive(move || result.with(|r| error_for(r, field)));
+    let general_error = move || match result.get() {
+        Some(Err(AppError::Invalid(_))) | Some(Ok(_)) | None => None,
+        Some(Err(err)) => Some(err.to_string()),
+    };
+    let invalid = move |field: &'static str| move || message(field).get().map(|_| "true");
+    let workspaces = settings.workspaces.clone();
+    let agency_wide = settings.can_create_agency_wide;
+    let agency_wide_full = settings.agency_wide_full;
+    let (min_date, max_date) = (settings.min_custom_date.clone(), settings.max_custom_date.clone());
+
+    let form = move || {
+        let workspaces = workspaces.clone();
+        let (min_date, max_date) = (min_date.clone(), max_date.clone());
+        view! {
+            <form class="stack" novalidate=true on:submit=submit>
+                {move || general_error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                <div class="field" class:field-invalid=move || message("name").get().is_some()>
+                    <label for="key-name">"Key name"</label>
+                    <input id="key-name" type="text" maxlength="64" autocomplete="off" autofocus=true
+                        prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev))
+                        aria-invalid=invalid("name") aria-describedby="key-name-hint key-name-error"/>
+                    <p id="key-name-hint" class="field-hint">"What uses it, for example “Zillow lead sync”."</p>
+                    <FieldMessage id="key-name-error" message=message("name")/>
+                </div>
+                <div class="field-row">
+                    <div class="field" class:field-invalid=move || message("workspace").get().is_some()>
+                        <label for="key-workspace">"Workspace"</label>
+                        <select id="key-workspace" aria-describedby="key-workspace-error"
+                            aria-invalid=invalid("workspace")
+                            on:change=move |ev| workspace.set(event_target_value(&ev))
+                            prop:value=move || workspace.get()>
+                            {agency_wide.then(|| view! {
+                                <option value="" disabled=agency_wide_full>
+                                    {if agency_wide_full { "Agency-wide (limit reached)" } else { "Agency-wide (all workspaces)" }}
+                                </option>
+                            })}
+                            {workspaces.iter().map(|w| view! {
+                                <option value=w.id.to_string() disabled=w.full>
+                                    {if w.full { format!("{} (limit reached)", w.name) } else { w.name.clone() }}
+                                </option>
+                            }).collect::<Vec<_>>()}
+                        </select>
+                        <FieldMessage id="key-workspace-error" message=message("workspace")/>
+                    </div>
+                    <div class="field" class:field-invalid=move || message("act_as").get().is_some()>
+                        <label for="key-act-as">"Act as"</label>
+                        <select id="key-act-as" aria-describedby="key-act-as-hint key-act-as-error"
+                            aria-invalid=invalid("act_as")
+                            on:change=move |ev| act_as.set(event_target_value(&ev))
+                            prop:value=move || act_as.get()>
+                            <For each=move || eligible.get() key=|c| c.user_id let:choice>
+                                <option value=choice.user_id.to_string()>
+                                    {format!("{} ({})", choice.name, choice.email)}
+                                </option>
+                            </For>
+                        </select>
+                        <p id="key-act-as-hint" class="field-hint">"What the key writes is attributed to this person."</p>
+                        <FieldMessage id="key-act-as-error" message=message("act_as")/>
+                    </div>
+                </div>
+                <div class="field-row">
+                    <div class="field" class:field-invalid=move || message("validity").get().is_some()>
+                        <label for="key-validity">"Validity period"</label>
+                        <select id="key-validity" aria-describedby="key-validity-error"
+                            on:change=move |ev| validity.set(event_target_value(&ev))
+                            prop:value=move || validity.get()>
+                            {PRESETS.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect::<Vec<_>>()}
+                            <option value="custom">"Custom date"</option>
+                        </select>
+                        <FieldMessage id="key-validity-error" message=message("validity")/>
+                    </div>
+                    <Show when=move || validity.get() == "custom">
+                        <div class="field" class:field-invalid=move || message("custom_date").get().is_some()>
+                            <label for="key-custom-date">"Valid through"</label>
+                            <input id="key-custom-date" type="date" min=min_date.clone() max=max_date.clone()
+                                prop:value=move || custom_date.get()
+                                on:input=move |ev| custom_date.set(event_target_value(&ev))
+                                aria-invalid=invalid("custom_date")
+                                aria-describedby="key-custom-date-hint key-custom-date-error"/>
+                            <p id="key-custom-date-hint" class="field-hint">"The key works until the end of this day (UTC)."</p>
+                            <FieldMessage id="key-custom-date-error" message=message("custom_date")/>
+                        </div>
+                    </Show>
+                </div>
+                <fieldset class="field choice-group" aria-describedby="key-environment-error">
+                    <legend>"Environment"</legend>
+                    {[("live", "Live", "Real leads and properties."), ("test", "Test", "Sandbox data only, reset weekly.")]
+                        .into_iter()
+                        .map(|(value, label, hint)| view! {
+                            <label class="choice">
+                                <input type="radio" name="key-environment" value=value
+                                    prop:checked=move || environment.get() == value
+                                    on:change=move |_| environment.set(value.to_owned())/>
+                                <span>{label}</span>
+                                <span class="field-hint">{hint}</span>
+                            </label>
+                        })
+                        .collect::<Vec<_>>()}
+                    <FieldMessage id="key-environment-error" message=message("environment")/>
+                </fieldset>
+                <fieldset class="field choice-group scopes-group" class:field-invalid=move || message("scopes").get().is_some()
+                    aria-describedby="key-scopes-error">
+                    <legend>"Scopes"</legend>
+                    {Scope::ALL.into_iter().map(|scope| {
+                        let value = scope.as_str();
+                        let hint_id = format!("scope-{}-hint", value.replace(':', "-"));
+                        let implied = move || scope != Scope::Admin && admin.get();
+                        view! {
+                            <label class="choice">
+                                <input type="checkbox" value=value aria-describedby=hint_id.clone()
+                                    prop:checked=move || implied() || scopes.with(|s| s.iter().any(|s| s == value))
+                                    disabled=implied
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        scopes.update(|s| {
+                                            s.retain(|x| x != value);
+                                            if on { s.push(value.to_owned()); }
+                                        });
+                                    }/>
+                                <code>{value}</code>
+                                <span id=hint_id class="field-hint">{scope.description()}</span>
+                            </label>
+                        }
+                    }).collect::<Vec<_>>()}
+                    <Show when=move || admin.get()>
+                        <p class="notice" role="status">"admin includes every other scope, and managing API keys."</p>
+                    </Show>
+                    <FieldMessage id="key-scopes-error" message=message("scopes")/>
+                </fieldset>
+                <div class="dialog-actions">
+                    <button type="button" class="button secondary" on:click=move |_| finish()>"Cancel"</button>
+                    <button type="submit" class="button primary" disabled=move || action.pending().get()>
+                        {move || if action.pending().get() { "Creating…" } else { "Create key" }}
+                    </button>
+                </div>
+            </form>
+        }
+    };
+
+    let form = StoredValue::new(form);
+    let reveal = move |key: RevealedKey| {
+        let origin = window().location().origin().unwrap_or_default();
+        let curl = format!("curl -H \"Authorization: Bearer {}\" {origin}/v1/me", key.token);
+        view! {
+            <div class="stack reveal">
+                <p class="notice success" role="status">
+                    "Key “" {key.name.clone()} "” created. Copy the secret now: it cannot be shown again."
+                </p>
+                <CopyField label="API key" id="reveal-api-key" value=key.api_key.clone()/>
+                <CopyField label="Secret" id="reveal-secret" value=key.secret.clone()/>
+                <CopyField label="Token" id="reveal-token" value=key.token.clone()/>
+                <div class="field">
+                    <p class="field-hint">"Try it:"</p>
+                    <pre class="code-sample"><code>{curl}</code></pre>
+                </div>
+                <label class="choice confirm">
+                    <input type="checkbox" prop:checked=move || confirmed.get()
+                        on:change=move |ev| { confirmed.set(event_target_checked(&ev)); asking.set(false); }/>
+                    <span>"I have copied and securely stored the secret"</span>
+                </label>
+                <Show when=move || asking.get()>
+                    <div class="notice warning" role="alert">
+                        <p>"Close without confirming? The secret cannot be shown again."</p>
+                        <div class="dialog-actions">
+                            <button type="button" class="button secondary" on:click=move |_| asking.set(false)>"Keep open"</button>
+                            <button type="button" class="button danger" on:click=move |_| finish()>"Close without confirming"</button>
+                        </div>
+                    </div>
+                </Show>
+                <div class="dialog-actions">
+                    <button type="button" class="button primary" disabled=move || !confirmed.get()
+                        on:click=move |_| finish()>"Done"</button>
+                </div>
+            </div>
+        }
+    };
+
+    view! {
+        <Modal id="create-dialog" open title=Signal::derive(|| "Create API key".to_owned()) on_dismiss=dismiss
+            return_focus=state.return_focus>
+            {move || match revealed.get() {
+                Some(key) => reveal(key).into_any(),
+                None => form.with_value(|form| form()).into_any(),
+            }}
+        </Modal>
+    }
+}

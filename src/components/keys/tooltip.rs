@@ -1,0 +1,47 @@
+//! The Key details button and its tooltip: shown on hover and on keyboard
+//! focus, dismissed by Escape.
+use leptos::prelude::*;
+
+use crate::components::local_time::LocalTime;
+use crate::models::keys::KeyRow;
+
+#[component]
+pub fn KeyDetails(row: KeyRow) -> impl IntoView {
+    let dismissed = RwSignal::new(false);
+    let tip_id = format!("tip-{}", row.id);
+    view! {
+        <span
+            class="tip"
+            class:tip-dismissed=move || dismissed.get()
+            on:mouseleave=move |_| dismissed.set(false)
+            on:focusout=move |_| dismissed.set(false)
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    dismissed.set(true);
+                }
+            }
+        >
+            <button type="button" class="icon-button info" aria-label="Key details"
+                aria-describedby=tip_id.clone() id=format!("details-{}", row.id)>
+                <span aria-hidden="true">"i"</span>
+            </button>
+            <span role="tooltip" id=tip_id class="tooltip">
+                <span class="tip-line">"Created by " {row.created_by.clone()}</span>
+                <span class="tip-line">"Created " <LocalTime at=row.created_at with_time=true/></span>
+                <span class="tip-line">
+                    {match row.expires_at {
+                        Some(at) => view! { "Valid till " <LocalTime at with_time=true/> }.into_any(),
+                        None => "Never expires".into_any(),
+                    }}
+                </span>
+                <span class="tip-line">"Acting as " {row.acting_as.clone()}</span>
+                {row.revoked_at.map(|at| view! {
+                    <span class="tip-line">
+                        "Revoked by " {row.revoked_by.clone().unwrap_or_default()} " on "
+                        <LocalTime at with_time=true/>
+                    </span>
+                })}
+            </span>
+        </span>
+    }
+}

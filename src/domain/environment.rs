@@ -1,0 +1,70 @@
+//! Live and test: the two worlds a key can live in.
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A live key reads and writes live data only; a test key test data only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Environment {
+    Live,
+    Test,
+}
+
+impl Environment {
+    pub const ALL: [Environment; 2] = [Environment::Live, Environment::Test];
+
+    /// The stored spelling, also the token prefix (`kw_live_…`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Live => "live",
+            Environment::Test => "test",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Environment::Live => "Live",
+            Environment::Test => "Test",
+        }
+    }
+}
+
+impl fmt::Display for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown environment {0:?}: expected live or test")]
+pub struct UnknownEnvironment(pub String);
+
+impl FromStr for Environment {
+    type Err = UnknownEnvironment;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "live" => Ok(Environment::Live),
+            "test" => Ok(Environment::Test),
+            other => Err(UnknownEnvironment(other.to_owned())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spelling_round_trips() {
+        for env in Environment::ALL {
+            assert_eq!(env.as_str().parse::<Environment>(), Ok(env));
+        }
+        assert_eq!(
+            "Live".parse::<Environment>(),
+            Err(UnknownEnvironment("Live".into()))
+        );
+        assert_eq!(Environment::Test.label(), "Test");
+    }
+}

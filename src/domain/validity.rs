@@ -1,0 +1,187 @@
+//! How long a new key stays valid, and when that ends.
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The choices of the Validity period field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Validity {
+    OneWeek,
+    OneMonth,
+    ThreeMonths,
+    OneYear,
+    Never,
+    /// Valid through this day (UTC): it expires when the next day begins.
+    Custom(NaiveDate),
+}
+
+/// The preset choices, in the order the interface offers them.
+pub const PRESETS: [(&str, &str); 5] = [
+    ("1w", "1 week"),
+    ("1m", "1 month"),
+    ("3m", "3 months"),
+    ("1y", "1 year"),
+    ("never", "Never expires"),
+];
+
+/// The farthest a custom date may lie ahead.
+pub const MAX_CUSTOM_YEARS: u32 = 5;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValidityError {
+    #[error("Choose a validity period")]
+    Unknown,
+    #[error("Enter a date")]
+    MissingDate,
+    #[error("Enter a date like 2027-01-31")]
+    BadDate,
+    #[error("Choose a date after today")]
+    NotInFuture,
+    #[error("Choose a date at most {MAX_CUSTOM_YEARS} years ahead")]
+    TooFar,
+}
+
+impl Validity {
+    /// From the form's choice (`1w`, `1m`, `3m`, `1y`, `never`, `custom`)
+    /// and, for `custom`, its date; checked against `now`.
+    pub fn parse(choice: &str, custom_date: &str, now: DateTime<Utc>) -> Result<Self, ValidityError> {
+        let validity = match choice.trim() {
+            "1w" => Validity::OneWeek,
+            "1m" => Validity::OneMonth,
+            "3m" => Validity::ThreeMonths,
+            "1y" => Validity::OneYear,
+            "never" => Validity::Never,
+            "custom" => {
+                let text = custom_date.trim();
+                if text.is_empty() {
+                    return Err(ValidityError::MissingDate);
+                }
+                let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| ValidityError::BadDate)?;
+                Validity::Custom(date)
+            }
+            _ => return Err(ValidityError::Unknown),
+        };
+        validity.expires_at(now).map(|_| validity)
+    }
+
+    /// When a key created at `now` stops working; `None` for never.
+    pub fn expires_at(self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, ValidityError> {
+        let at = match self {
+            Validity::OneWeek => now.checked_add_days(Days::new(7)),
+            Validity::OneMonth => now.checked_add_months(Months::new(1)),
+            Validity::ThreeMonths => now.checked_add_months(Months::new(3)),
+            Validity::OneYear => now.checked_add_months(Months::new(12)),
+            Validity::Never => return Ok(None),
+            Validity::Custom(date) => {
+                let today = now.date_naive();
+                if date <= today {
+                    return Err(ValidityError::NotInFuture);
+                }
+                let limit = today
+                    .checked_add_months(Months::new(12 * MAX_CUSTOM_YEARS))
+                    .ok_or(ValidityError::TooFar)?;
+                if date > limit {
+                    return Err(ValidityError::TooFar);
+                }
+                date.succ_opt()
+                    .map(|next| next.and_time(NaiveTime::MIN).and_utc())
+            }
+        };
+        at.map(Some).ok_or(ValidityError::TooFar)
+    }
+
+    /// The form's spelling of this choice.
+    pub fn choice(self) -> &'static str {
+        match self {
+            Validity::OneWeek => "1w",
+            Validity::OneMonth => "1m",
+            Validity::ThreeMonths => "3m",
+            Validity::OneYear => "1y",
+            Validity::Never => "never",
+            Validity::Custom(_) => "custom",
+        }
+    }
+}
+
+/// The largest date the custom date picker offers, as `YYYY-MM-DD`.
+pub fn max_custom_date(now: DateTime<Utc>) -> String {
+    let today = now.date_naive();
+    let limit = today
+        .checked_add_months(Months::new(12 * MAX_CUSTOM_YEARS))
+        .unwrap_or(today);
+    format!("{:04}-{:02}-{:02}", limit.year(), limit.month(), limit.day())
+}
+
+/// The first date the custom date picker offers (tomorrow), as `YYYY-MM-DD`.
+pub fn min_custom_date(now: DateTime<Utc>) -> String {
+    let tomorrow = now.date_naive().succ_opt().unwrap_or(now.date_naive());
+    tomorrow.format("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, h, 30, 0).unwrap()
+    }
+
+    #[test]
+    fn presets_add_calendar_time() {
+        let now = at(2026, 1, 31, 10);
+        let expiry = |v: Validity| v.expires_at(now).unwrap().unwrap();
+        assert_eq!(expiry(Validity::OneWeek), at(2026, 2, 7, 10));
+        // A month after 31 January is the last day of February.
+        assert_eq!(expiry(Validity::OneMonth), at(2026, 2, 28, 10));
+        assert_eq!(expiry(Validity::ThreeMonths), at(2026, 4, 30, 10));
+        assert_eq!(expiry(Validity::OneYear), at(2027, 1, 31, 10));
+        assert_eq!(Validity::Never.expires_at(now), Ok(None));
+    }
+
+    #[test]
+    fn a_leap_day_year_later_is_the_last_of_february() {
+        let now = at(2028, 2, 29, 8);
+        assert_eq!(
+            Validity::OneYear.expires_at(now).unwrap(),
+            Some(at(2029, 2, 28, 8))
+        );
+    }
+
+    #[test]
+    fn a_custom_date_is_valid_through_that_day() {
+        let now = at(2026, 11, 23, 12);
+        let validity = Validity::parse("custom", "2026-12-01", now).unwrap();
+        assert_eq!(
+            validity.expires_at(now).unwrap(),
+            Some(Utc.with_ymd_and_hms(2026, 12, 2, 0, 0, 0).unwrap())
+        );
+        assert_eq!(validity.choice(), "custom");
+    }
+
+    #[test]
+    fn a_custom_date_must_be_ahead_but_not_too_far() {
+        let now = at(2026, 11, 23, 12);
+        let parse = |d: &str| Validity::parse("custom", d, now);
+        assert_eq!(parse("2026-11-23"), Err(ValidityError::NotInFuture));
+        assert_eq!(parse("2020-01-01"), Err(ValidityError::NotInFuture));
+        assert!(parse("2026-11-24").is_ok());
+        assert!(parse("2031-11-23").is_ok());
+        assert_eq!(parse("2031-11-24"), Err(ValidityError::TooFar));
+        assert_eq!(parse("9999-12-31"), Err(ValidityError::TooFar));
+        assert_eq!(parse(""), Err(ValidityError::MissingDate));
+        assert_eq!(parse("23/11/2027"), Err(ValidityError::BadDate));
+        assert_eq!(parse("2027-02-30"), Err(ValidityError::BadDate));
+        assert_eq!(max_custom_date(now), "2031-11-23");
+        assert_eq!(min_custom_date(now), "2026-11-24");
+    }
+
+    #[test]
+    fn choices_round_trip() {
+        let now = at(2026, 11, 23, 12);
+        for (choice, label) in PRESETS {
+            let validity = Validity::parse(choice, "", now).unwrap();
+            assert_eq!(validity.choice(), choice, "{label}");
+        }
+        assert_eq!(Validity::parse("2w", "", now), Err(ValidityError::Unknown));
+    }
+}

@@ -1,0 +1,64 @@
+//! Writing audit events: every change to a key, with who, from where and when.
+use chrono::{DateTime, Utc};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr};
+
+use crate::entities::audit_event;
+
+/// Who did something, as the audit log names them.
+#[derive(Debug, Clone)]
+pub enum Who {
+    User {
+        id: i64,
+        name: String,
+    },
+    /// The `keyward` command line, run by an operator on the server.
+    CommandLine,
+}
+
+impl Who {
+    pub fn user_id(&self) -> Option<i64> {
+        match self {
+            Who::User { id, .. } => Some(*id),
+            Who::CommandLine => None,
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            Who::User { name, .. } => name.clone(),
+            Who::CommandLine => "command line".to_owned(),
+        }
+    }
+}
+
+/// One event to record.
+#[derive(Debug)]
+pub struct Event<'a> {
+    pub agency_id: i64,
+    pub who: &'a Who,
+    pub ip: Option<&'a str>,
+    pub action: &'static str,
+    pub key: Option<(&'a str, &'a str)>,
+    pub details: serde_json::Value,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn record(db: &impl ConnectionTrait, event: Event<'_>) -> Result<(), DbErr> {
+    audit_event::ActiveModel {
+        id: NotSet,
+        agency_id: Set(event.agency_id),
+        actor_user_id: Set(event.who.user_id()),
+        actor_key_id: Set(None),
+        actor_label: Set(event.who.label()),
+        action: Set(event.action.to_owned()),
+        key_id: Set(event.key.map(|(id, _)| id.to_owned())),
+        key_name: Set(event.key.map(|(_, name)| name.to_owned())),
+        details: Set(event.details.to_string()),
+        ip: Set(event.ip.map(str::to_owned)),
+        created_at: Set(event.at),
+    }
+    .insert(db)
+    .await
+    .map(|_| ())
+}

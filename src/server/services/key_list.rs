@@ -1,0 +1,244 @@
+//! The key table: search, sort and paging in SQL, and what the page needs
+//! to know about limits and choices.
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, Func, LikeExpr, NullOrdering, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+use super::keys::{count_active, Caller};
+use crate::domain::environment::Environment;
+use crate::domain::policy::Action;
+use crate::domain::role::Role;
+use crate::domain::scopes::ScopeSet;
+use crate::domain::validity::{max_custom_date, min_custom_date};
+use crate::entities::{agency, api_key, membership, user, workspace};
+use crate::models::keys::{
+    ActAsChoice, KeyPage, KeyQuery, KeyRow, KeySettings, KeyStatus, SortColumn, SortDir, WorkspaceChoice,
+    PAGE_SIZE,
+};
+
+/// `LIKE` pattern matching `text` anywhere, with the wildcards in it escaped.
+fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// Keys of the caller's agency they may see.
+fn visible(caller: &Caller) -> Condition {
+    let agency = Condition::all().add(api_key::Column::AgencyId.eq(caller.agency_id));
+    match &caller.actor {
+        Some(actor) if actor.role != Role::SuperManager => agency.add(
+            Condition::any()
+                .add(api_key::Column::WorkspaceId.is_null())
+                .add(api_key::Column::WorkspaceId.is_in(actor.workspaces.clone())),
+        ),
+        _ => agency,
+    }
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    query: KeyQuery,
+    now: DateTime<Utc>,
+) -> Result<KeyPage, DbErr> {
+    let mut select = api_key::Entity::find().filter(visible(caller));
+    if !query.q.is_empty() {
+        let lower_name = SimpleExpr::FunctionCall(Func::lower(Expr::col(api_key::Column::Name)));
+        select = select
+            .filter(Expr::expr(lower_name).like(LikeExpr::new(contains_pattern(&query.q)).escape('\\')));
+    }
+    let total = select.clone().count(db).await?;
+    let order = match query.dir {
+        SortDir::Asc => Order::Asc,
+        SortDir::Desc => Order::Desc,
+    };
+    let nulls_high = |order: &Order| match order {
+        Order::Asc => NullOrdering::Last,
+        _ => NullOrdering::First,
+    };
+    select = match query.sort {
+        SortColumn::Name => select.order_by(api_key::Column::Name, order.clone()),
+        SortColumn::ApiKey => select
+            .order_by(api_key::Column::Environment, order.clone())
+            .order_by(api_key::Column::Id, order.clone()),
+        SortColumn::Environment => select.order_by(api_key::Column::Environment, order.clone()),
+        SortColumn::Scopes => select.order_by(api_key::Column::Scopes, order.clone()),
+        SortColumn::Status => {
+            let rank = Expr::case(api_key::Column::RevokedAt.is_not_null(), 2)
+                .case(api_key::Column::ExpiresAt.lte(now), 1)
+                .finally(0);
+            select.order_by(SimpleExpr::Case(Box::new(rank)), order.clone())
+        }
+        SortColumn::Created => select.order_by(api_key::Column::CreatedAt, order.clone()),
+        // Never expiring counts as the latest expiry.
+        SortColumn::Expires => {
+            let nulls = nulls_high(&order);
+            select.order_by_with_nulls(api_key::Column::ExpiresAt, order.clone(), nulls)
+        }
+        // Never used counts as the oldest use.
+        SortColumn::LastUsed => {
+            let nulls = match nulls_high(&order) {
+                NullOrdering::Last => NullOrdering::First,
+                _ => NullOrdering::Last,
+            };
+            select.order_by_with_nulls(api_key::Column::LastUsedAt, order.clone(), nulls)
+        }
+        SortColumn::Usage => select.order_by(api_key::Column::UsageCount, order.clone()),
+    };
+    // A stable order across pages when the sort column ties.
+    select = select.order_by(api_key::Column::Id, order);
+    let page_count = total.div_ceil(PAGE_SIZE).max(1);
+    let query = KeyQuery {
+        page: query.page.min(page_count),
+        ..query
+    };
+    let keys = select
+        .offset((query.page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+        .all(db)
+        .await?;
+
+    let user_ids: Vec<i64> = keys
+        .iter()
+        .flat_map(|k| [Some(k.act_as_user_id), k.created_by_user_id, k.revoked_by_user_id])
+        .flatten()
+        .collect();
+    let names: HashMap<i64, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(user_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let workspaces = agency_workspaces(db, caller.agency_id).await?;
+    let workspace_names: HashMap<i64, String> = workspaces.iter().map(|w| (w.id, w.name.clone())).collect();
+    let name_of = |id: Option<i64>| id.and_then(|id| names.get(&id).cloned());
+
+    let rows = keys
+        .into_iter()
+        .map(|key| KeyRow {
+            status: KeyStatus::at(now, key.expires_at, key.revoked_at),
+            environment: key.environment.parse().unwrap_or(Environment::Live),
+            scopes: ScopeSet::parse(&key.scopes)
+                .map(|s| s.iter().collect())
+                .unwrap_or_default(),
+            workspace: key.workspace_id.and_then(|id| workspace_names.get(&id).cloned()),
+            created_by: name_of(key.created_by_user_id).unwrap_or_else(|| "command line".to_owned()),
+            acting_as: name_of(Some(key.act_as_user_id)).unwrap_or_default(),
+            revoked_by: key
+                .revoked_at
+                .map(|_| name_of(key.revoked_by_user_id).unwrap_or_else(|| "command line".to_owned())),
+            can_manage: caller.may(Action::ManageKey(key.workspace_id)),
+            id: key.id,
+            name: key.name,
+            last4: key.last4,
+            created_at: key.created_at,
+            expires_at: key.expires_at,
+            last_used_at: key.last_used_at,
+            usage_count: key.usage_count,
+            revoked_at: key.revoked_at,
+        })
+        .collect();
+    Ok(KeyPage {
+        rows,
+        total,
+        query,
+        show_workspace: workspaces.len() > 1,
+    })
+}
+
+async fn agency_workspaces(
+    db: &impl ConnectionTrait,
+    agency_id: i64,
+) -> Result<Vec<workspace::Model>, DbErr> {
+    workspace::Entity::find()
+        .filter(workspace::Column::AgencyId.eq(agency_id))
+        .order_by_asc(workspace::Column::Name)
+        .all(db)
+        .await
+}
+
+/// The limit, the viewer's rights and the create dialog's choices.
+pub async fn settings(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    now: DateTime<Utc>,
+) -> Result<KeySettings, DbErr> {
+    let agency = agency::Entity::find_by_id(caller.agency_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("agency".into()))?;
+    let max = agency.max_active_keys.max(0) as u64;
+    let mut workspaces = Vec::new();
+    for ws in agency_workspaces(db, caller.agency_id).await? {
+        if caller.may(Action::ManageKey(Some(ws.id))) {
+            let full = count_active(db, caller.agency_id, Some(ws.id), now).await? >= max;
+            workspaces.push(WorkspaceChoice {
+                id: ws.id,
+                name: ws.name,
+                full,
+            });
+        }
+    }
+    let can_create_agency_wide = caller.may(Action::ManageKey(None));
+    let agency_wide_full = count_active(db, caller.agency_id, None, now).await? >= max;
+
+    let users = user::Entity::find()
+        .filter(user::Column::AgencyId.eq(caller.agency_id))
+        .order_by_asc(user::Column::Name)
+        .all(db)
+        .await?;
+    let mut memberships: HashMap<i64, Vec<i64>> = HashMap::new();
+    for m in membership::Entity::find()
+        .filter(membership::Column::UserId.is_in(users.iter().map(|u| u.id)))
+        .all(db)
+        .await?
+    {
+        memberships.entry(m.user_id).or_default().push(m.workspace_id);
+    }
+    let act_as = users
+        .into_iter()
+        .map(|u| ActAsChoice {
+            everywhere: u.role == Role::SuperManager.as_str(),
+            workspaces: memberships.remove(&u.id).unwrap_or_default(),
+            user_id: u.id,
+            name: u.name,
+            email: u.email,
+        })
+        .collect();
+    Ok(KeySettings {
+        max_active_keys: agency.max_active_keys,
+        can_manage: can_create_agency_wide || !workspaces.is_empty(),
+        can_change_limit: caller.may(Action::ChangeAgencySettings),
+        can_create_agency_wide,
+        agency_wide_full,
+        workspaces,
+        act_as,
+        viewer_id: caller.who.user_id().unwrap_or_default(),
+        min_custom_date: min_custom_date(now),
+        max_custom_date: max_custom_date(now),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_text_is_matched_literally() {
+        assert_eq!(contains_pattern("Zil"), "%zil%");
+        assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+}

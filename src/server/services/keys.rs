@@ -1,0 +1,536 @@
+//! Creating, renaming, revoking and removing API keys: the rules, the limit
+//! and the audit trail, shared by the dashboard, the CLI and the API.
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::ActiveValue::Set;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, TransactionTrait,
+};
+use serde_json::json;
+
+use super::audit::{self, Who};
+use crate::domain::environment::Environment;
+use crate::domain::key_name::KeyName;
+use crate::domain::policy::{can, Action, Actor};
+use crate::domain::role::Role;
+use crate::domain::scopes::{Scope, ScopeSet};
+use crate::domain::token::{Pepper, Token};
+use crate::domain::validity::{Validity, ValidityError};
+use crate::entities::{agency, api_key, membership, user, workspace};
+use crate::models::keys::{NewKeyForm, RevealedKey};
+use crate::models::{AppError, CurrentUser, FieldIssue};
+
+/// Who is asking, in which agency, from where.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub agency_id: i64,
+    pub who: Who,
+    /// `None` for the command line, which an operator runs with the server's own rights.
+    pub actor: Option<Actor>,
+    pub ip: Option<String>,
+}
+
+impl Caller {
+    pub fn may(&self, action: Action) -> bool {
+        self.actor.as_ref().is_none_or(|actor| can(actor, action))
+    }
+
+    /// Records what this caller did, in the same transaction as the change.
+    pub async fn audit(
+        &self,
+        db: &impl ConnectionTrait,
+        action: &'static str,
+        key: Option<(&str, &str)>,
+        details: serde_json::Value,
+        at: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        let event = audit::Event {
+            agency_id: self.agency_id,
+            who: &self.who,
+            ip: self.ip.as_deref(),
+            action,
+            key,
+            details,
+            at,
+        };
+        audit::record(db, event).await
+    }
+
+    pub fn command_line(agency_id: i64) -> Self {
+        Self {
+            agency_id,
+            who: Who::CommandLine,
+            actor: None,
+            ip: None,
+        }
+    }
+}
+
+/// The signed-in user as a caller: their role and workspace memberships.
+pub async fn caller_for(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    ip: Option<String>,
+) -> Result<Caller, DbErr> {
+    let workspaces = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.workspace_id)
+        .collect();
+    Ok(Caller {
+        agency_id: user.agency_id,
+        who: Who::User {
+            id: user.id,
+            name: user.name.clone(),
+        },
+        actor: Some(Actor {
+            user_id: user.id,
+            agency_id: user.agency_id,
+            role: user.role,
+            workspaces,
+        }),
+        ip,
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("invalid: {0:?}")]
+    Invalid(Vec<FieldIssue>),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+impl From<KeyError> for AppError {
+    fn from(err: KeyError) -> Self {
+        match err {
+            KeyError::NotFound => AppError::NotFound,
+            KeyError::Forbidden => AppError::Forbidden,
+            KeyError::Invalid(issues) => AppError::Invalid(issues),
+            KeyError::Conflict(message) => AppError::Conflict(message),
+            KeyError::Database(err) => {
+                tracing::error!(error = %err, "key service database error");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+/// A key request that passed every field rule.
+struct NewKey {
+    name: KeyName,
+    workspace: Option<workspace::Model>,
+    act_as: user::Model,
+    expires_at: Option<DateTime<Utc>>,
+    environment: Environment,
+    scopes: ScopeSet,
+}
+
+/// Whether `user` may be the acting user of a key in `workspace` (`None`: agency-wide).
+pub async fn may_act_in(
+    db: &impl ConnectionTrait,
+    user: &user::Model,
+    workspace: Option<i64>,
+) -> Result<bool, DbErr> {
+    if user.role == Role::SuperManager.as_str() {
+        return Ok(true);
+    }
+    let Some(workspace) = workspace else {
+        return Ok(false);
+    };
+    let member = membership::Entity::find_by_id((user.id, workspace))
+        .one(db)
+        .await?;
+    Ok(member.is_some())
+}
+
+async fn validate(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    form: &NewKeyForm,
+    now: DateTime<Utc>,
+) -> Result<NewKey, KeyError> {
+    let mut issues = Vec::new();
+    let mut issue = |field: &str, message: String| {
+        issues.push(FieldIssue {
+            field: field.into(),
+            message,
+        })
+    };
+
+    let name = KeyName::parse(&form.name)
+        .map_err(|e| issue("name", e.to_string()))
+        .ok();
+
+    let workspace = match form.workspace.trim() {
+        "" => Ok(None),
+        text => match text.parse::<i64>() {
+            Ok(id) => workspace::Entity::find_by_id(id)
+                .filter(workspace::Column::AgencyId.eq(caller.agency_id))
+                .one(db)
+                .await?
+                .map(Some)
+                .ok_or(()),
+            Err(_) => Err(()),
+        },
+    };
+    let workspace = match workspace {
+        Ok(workspace) => Some(workspace),
+        Err(()) => {
+            issue("workspace", "Choose a workspace".into());
+            None
+        }
+    };
+    if let Some(workspace) = &workspace {
+        if !caller.may(Action::ManageKey(workspace.as_ref().map(|w| w.id))) {
+            return Err(KeyError::Forbidden);
+        }
+    }
+
+    let act_as = match form.act_as.trim().parse::<i64>() {
+        Ok(id) => {
+            user::Entity::find_by_id(id)
+                .filter(user::Column::AgencyId.eq(caller.agency_id))
+                .one(db)
+                .await?
+        }
+        Err(_) => None,
+    };
+    let act_as = match (act_as, &workspace) {
+        (Some(user), Some(ws)) if may_act_in(db, &user, ws.as_ref().map(|w| w.id)).await? => Some(user),
+        (Some(_), Some(None)) => {
+            issue(
+                "act_as",
+                "Only a super manager can act for an agency-wide key".into(),
+            );
+            None
+        }
+        (Some(_), Some(Some(_))) => {
+            issue("act_as", "This user is not a member of that workspace".into());
+            None
+        }
+        (None, _) => {
+            issue("act_as", "Choose who the key acts as".into());
+            None
+        }
+        (Some(_), None) => None,
+    };
+
+    let validity = Validity::parse(&form.validity, &form.custom_date, now).map_err(|e| {
+        let field = match e {
+            ValidityError::Unknown => "validity",
+            _ => "custom_date",
+        };
+        issue(field, e.to_string());
+    });
+    let expires_at = validity.ok().and_then(|v| v.expires_at(now).ok()).flatten();
+
+    let environment = form
+        .environment
+        .parse::<Environment>()
+        .map_err(|_| issue("environment", "Choose Live or Test".into()))
+        .ok();
+
+    let scopes = form
+        .scopes
+        .iter()
+        .map(|s| s.parse::<Scope>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())
+        .and_then(|scopes| ScopeSet::new(scopes).map_err(|e| e.to_string()))
+        .map_err(|message| issue("scopes", message))
+        .ok();
+
+    match (name, workspace, act_as, validity, environment, scopes) {
+        (Some(name), Some(workspace), Some(act_as), Ok(_), Some(environment), Some(scopes))
+            if issues.is_empty() =>
+        {
+            Ok(NewKey {
+                name,
+                workspace,
+                act_as,
+                expires_at,
+                environment,
+                scopes,
+            })
+        }
+        _ => Err(KeyError::Invalid(issues)),
+    }
+}
+
+/// Active keys in one bucket: a workspace, or the agency-wide keys.
+pub async fn count_active(
+    db: &impl ConnectionTrait,
+    agency_id: i64,
+    workspace_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let bucket = match workspace_id {
+        Some(id) => api_key::Column::WorkspaceId.eq(id),
+        None => api_key::Column::WorkspaceId.is_null(),
+    };
+    api_key::Entity::find()
+        .filter(api_key::Column::AgencyId.eq(agency_id))
+        .filter(bucket)
+        .filter(active_at(now))
+        .count(db)
+        .await
+}
+
+/// Not revoked and not expired at `now`.
+pub fn active_at(now: DateTime<Utc>) -> Condition {
+    Condition::all().add(api_key::Column::RevokedAt.is_null()).add(
+        Condition::any()
+            .add(api_key::Column::ExpiresAt.is_null())
+            .add(api_key::Column::ExpiresAt.gt(now)),
+    )
+}
+
+/// Creates a key and returns its token, the only time it exists outside
+/// the caller's hands. The limit is checked inside the insert's transaction
+/// while the agency row is locked, so simultaneous creates cannot exceed it.
+pub async fn create(
+    db: &DatabaseConnection,
+    pepper: &Pepper,
+    caller: &Caller,
+    form: &NewKeyForm,
+    rate_limit: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<RevealedKey, KeyError> {
+    let new = validate(db, caller, form, now).await?;
+    let workspace_id = new.workspace.as_ref().map(|w| w.id);
+    let token = Token::generate(new.environment, &mut rand::rngs::OsRng);
+
+    let txn = db.begin().await?;
+    // A write first: on SQLite it takes the write lock before anything is
+    // read; on PostgreSQL it locks the agency row until commit.
+    agency::Entity::update_many()
+        .col_expr(
+            agency::Column::MaxActiveKeys,
+            Expr::col(agency::Column::MaxActiveKeys).into(),
+        )
+        .filter(agency::Column::Id.eq(caller.agency_id))
+        .exec(&txn)
+        .await?;
+    let max = agency::Entity::find_by_id(caller.agency_id)
+        .one(&txn)
+        .await?
+        .ok_or(KeyError::NotFound)?
+        .max_active_keys;
+    let active = count_active(&txn, caller.agency_id, workspace_id, now).await?;
+    if active >= max.max(0) as u64 {
+        let place = match &new.workspace {
+            Some(w) => format!("in {}", w.name),
+            None => "agency-wide".to_owned(),
+        };
+        return Err(KeyError::Conflict(format!(
+            "You can have at most {max} active keys {place}. Revoke or remove a key to create another."
+        )));
+    }
+    let model = api_key::ActiveModel {
+        id: Set(token.id().as_str().to_owned()),
+        agency_id: Set(caller.agency_id),
+        workspace_id: Set(workspace_id),
+        name: Set(new.name.as_str().to_owned()),
+        environment: Set(new.environment.as_str().to_owned()),
+        scopes: Set(new.scopes.to_text()),
+        secret_hash: Set(pepper.hash(&token).as_bytes().to_vec()),
+        last4: Set(token.last4()),
+        act_as_user_id: Set(new.act_as.id),
+        created_by_user_id: Set(caller.who.user_id()),
+        created_at: Set(now),
+        expires_at: Set(new.expires_at),
+        revoked_at: Set(None),
+        revoked_by_user_id: Set(None),
+        last_used_at: Set(None),
+        last_used_ip: Set(None),
+        usage_count: Set(0),
+        rate_limit: Set(rate_limit.unwrap_or(100)),
+        ip_allowlist: Set(String::new()),
+        previous_secret_hash: Set(None),
+        previous_secret_expires_at: Set(None),
+    };
+    api_key::Entity::insert(model)
+        .exec_without_returning(&txn)
+        .await?;
+    caller
+        .audit(
+            &txn,
+            "created",
+            Some((token.id().as_str(), new.name.as_str())),
+            json!({
+                "environment": new.environment.as_str(),
+                "scopes": new.scopes.to_text(),
+                "workspace": new.workspace.as_ref().map(|w| w.name.clone()),
+                "acting_as": new.act_as.name,
+                "expires_at": new.expires_at,
+            }),
+            now,
+        )
+        .await?;
+    txn.commit().await?;
+    tracing::info!(key = %token.api_key(), agency = caller.agency_id, "key created");
+    Ok(RevealedKey {
+        id: token.id().as_str().to_owned(),
+        name: new.name.into_inner(),
+        api_key: token.api_key(),
+        secret: token.expose_secret().to_owned(),
+        token: token.expose(),
+    })
+}
+
+/// A key of the caller's agency that the caller may see, else not found.
+async fn visible_key(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    id: &str,
+) -> Result<api_key::Model, KeyError> {
+    let key = api_key::Entity::find_by_id(id.to_owned())
+        .filter(api_key::Column::AgencyId.eq(caller.agency_id))
+        .one(db)
+        .await?
+        .ok_or(KeyError::NotFound)?;
+    if !caller.may(Action::ViewKey(key.workspace_id)) {
+        return Err(KeyError::NotFound);
+    }
+    Ok(key)
+}
+
+/// A key the caller may change: not found if they cannot see it, forbidden if they only can see it.
+async fn managed_key(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    id: &str,
+) -> Result<api_key::Model, KeyError> {
+    let key = visible_key(db, caller, id).await?;
+    if !caller.may(Action::ManageKey(key.workspace_id)) {
+        return Err(KeyError::Forbidden);
+    }
+    Ok(key)
+}
+
+pub async fn rename(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: &str,
+    new_name: &str,
+    now: DateTime<Utc>,
+) -> Result<(), KeyError> {
+    let name = KeyName::parse(new_name).map_err(|e| {
+        KeyError::Invalid(vec![FieldIssue {
+            field: "name".into(),
+            message: e.to_string(),
+        }])
+    })?;
+    let txn = db.begin().await?;
+    let key = managed_key(&txn, caller, id).await?;
+    let old_name = key.name.clone();
+    let mut active: api_key::ActiveModel = key.into();
+    active.name = Set(name.as_str().to_owned());
+    active.update(&txn).await?;
+    caller
+        .audit(
+            &txn,
+            "renamed",
+            Some((id, name.as_str())),
+            json!({ "from": old_name, "to": name.as_str() }),
+            now,
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn revoke(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), KeyError> {
+    let txn = db.begin().await?;
+    let key = managed_key(&txn, caller, id).await?;
+    if key.revoked_at.is_some() {
+        return Err(KeyError::Conflict("This key is already revoked".into()));
+    }
+    let name = key.name.clone();
+    let mut active: api_key::ActiveModel = key.into();
+    active.revoked_at = Set(Some(now));
+    active.revoked_by_user_id = Set(caller.who.user_id());
+    active.update(&txn).await?;
+    caller
+        .audit(&txn, "revoked", Some((id, &name)), json!({}), now)
+        .await?;
+    txn.commit().await?;
+    tracing::info!(key = id, agency = caller.agency_id, "key revoked");
+    Ok(())
+}
+
+pub async fn remove(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), KeyError> {
+    let txn = db.begin().await?;
+    let key = managed_key(&txn, caller, id).await?;
+    api_key::Entity::delete_by_id(key.id.clone()).exec(&txn).await?;
+    caller
+        .audit(
+            &txn,
+            "removed",
+            Some((id, &key.name)),
+            json!({ "environment": key.environment, "scopes": key.scopes }),
+            now,
+        )
+        .await?;
+    txn.commit().await?;
+    tracing::info!(key = id, agency = caller.agency_id, "key removed");
+    Ok(())
+}
+
+/// Changes the most active keys allowed per workspace and agency-wide.
+pub async fn set_key_limit(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    max: i32,
+    now: DateTime<Utc>,
+) -> Result<(), KeyError> {
+    if !caller.may(Action::ChangeAgencySettings) {
+        return Err(KeyError::Forbidden);
+    }
+    if !(1..=1000).contains(&max) {
+        return Err(KeyError::Invalid(vec![FieldIssue {
+            field: "max_active_keys".into(),
+            message: "Enter a number from 1 to 1000".into(),
+        }]));
+    }
+    let txn = db.begin().await?;
+    let agency = agency::Entity::find_by_id(caller.agency_id)
+        .one(&txn)
+        .await?
+        .ok_or(KeyError::NotFound)?;
+    let old = agency.max_active_keys;
+    let mut active: agency::ActiveModel = agency.into();
+    active.max_active_keys = Set(max);
+    active.update(&txn).await?;
+    caller
+        .audit(
+            &txn,
+            "limit_changed",
+            None,
+            json!({ "from": old, "to": max }),
+            now,
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}

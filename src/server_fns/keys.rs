@@ -1,0 +1,168 @@
+//! Server functions of the Developer Settings page: the table, the create
+//! dialog, rename, revoke, remove and the key limit.
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::models::keys::{KeyPage, KeyQuery, KeySettings, NewKeyForm, RevealedKey};
+use crate::models::AppError;
+
+#[cfg(feature = "ssr")]
+mod backend {
+    use crate::models::{AppError, CurrentUser};
+    use crate::server::services::keys::{caller_for, Caller};
+    use crate::server::state::AppState;
+    use leptos::prelude::use_context;
+
+    pub fn state() -> Result<AppState, AppError> {
+        use_context::<AppState>().ok_or(AppError::Internal)
+    }
+
+    /// The signed-in caller, or 401.
+    pub async fn caller(state: &AppState) -> Result<Caller, AppError> {
+        let user = crate::server::request::extension::<CurrentUser>().ok_or(AppError::Unauthenticated)?;
+        caller_for(&state.db, &user, crate::server::request::client_ip())
+            .await
+            .map_err(|err| {
+                tracing::error!(error = %err, "loading the caller failed");
+                AppError::Internal
+            })
+    }
+
+    /// Gives a refused call its HTTP status (the body is the error itself).
+    pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+        use axum::http::StatusCode;
+        if let Err(err) = &result {
+            let status = match err {
+                AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+                AppError::Forbidden => StatusCode::FORBIDDEN,
+                AppError::NotFound => StatusCode::NOT_FOUND,
+                AppError::Conflict(_) => StatusCode::CONFLICT,
+                AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            crate::server::request::set_status(status);
+        }
+        result
+    }
+
+    pub fn internal(err: sea_orm::DbErr) -> AppError {
+        tracing::error!(error = %err, "key table query failed");
+        AppError::Internal
+    }
+}
+
+/// One page of the key table as `query` asks.
+#[server(input = Json, endpoint = "list_keys")]
+pub async fn list_keys(query: KeyQuery) -> Result<KeyPage, AppError> {
+    backend::respond(
+        async move {
+            let state = backend::state()?;
+            let caller = backend::caller(&state).await?;
+            crate::server::services::key_list::list(&state.db, &caller, query, chrono::Utc::now())
+                .await
+                .map_err(backend::internal)
+        }
+        .await,
+    )
+}
+
+/// The limit, the viewer's rights and the create dialog's choices.
+#[server(endpoint = "get_key_settings")]
+pub async fn get_key_settings() -> Result<KeySettings, AppError> {
+    backend::respond(
+        async move {
+            let state = backend::state()?;
+            let caller = backend::caller(&state).await?;
+            crate::server::services::key_list::settings(&state.db, &caller, chrono::Utc::now())
+                .await
+                .map_err(backend::internal)
+        }
+        .await,
+    )
+}
+
+/// Creates a key; the answer is the only time its secret is shown.
+#[server(input = Json, endpoint = "create_key")]
+pub async fn create_key(form: NewKeyForm) -> Result<RevealedKey, AppError> {
+    backend::respond(
+        async move {
+            let state = backend::state()?;
+            let caller = backend::caller(&state).await?;
+            let key = crate::server::services::keys::create(
+                &state.db,
+                &state.pepper,
+                &caller,
+                &form,
+                None,
+                chrono::Utc::now(),
+            )
+            .await?;
+            // The answer carries the secret: no cache may keep it.
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                response.insert_header(
+                    axum::http::header::CACHE_CONTROL,
+                    axum::http::HeaderValue::from_static("no-store"),
+                );
+            }
+            Ok(key)
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "rename_key")]
+pub async fn rename_key(id: String, name: String) -> Result<(), AppError> {
+    backend::respond(
+        async move {
+            let state = backend::state()?;
+            let caller = backend::caller(&state).await?;
+            crate::server::services::keys::rename(&state.db, &caller, &id, &name, chrono::Utc::now()).await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "revoke_key")]
+pub async fn revoke_key(id: String) -> Result<(), AppError> {
+    backend::respond(
+        async move {
+            let state = backend::state()?;
+            let caller = backend::caller(&state).await?;
+            crate::server::services::keys::revoke(&state.db, &caller, &id, chrono::Utc::now()).await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "remove_key")]
+pub async fn remove_key(id: String) -> Result<(), AppError> {
+    backend::respond(
+        async move {
+            let state = backend::state()?;
+            let caller = backend::caller(&state).await?;
+            crate::server::services::keys::remove(&state.db, &caller, &id, chrono::Utc::now()).await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Sets the most active keys per workspace and agency-wide (super managers).
+#[server(endpoint = "set_key_limit")]
+pub async fn set_key_limit(max_active_keys: String) -> Result<(), AppError> {
+    backend::respond(
+        async move {
+            let state = backend::state()?;
+            let caller = backend::caller(&state).await?;
+            let max = max_active_keys
+                .trim()
+                .parse::<i32>()
+                .map_err(|_| AppError::field("max_active_keys", "Enter a number from 1 to 1000"))?;
+            crate::server::services::keys::set_key_limit(&state.db, &caller, max, chrono::Utc::now()).await?;
+            Ok(())
+        }
+        .await,
+    )
+}

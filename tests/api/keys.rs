@@ -1,0 +1,355 @@
+//! The key server functions: create, list (search, sort, pages), rename,
+//! revoke, remove, the limit, roles and agencies, and the secret's absence.
+use keyward::domain::role::Role;
+use serde_json::{json, Value};
+use tokio::task::JoinSet;
+
+use crate::helpers::{client, sign_in, spawn_app, Browser, Engine, TestApp, PASSWORD};
+use crate::on_both_engines;
+
+fn form(name: &str, workspace: &str, act_as: i64, scopes: &[&str]) -> Value {
+    json!({ "form": {
+        "name": name, "workspace": workspace, "act_as": act_as.to_string(),
+        "validity": "1m", "custom_date": "", "environment": "live", "scopes": scopes,
+    }})
+}
+
+async fn signed_in(app: &TestApp, email: &str) -> Browser {
+    let browser = client();
+    let response = sign_in(app, &browser, email, PASSWORD).await;
+    assert_eq!(response.status(), 303);
+    browser
+}
+
+/// An agency with two workspaces, one user of each role, and a second agency.
+struct World {
+    app: TestApp,
+    sam: i64,
+    max: i64,
+    downtown: i64,
+    uptown: i64,
+}
+
+async fn world(engine: Engine) -> World {
+    let app = spawn_app(engine).await;
+    let sam = app
+        .add_member(
+            "sam@acme.test",
+            "Sam Super",
+            Role::SuperManager,
+            "Acme Realty",
+            Some("Downtown"),
+        )
+        .await;
+    let max = app
+        .add_member(
+            "max@acme.test",
+            "Max Manager",
+            Role::Manager,
+            "Acme Realty",
+            Some("Downtown"),
+        )
+        .await;
+    app.add_member(
+        "ada@acme.test",
+        "Ada Agent",
+        Role::Agent,
+        "Acme Realty",
+        Some("Downtown"),
+    )
+    .await;
+    app.add_member(
+        "uma@acme.test",
+        "Uma Uptown",
+        Role::Manager,
+        "Acme Realty",
+        Some("Uptown"),
+    )
+    .await;
+    app.add_member(
+        "oz@other.test",
+        "Oz Other",
+        Role::SuperManager,
+        "Other Homes",
+        Some("Elsewhere"),
+    )
+    .await;
+    let sam_client = signed_in(&app, "sam@acme.test").await;
+    let (_, settings) = app.call_form(&sam_client, "get_key_settings", &[]).await;
+    let id_of = |name: &str| {
+        settings["workspaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["name"] == name)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (downtown, uptown) = (id_of("Downtown"), id_of("Uptown"));
+    World {
+        app,
+        sam,
+        max,
+        downtown,
+        uptown,
+    }
+}
+
+async fn create(app: &TestApp, browser: &Browser, body: Value) -> (u16, Value) {
+    app.call_json(browser, "create_key", body).await
+}
+
+async fn list(app: &TestApp, browser: &Browser, query: Value) -> Value {
+    let (status, page) = app
+        .call_json(browser, "list_keys", json!({ "query": query }))
+        .await;
+    assert_eq!(status, 200, "{page}");
+    page
+}
+
+fn query(q: &str, sort: &str, dir: &str, page: u64) -> Value {
+    json!({ "q": q, "sort": sort, "dir": dir, "page": page })
+}
+
+fn names(page: &Value) -> Vec<String> {
+    page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Everything the database holds, as text.
+async fn database_text(app: &TestApp) -> String {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = &app.server().state.db;
+    if let Some(path) = app.server().state.config.sqlite_path() {
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.extend(std::fs::read(path.with_extension("db-wal")).unwrap_or_default());
+        return String::from_utf8_lossy(&bytes).into_owned();
+    }
+    let mut text = String::new();
+    for table in [
+        "api_keys",
+        "audit_events",
+        "sessions",
+        "notifications",
+        "users",
+        "agencies",
+    ] {
+        let sql = format!("SELECT COALESCE(string_agg(t::text, ' '), '') FROM {table} t");
+        let row = db
+            .query_one(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .unwrap()
+            .unwrap();
+        text.push_str(&row.try_get_by_index::<String>(0).unwrap());
+    }
+    text
+}
+
+/// Rename (with a new name), revoke or remove `id`; the status.
+async fn manage(app: &TestApp, browser: &Browser, call: &str, id: &str, name: Option<&str>) -> u16 {
+    let mut form = vec![("id", id)];
+    if let Some(name) = name {
+        form.push(("name", name));
+    }
+    app.call_form(browser, call, &form).await.0
+}
+
+on_both_engines! {
+    async fn a_super_manager_creates_a_key_and_its_secret_is_shown_once(engine) {
+        let w = world(engine).await;
+        let sam = signed_in(&w.app, "sam@acme.test").await;
+
+        let (status, key) = create(&w.app, &sam, form(" Zillow sync ", "", w.sam, &["read:leads", "write:leads"])).await;
+
+        assert_eq!(status, 200, "{key}");
+        let token = key["token"].as_str().unwrap().to_owned();
+        let secret = key["secret"].as_str().unwrap().to_owned();
+        assert!(token.starts_with("kw_live_"));
+        assert_eq!(token, format!("{}_{}", key["api_key"].as_str().unwrap(), secret));
+        let page = list(&w.app, &sam, query("", "created", "desc", 1)).await;
+        let row = &page["rows"][0];
+        assert_eq!(row["name"], "Zillow sync");
+        assert_eq!(row["status"], "Active");
+        assert_eq!(row["scopes"], json!(["read:leads", "write:leads"]));
+        assert_eq!(row["created_by"], "Sam Super");
+        assert_eq!(row["acting_as"], "Sam Super");
+        assert_eq!(row["last4"].as_str().unwrap(), &token[token.len() - 4..]);
+        // Nowhere afterwards: not in the list, the page, or the database.
+        assert!(!page.to_string().contains(&secret));
+        let html = sam.get(w.app.url("/admin/profile/developer-settings")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Zillow sync"));
+        assert!(!html.contains(&secret));
+        assert!(!database_text(&w.app).await.contains(&secret[..32]));
+    }
+
+    async fn refused_fields_are_named_with_their_messages(engine) {
+        let w = world(engine).await;
+        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let body = json!({ "form": {
+            "name": "  ", "workspace": "999999", "act_as": "x", "validity": "custom",
+            "custom_date": "2001-01-01", "environment": "prod", "scopes": [],
+        }});
+
+        let (status, error) = create(&w.app, &sam, body).await;
+
+        assert_eq!(status, 422);
+        let fields: Vec<&str> = error["Invalid"].as_array().unwrap().iter().map(|i| i["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["name", "workspace", "act_as", "custom_date", "environment", "scopes"]);
+        let message = |field: &str| error["Invalid"].as_array().unwrap().iter().find(|i| i["field"] == field).unwrap()["message"].clone();
+        assert_eq!(message("name"), "Key name is required");
+        assert_eq!(message("custom_date"), "Choose a date after today");
+        assert_eq!(message("scopes"), "Choose at least one scope");
+        for bad in ["x".repeat(65), "a\u{1}b".to_owned(), "y".repeat(20_000)] {
+            let (status, _) = create(&w.app, &sam, form(&bad, "", w.sam, &["admin"])).await;
+            assert_eq!(status, 422);
+        }
+        assert_eq!(list(&w.app, &sam, query("", "created", "desc", 1)).await["total"], 0);
+    }
+
+    async fn no_more_than_the_limit_are_created_even_at_once(engine) {
+        let w = world(engine).await;
+        let sam = std::sync::Arc::new(signed_in(&w.app, "sam@acme.test").await);
+        let app = std::sync::Arc::new(w.app);
+
+        let mut creates = JoinSet::new();
+        for i in 0..10 {
+            let (app, sam) = (app.clone(), sam.clone());
+            let body = form(&format!("key {i}"), &w.downtown.to_string(), w.sam, &["read:leads"]);
+            creates.spawn(async move { create(&app, &sam, body).await.0 });
+        }
+        let statuses = creates.join_all().await;
+
+        assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 3, "{statuses:?}");
+        assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 7, "{statuses:?}");
+        let (status, error) = create(&app, &sam, form("one more", &w.downtown.to_string(), w.sam, &["read:leads"])).await;
+        assert_eq!(status, 409);
+        assert!(error["Conflict"].as_str().unwrap().contains("at most 3 active keys"));
+        // Agency-wide keys have their own allowance; a revoked key frees a place.
+        assert_eq!(create(&app, &sam, form("agency wide", "", w.sam, &["read:leads"])).await.0, 200);
+        let page = list(&app, &sam, query("key", "name", "asc", 1)).await;
+        let id = page["rows"][0]["id"].as_str().unwrap().to_owned();
+        assert_eq!(app.call_form(&sam, "revoke_key", &[("id", &id)]).await.0, 200);
+        assert_eq!(create(&app, &sam, form("replacement", &w.downtown.to_string(), w.sam, &["read:leads"])).await.0, 200);
+    }
+
+    async fn search_sort_and_pages_work_in_sql(engine) {
+        let w = world(engine).await;
+        let sam = signed_in(&w.app, "sam@acme.test").await;
+        assert_eq!(w.app.call_form(&sam, "set_key_limit", &[("max_active_keys", "100")]).await.0, 200);
+        for i in 0..30 {
+            let name = if i % 3 == 0 { format!("Zillow {i:02}") } else { format!("Portal {i:02}") };
+            assert_eq!(create(&w.app, &sam, form(&name, "", w.sam, &["read:leads"])).await.0, 200);
+        }
+
+        let first = list(&w.app, &sam, query("", "name", "asc", 1)).await;
+        assert_eq!(first["total"], 30);
+        assert_eq!(first["rows"].as_array().unwrap().len(), 25);
+        assert_eq!(names(&first)[0], "Portal 01");
+        let second = list(&w.app, &sam, query("", "name", "asc", 2)).await;
+        assert_eq!(names(&second), ["Zillow 15", "Zillow 18", "Zillow 21", "Zillow 24", "Zillow 27"]);
+        let descending = list(&w.app, &sam, query("", "name", "desc", 1)).await;
+        assert_eq!(names(&descending)[0], "Zillow 27");
+        let searched = list(&w.app, &sam, query("zILLow", "name", "asc", 1)).await;
+        assert_eq!(searched["total"], 10);
+        assert!(names(&searched).iter().all(|n| n.starts_with("Zillow")));
+        let literal = list(&w.app, &sam, query("%", "name", "asc", 1)).await;
+        assert_eq!(literal["total"], 0, "wildcards are searched for literally");
+        let beyond = list(&w.app, &sam, query("", "name", "asc", 99)).await;
+        assert_eq!(beyond["query"]["page"], 2, "a page past the end shows the last page");
+        for sort in ["name", "key", "environment", "scopes", "status", "created", "expires", "last_used", "usage"] {
+            for dir in ["asc", "desc"] {
+                let page = list(&w.app, &sam, query("", sort, dir, 1)).await;
+                assert_eq!(page["rows"].as_array().unwrap().len(), 25, "{sort} {dir}");
+            }
+        }
+    }
+
+    async fn rename_revoke_and_remove_take_effect_and_are_audited(engine) {
+        let w = world(engine).await;
+        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let (_, key) = create(&w.app, &sam, form("Old name", "", w.sam, &["admin"])).await;
+        let id = key["id"].as_str().unwrap().to_owned();
+
+        assert_eq!(w.app.call_form(&sam, "rename_key", &[("id", &id), ("name", "New name")]).await.0, 200);
+        let (status, error) = w.app.call_form(&sam, "rename_key", &[("id", &id), ("name", "")]).await;
+        assert_eq!((status, error["Invalid"][0]["field"].clone()), (422, json!("name")));
+        assert_eq!(w.app.call_form(&sam, "revoke_key", &[("id", &id)]).await.0, 200);
+        assert_eq!(w.app.call_form(&sam, "revoke_key", &[("id", &id)]).await.0, 409);
+        let row = list(&w.app, &sam, query("", "created", "desc", 1)).await["rows"][0].clone();
+        assert_eq!((row["name"].clone(), row["status"].clone()), (json!("New name"), json!("Revoked")));
+        assert_eq!(row["revoked_by"], "Sam Super");
+        assert_eq!(w.app.call_form(&sam, "remove_key", &[("id", &id)]).await.0, 200);
+        assert_eq!(list(&w.app, &sam, query("", "created", "desc", 1)).await["total"], 0);
+        assert_eq!(w.app.call_form(&sam, "remove_key", &[("id", &id)]).await.0, 404);
+
+        use keyward::entities::audit_event;
+        use sea_orm::{EntityTrait, QueryOrder};
+        let events = audit_event::Entity::find().order_by_asc(audit_event::Column::Id).all(&w.app.server().state.db).await.unwrap();
+        let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["created", "renamed", "revoked", "removed"]);
+        assert!(events.iter().all(|e| e.actor_user_id == Some(w.sam) && e.key_id.as_deref() == Some(id.as_str())));
+        assert!(events.iter().all(|e| e.ip.as_deref() == Some("127.0.0.1")));
+        assert!(events[1].details.contains("Old name"));
+    }
+
+    async fn roles_and_agencies_are_enforced_by_the_server(engine) {
+        let w = world(engine).await;
+        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let max = signed_in(&w.app, "max@acme.test").await;
+        let ada = signed_in(&w.app, "ada@acme.test").await;
+        let oz = signed_in(&w.app, "oz@other.test").await;
+        let downtown = w.downtown.to_string();
+        let uptown = w.uptown.to_string();
+
+        // Managers: their own workspace only; never agency-wide.
+        assert_eq!(create(&w.app, &max, form("mine", &downtown, w.max, &["read:leads"])).await.0, 200);
+        assert_eq!(create(&w.app, &max, form("theirs", &uptown, w.max, &["read:leads"])).await.0, 403);
+        assert_eq!(create(&w.app, &max, form("agency", "", w.max, &["read:leads"])).await.0, 403);
+        // Agents: nothing.
+        assert_eq!(create(&w.app, &ada, form("agent's", &downtown, w.sam, &["read:leads"])).await.0, 403);
+        let (_, agency_key) = create(&w.app, &sam, form("agency key", "", w.sam, &["read:leads"])).await;
+        let (_, uptown_key) = create(&w.app, &sam, form("uptown key", &uptown, w.sam, &["read:leads"])).await;
+        let agency_id = agency_key["id"].as_str().unwrap().to_owned();
+        let uptown_id = uptown_key["id"].as_str().unwrap().to_owned();
+
+        // Seeing: the manager sees their workspace and agency-wide keys, not Uptown's.
+        let seen = names(&list(&w.app, &max, query("", "name", "asc", 1)).await);
+        assert_eq!(seen, ["agency key", "mine"]);
+        let seen = names(&list(&w.app, &ada, query("", "name", "asc", 1)).await);
+        assert_eq!(seen, ["agency key", "mine"]);
+        assert_eq!(list(&w.app, &oz, query("", "name", "asc", 1)).await["total"], 0);
+        let page = list(&w.app, &ada, query("", "name", "asc", 1)).await;
+        assert!(page["rows"].as_array().unwrap().iter().all(|r| r["can_manage"] == false));
+
+        for (call, extra) in [("rename_key", Some("x")), ("revoke_key", None), ("remove_key", None)] {
+            assert_eq!(manage(&w.app, &ada, call, &agency_id, extra).await, 403, "agent {call}");
+            assert_eq!(manage(&w.app, &max, call, &agency_id, extra).await, 403, "manager {call} agency-wide");
+            assert_eq!(manage(&w.app, &max, call, &uptown_id, extra).await, 404, "manager {call} another workspace");
+            assert_eq!(manage(&w.app, &oz, call, &agency_id, extra).await, 404, "another agency {call}");
+            assert_eq!(manage(&w.app, &sam, call, "nosuchkey123", extra).await, 404, "unknown {call}");
+        }
+        // Only super managers change the limit.
+        assert_eq!(w.app.call_form(&max, "set_key_limit", &[("max_active_keys", "9")]).await.0, 403);
+        assert_eq!(w.app.call_form(&sam, "set_key_limit", &[("max_active_keys", "0")]).await.0, 422);
+        assert_eq!(w.app.call_form(&sam, "set_key_limit", &[("max_active_keys", "lots")]).await.0, 422);
+        // Signed out: 401.
+        assert_eq!(w.app.call_json(&client(), "list_keys", json!({ "query": query("", "name", "asc", 1) })).await.0, 401);
+    }
+}
+
+on_both_engines! {
+    async fn a_call_with_undecodable_arguments_is_a_bad_request(engine) {
+        let w = world(engine).await;
+        let sam = signed_in(&w.app, "sam@acme.test").await;
+
+        let (status, _) = w.app.call_json(&sam, "list_keys", json!({ "query": { "sort": "password" } })).await;
+        let (status_form, _) = w.app.call_json(&sam, "create_key", json!({ "form": 42 })).await;
+
+        assert_eq!((status, status_form), (400, 400));
+    }
+}
