@@ -4,7 +4,7 @@ import { defineConfig } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 
-import { BINARY, CHROMIUM_ARGS, CHROMIUM_PATH, SEED } from "./support/constants";
+import { BINARY, CHROMIUM_ARGS, CHROMIUM_PATH, SEED, stateDir } from "./support/constants";
 
 // One free port for the whole run: workers re-read this file, and inherit
 // the variable the first read set.
@@ -41,13 +41,13 @@ export default defineConfig({
     env: {
       KEYWARD_BIN: BINARY,
       KEYWARD_ADDR: `127.0.0.1:${port}`,
-      KEYWARD_DATA_DIR: path.join(__dirname, ".state", `run-${port}`),
+      KEYWARD_DATA_DIR: stateDir(port),
       SEED_PASSWORD: SEED.password,
       RUST_LOG: "warn",
     },
     url: `${baseURL}/readyz`,
     reuseExistingServer: false,
-    timeout: 60_000,
+    timeout: 120_000,
     stdout: "ignore",
     stderr: "pipe",
   },

@@ -31,6 +31,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Effects run only in the browser: once this one has, the page is
+    // interactive. End-to-end tests wait for the mark before clicking.
+    Effect::new(|_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
     view! {
         <Stylesheet id="leptos" href="/pkg/keyward.css"/>
         <Title formatter=|title: String| format!("{title} · keyward")/>

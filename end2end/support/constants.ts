@@ -16,10 +16,21 @@ export const CHROMIUM_ARGS = [
   "--disable-quic",
 ];
 
-/** Users support/serve.sh creates before the server starts. */
+/** The data dir of the suite's server (support/serve.sh) on `port`. */
+export function stateDir(port: string | undefined = process.env.KEYWARD_E2E_PORT): string {
+  return path.join(ROOT, "end2end", ".state", `run-${port}`);
+}
+
+/** Users, agencies and keys support/serve.sh creates before the server starts. */
 export const SEED = {
   password: "e2e password 4 keyward",
   superManager: { email: "sam@acme.test", name: "Sam Super", role: "Super manager" },
   manager: { email: "max@acme.test", name: "Max Manager", role: "Manager" },
   agent: { email: "ada@acme.test", name: "Ada Agent", role: "Agent" },
+  /** Paging Partners: keys "Feed 01" … "Feed 30", every third a test key. */
+  pager: { email: "pat@paging.test", name: "Pat Pager", keys: 30 },
+  /** Empty Estates: no keys. */
+  empty: { email: "eve@empty.test", name: "Eve Empty" },
+  /** Limit Homes <project>: three active keys, the default limit. */
+  limit: (project: string) => ({ email: `lou-${project}@limit.test`, agency: `Limit Homes ${project}` }),
 };

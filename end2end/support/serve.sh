@@ -1,15 +1,49 @@
 #!/usr/bin/env bash
-# The suite's web server: a fresh data dir, seeded users, then the real binary.
+# The suite's web server: a fresh data dir, seeded agencies, users and keys,
+# then the real binary. Specs that change data use their own agency or
+# names, so the two projects (hydrated, no-js) can run side by side.
 set -euo pipefail
 : "${KEYWARD_BIN:?}" "${KEYWARD_DATA_DIR:?}" "${SEED_PASSWORD:?}"
 rm -rf "$KEYWARD_DATA_DIR"
 mkdir -p "$KEYWARD_DATA_DIR"
 export KEYWARD_DATA_DIR
-add() {
-  printf '%s' "$SEED_PASSWORD" | "$KEYWARD_BIN" user add --agency "Acme Realty" --workspace Downtown \
+add() { # email name role agency workspace
+  printf '%s' "$SEED_PASSWORD" | "$KEYWARD_BIN" user add --agency "$4" --workspace "$5" \
     --email "$1" --name "$2" --role "$3" --password-stdin
 }
-add sam@acme.test "Sam Super" super_manager
-add max@acme.test "Max Manager" manager
-add ada@acme.test "Ada Agent" agent
+key() { # agency name scopes [more flags]
+  local agency="$1" name="$2" scopes="$3"
+  shift 3
+  local log
+  if ! log=$("$KEYWARD_BIN" key create --agency "$agency" --name "$name" --scopes "$scopes" "$@" 2>&1 >/dev/null); then
+    echo "seeding key $name failed: $log" >&2
+    exit 1
+  fi
+}
+
+# The main agency: one user of each role; room for the keys the specs create.
+add sam@acme.test "Sam Super" super_manager "Acme Realty" Downtown
+add max@acme.test "Max Manager" manager "Acme Realty" Downtown
+add ada@acme.test "Ada Agent" agent "Acme Realty" Downtown
+"$KEYWARD_BIN" agency set --agency "Acme Realty" --max-active-keys 1000 2>/dev/null
+key "Acme Realty" "Seeded feed" read:leads
+
+# Thirty keys over two pages, only read by the specs.
+add pat@paging.test "Pat Pager" super_manager "Paging Partners" Main
+"$KEYWARD_BIN" agency set --agency "Paging Partners" --max-active-keys 1000 2>/dev/null
+for i in $(seq -w 1 30); do
+  env=live
+  [ $((10#$i % 3)) -eq 0 ] && env=test
+  key "Paging Partners" "Feed $i" read:leads --env "$env"
+done
+
+# An agency without keys.
+add eve@empty.test "Eve Empty" super_manager "Empty Estates" Main
+
+# One agency per project at its limit of 3.
+for project in hydrated no-js; do
+  add "lou-$project@limit.test" "Lou Limit" super_manager "Limit Homes $project" Main
+  for i in 1 2 3; do key "Limit Homes $project" "Limit $i" read:leads; done
+done
+
 exec "$KEYWARD_BIN" serve

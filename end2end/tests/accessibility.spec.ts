@@ -1,13 +1,24 @@
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test } from "@playwright/test";
+// axe-core on every page and dialog, and the keyboard alone through the
+// main flows. axe runs as a script in the page: for the no-js project the
+// page is the server-rendered HTML with the app's own scripts blocked.
+import { expect, Page, test as base } from "@playwright/test";
 
 import { SEED } from "../support/constants";
-import { signInAs } from "../support/pages";
+import { createKey, expectNoViolations, fillCreateDialog, keyRow, signInAs, uniqueName } from "../support/pages";
 
-async function expectNoViolations(page: import("@playwright/test").Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
-}
+const test = base.extend<{ page: Page }>({
+  page: async ({ browser, baseURL, javaScriptEnabled, page }, use) => {
+    if (javaScriptEnabled) {
+      await use(page);
+      return;
+    }
+    const context = await browser.newContext({ baseURL });
+    await context.route(/\/pkg\//, (route) => route.abort());
+    const serverRendered = await context.newPage();
+    await use(serverRendered);
+    await context.close();
+  },
+});
 
 test("the sign-in page has no axe violations, also with an error shown", async ({ page }) => {
   await page.goto("/login");
@@ -28,12 +39,110 @@ test("the signed-in pages have no axe violations", async ({ page }) => {
   }
 });
 
+test("Developer Settings has no axe violations for every role, with many keys, none, or at the limit", async ({ page }, info) => {
+  for (const who of [SEED.pager, SEED.empty, SEED.agent, SEED.limit(info.project.name)]) {
+    await page.context().clearCookies();
+    await signInAs(page, who);
+    await expectNoViolations(page);
+  }
+});
+
 test("the invalid setup link and not-found pages have no axe violations", async ({ page }) => {
   await page.goto("/setup?token=wrong");
   await expectNoViolations(page);
   await page.goto("/no/such/page");
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
   await expectNoViolations(page);
+});
+
+test.describe("with JavaScript", () => {
+  test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, "dialogs and tooltips need JavaScript");
+
+  test("every key dialog and the tooltip have no axe violations", async ({ page }, info) => {
+    await signInAs(page, SEED.superManager);
+    const name = uniqueName("Axe", info.project.name);
+
+    const dialog = await fillCreateDialog(page, { name: " ", scopes: [] });
+    await expect(dialog.getByLabel("Key name")).toHaveAttribute("aria-invalid", "true");
+    await expectNoViolations(page);
+    await dialog.getByLabel("Key name").fill(name);
+    await dialog.getByRole("checkbox", { name: "admin", exact: true }).check();
+    await dialog.getByRole("button", { name: "Create key" }).click();
+    await expect(dialog.getByRole("textbox", { name: "Token" })).toBeVisible();
+    await expectNoViolations(page);
+    await page.keyboard.press("Escape");
+    await expect(dialog.getByRole("alert")).toBeVisible();
+    await expectNoViolations(page);
+    await dialog.getByRole("checkbox", { name: "I have copied and securely stored the secret" }).check();
+    await dialog.getByRole("button", { name: "Done" }).click();
+
+    const row = keyRow(page, name);
+    await row.getByRole("button", { name: "Key details" }).hover();
+    await expect(row.getByRole("tooltip")).toBeVisible();
+    await expectNoViolations(page);
+
+    await row.getByRole("button", { name: "Rename" }).click();
+    await expect(page.getByRole("dialog", { name: "Rename API key" })).toBeVisible();
+    await expectNoViolations(page);
+    await page.keyboard.press("Escape");
+
+    for (const [button, title] of [
+      ["Revoke", "Revoke API key?"],
+      ["Remove", "Remove API key?"],
+    ]) {
+      await row.getByRole("button", { name: button }).click();
+      await expect(page.getByRole("alertdialog", { name: title })).toBeVisible();
+      await expectNoViolations(page);
+      await page.keyboard.press("Escape");
+    }
+  });
+
+  test("a key is created, confirmed and closed with the keyboard alone, and focus stays in the dialog", async ({ page }, info) => {
+    await signInAs(page, SEED.superManager);
+    const name = uniqueName("Keyboard", info.project.name);
+    const create = page.getByRole("button", { name: "Create New Key" });
+    await create.focus();
+    await page.keyboard.press("Enter");
+
+    const dialog = page.getByRole("dialog", { name: "Create API key" });
+    await expect(dialog.getByLabel("Key name")).toBeFocused();
+    await page.keyboard.type(name);
+    // Shift+Tab from the first field reaches the Close button, and once more wraps to the last control.
+    await page.keyboard.press("Shift+Tab");
+    await expect(dialog.getByRole("button", { name: "Close", exact: true })).toBeFocused();
+    await page.keyboard.press("Shift+Tab");
+    await expect(dialog.getByRole("button", { name: "Create key" })).toBeFocused();
+    await page.keyboard.press("Tab");
+    await expect(dialog.getByRole("button", { name: "Close", exact: true })).toBeFocused();
+
+    // To the first scope checkbox, tick it with Space, then submit with Enter on Create key.
+    const firstScope = dialog.getByRole("checkbox").first();
+    for (let i = 0; i < 20 && !(await firstScope.evaluate((el) => el === document.activeElement)); i++) {
+      await page.keyboard.press("Tab");
+    }
+    await expect(firstScope).toBeFocused();
+    await page.keyboard.press("Space");
+    await expect(firstScope).toBeChecked();
+    const submit = dialog.getByRole("button", { name: "Create key" });
+    for (let i = 0; i < 20 && !(await submit.evaluate((el) => el === document.activeElement)); i++) {
+      await page.keyboard.press("Tab");
+    }
+    await page.keyboard.press("Enter");
+
+    const confirm = dialog.getByRole("checkbox", { name: "I have copied and securely stored the secret" });
+    await expect(confirm).toBeVisible();
+    for (let i = 0; i < 20 && !(await confirm.evaluate((el) => el === document.activeElement)); i++) {
+      await page.keyboard.press("Tab");
+    }
+    await page.keyboard.press("Space");
+    await page.keyboard.press("Tab");
+    await expect(dialog.getByRole("button", { name: "Done" })).toBeFocused();
+    await page.keyboard.press("Enter");
+
+    await expect(dialog).toBeHidden();
+    await expect(create).toBeFocused();
+    await expect(keyRow(page, name)).toBeVisible();
+  });
 });
 
 test("signing in and out works with the keyboard alone", async ({ page }) => {

@@ -1,17 +1,15 @@
 //! The `keyward` command line (clap): serve, migrate, user add.
-use std::io::Read;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use rand::distributions::Alphanumeric;
-use rand::Rng;
 
-use crate::domain::fields::{DisplayName, Email, NewPassword};
-use crate::domain::role::Role;
 use crate::server::config::{Config, Settings};
 use crate::server::http::Server;
-use crate::server::services::accounts::{self, AccountError, NewUser};
 use crate::server::{assets, db};
+
+mod agency;
+mod keys;
+mod users;
 
 /// Exit code for a command that was used wrongly (as clap uses for bad flags).
 const USAGE: u8 = 2;
@@ -48,6 +46,27 @@ enum Command {
     /// Manage dashboard users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Change an agency's settings.
+    #[command(subcommand)]
+    Agency(AgencyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum KeyCommand {
+    /// Create an API key, with the same rules, limit and audit as the dashboard.
+    ///
+    /// Prints the token once, alone on stdout; everything else goes to stderr.
+    /// Store it at once: it cannot be shown again.
+    Create(keys::KeyCreate),
+}
+
+#[derive(Debug, Subcommand)]
+enum AgencyCommand {
+    /// Change the key limit or the inactivity window (same rules and audit as the dashboard).
+    Set(agency::AgencySet),
 }
 
 #[derive(Debug, Subcommand)]
@@ -55,37 +74,7 @@ enum UserCommand {
     /// Create a user, creating the agency and workspace if they are new.
     ///
     /// Without --password-stdin a password is generated and printed once, alone on stdout.
-    Add(UserAdd),
-}
-
-#[derive(Debug, clap::Args)]
-struct UserAdd {
-    /// Email address to sign in with (one account per address).
-    #[arg(long, value_parser = parse_email)]
-    email: Email,
-    /// Display name.
-    #[arg(long, value_parser = parse_name)]
-    name: DisplayName,
-    /// super_manager (everything in the agency), manager (workspaces they belong to) or agent (read-only).
-    #[arg(long)]
-    role: Role,
-    /// Agency name; created if new. May be left out while there is exactly one agency.
-    #[arg(long, value_parser = parse_name)]
-    agency: Option<DisplayName>,
-    /// Workspace to make the user a member of; created if new.
-    #[arg(long, value_parser = parse_name)]
-    workspace: Option<DisplayName>,
-    /// Read the password from standard input instead of generating one.
-    #[arg(long)]
-    password_stdin: bool,
-}
-
-fn parse_email(raw: &str) -> Result<Email, String> {
-    Email::parse(raw).map_err(|e| e.to_string())
-}
-
-fn parse_name(raw: &str) -> Result<DisplayName, String> {
-    DisplayName::parse("The name", raw).map_err(|e| e.to_string())
+    Add(users::UserAdd),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -95,7 +84,9 @@ pub async fn run() -> ExitCode {
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(config).await,
-        Command::User(UserCommand::Add(args)) => add_user(config, args).await,
+        Command::User(UserCommand::Add(args)) => users::add_user(config, args).await,
+        Command::Key(KeyCommand::Create(args)) => keys::create(config, args).await,
+        Command::Agency(AgencyCommand::Set(args)) => agency::set(config, args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -110,7 +101,7 @@ pub async fn run() -> ExitCode {
     }
 }
 
-enum Failure {
+pub(super) enum Failure {
     /// The command was used wrongly: exit code 2.
     Usage(String),
     /// Something failed while doing it: exit code 1.
@@ -166,58 +157,5 @@ async fn migrate(config: Config) -> Result<(), Failure> {
     let db = db::connect(&config).await?;
     db::migrate(&db).await?;
     eprintln!("database is up to date ({})", config.database_label());
-    Ok(())
-}
-
-async fn add_user(config: Config, args: UserAdd) -> Result<(), Failure> {
-    let (password, generated) = if args.password_stdin {
-        let mut raw = String::new();
-        std::io::stdin().read_to_string(&mut raw)?;
-        let raw = raw
-            .strip_suffix('\n')
-            .map(|r| r.strip_suffix('\r').unwrap_or(r))
-            .unwrap_or(&raw);
-        (
-            NewPassword::parse(raw).map_err(|e| Failure::Usage(format!("invalid password on stdin: {e}")))?,
-            false,
-        )
-    } else {
-        let raw: String = rand::rngs::OsRng
-            .sample_iter(&Alphanumeric)
-            .take(20)
-            .map(char::from)
-            .collect();
-        (NewPassword::parse(&raw).map_err(anyhow::Error::from)?, true)
-    };
-    let db = db::connect(&config).await?;
-    db::migrate(&db).await?;
-    let new = NewUser {
-        email: args.email,
-        name: args.name,
-        role: args.role,
-        agency: args.agency,
-        workspace: args.workspace,
-        password,
-    };
-    let (email, role) = (new.email.to_string(), new.role);
-    let secret = generated.then(|| new.password.expose().to_owned());
-    let added = accounts::add_user(&db, new).await.map_err(|err| match err {
-        AccountError::EmailTaken(_) | AccountError::NoAgency | AccountError::SeveralAgencies => {
-            Failure::Usage(err.to_string())
-        }
-        other => Failure::Runtime(other.into()),
-    })?;
-    let workspace = added
-        .workspace_name
-        .map(|w| format!(", workspace {w}"))
-        .unwrap_or_default();
-    eprintln!(
-        "created {role} {email} in agency {}{workspace}",
-        added.agency_name
-    );
-    if let Some(secret) = secret {
-        eprintln!("generated password (shown once):");
-        println!("{secret}");
-    }
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! The only place that runs queries: server functions, HTTP handlers and the
 //! command line all call these.
 pub mod accounts;
+pub mod agency_settings;
 pub mod audit;
+pub mod directory;
 pub mod key_list;
 pub mod keys;

@@ -160,7 +160,12 @@ pub async fn set_key_limit(max_active_keys: String) -> Result<(), AppError> {
                 .trim()
                 .parse::<i32>()
                 .map_err(|_| AppError::field("max_active_keys", "Enter a number from 1 to 1000"))?;
-            crate::server::services::keys::set_key_limit(&state.db, &caller, max, chrono::Utc::now()).await?;
+            let changes = crate::server::services::agency_settings::AgencyChanges {
+                max_active_keys: Some(max),
+                inactivity_days: None,
+            };
+            crate::server::services::agency_settings::change(&state.db, &caller, changes, chrono::Utc::now())
+                .await?;
             Ok(())
         }
         .await,

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::helpers::{client, location, sign_in, Engine, TestApp, TestDb};
 use crate::on_both_engines;
 
-fn keyward(db: &TestDb) -> Command {
+pub(crate) fn keyward(db: &TestDb) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_keyward"));
     command
         .env_clear()
@@ -17,7 +17,7 @@ fn keyward(db: &TestDb) -> Command {
     command
 }
 
-fn run(mut command: Command, stdin: Option<&str>) -> Output {
+pub(crate) fn run(mut command: Command, stdin: Option<&str>) -> Output {
     command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -31,7 +31,7 @@ fn run(mut command: Command, stdin: Option<&str>) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
@@ -230,7 +230,10 @@ on_both_engines! {
     }
 }
 
-fn wait_with_timeout(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
+pub(crate) fn wait_with_timeout(
+    child: &mut std::process::Child,
+    limit: Duration,
+) -> std::process::ExitStatus {
     let started = std::time::Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {

@@ -14,7 +14,7 @@ fn form(name: &str, workspace: &str, act_as: i64, scopes: &[&str]) -> Value {
     }})
 }
 
-async fn signed_in(app: &TestApp, email: &str) -> Browser {
+pub(crate) async fn signed_in(app: &TestApp, email: &str) -> Browser {
     let browser = client();
     let response = sign_in(app, &browser, email, PASSWORD).await;
     assert_eq!(response.status(), 303);
@@ -122,7 +122,7 @@ fn names(page: &Value) -> Vec<String> {
 }
 
 /// Everything the database holds, as text.
-async fn database_text(app: &TestApp) -> String {
+pub(crate) async fn database_text(app: &TestApp) -> String {
     use sea_orm::{ConnectionTrait, Statement};
     let db = &app.server().state.db;
     if let Some(path) = app.server().state.config.sqlite_path() {

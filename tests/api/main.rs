@@ -6,4 +6,5 @@ mod auth;
 mod cli;
 mod health;
 mod keys;
+mod keys_cli;
 mod setup;

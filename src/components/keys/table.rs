@@ -74,10 +74,8 @@ fn Row(row: KeyRow, show_workspace: bool) -> impl IntoView {
     });
     view! {
         <tr>
-            <th scope="row" class="key-name">
-                <span>{row.name.clone()}</span>
-                <KeyDetails row=row.clone()/>
-            </th>
+            <th scope="row" class="key-name">{row.name.clone()}</th>
+            <td class="key-details"><KeyDetails row=row.clone()/></td>
             <td><code class="api-key">{row.api_key()}"…"{row.last4.clone()}</code></td>
             {show_workspace.then(|| view! {
                 <td>{row.workspace.clone().unwrap_or_else(|| "All workspaces".to_owned())}</td>
@@ -150,9 +148,16 @@ pub fn KeyTable(page: KeyPage, can_manage: bool) -> impl IntoView {
     let headers = SortColumn::ALL
         .into_iter()
         .flat_map(|column| {
-            let workspace = (column == SortColumn::Environment && show_workspace)
-                .then(|| view! { <th scope="col">"Workspace"</th> }.into_any());
-            workspace.into_iter().chain(std::iter::once(
+            let before = match column {
+                SortColumn::Environment if show_workspace => {
+                    Some(view! { <th scope="col">"Workspace"</th> }.into_any())
+                }
+                SortColumn::ApiKey => Some(
+                    view! { <th scope="col"><span class="visually-hidden">"Details"</span></th> }.into_any(),
+                ),
+                _ => None,
+            };
+            before.into_iter().chain(std::iter::once(
                 view! { <SortHeader column query=query.clone()/> }.into_any(),
             ))
         })

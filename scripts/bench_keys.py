@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""The key table at scale: 10,000 keys in one agency, created through the
+real create_key server function, then the Developer Settings page and the
+list server function timed against GET /healthz on the same server in the
+same run (a ratio, because these machines are noisy). On SQLite and on
+PostgreSQL. Writes the "Key table at 10,000 keys" section of BENCHMARKS.md.
+
+Usage: python3 scripts/bench_keys.py [path/to/keyward]   (default: dist/keyward)
+Env:   BENCH_KEYS (10000), BENCH_RUNS (200), KEYWARD_TEST_POSTGRES_URL
+"""
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BINARY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "dist", "keyward"))
+KEYS = int(os.environ.get("BENCH_KEYS", "10000"))
+RUNS = int(os.environ.get("BENCH_RUNS", "200"))
+PG_ADMIN = os.environ.get("KEYWARD_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+PASSWORD = "bench password 2026"
+PER_WORKSPACE = 1000  # the most the key limit allows in one bucket
+PAGE = "/admin/profile/developer-settings"
+
+
+def cli(env, *args, stdin=None):
+    subprocess.run([BINARY, *args], input=stdin, text=True, check=True, env=env,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def start(env):
+    proc = subprocess.Popen([BINARY, "serve"], env={**env, "KEYWARD_ADDR": "127.0.0.1:0"},
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    url = re.search(r"listening on (http://\S+)", proc.stdout.readline()).group(1)
+    return proc, url
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def session(url):
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(NoRedirect, urllib.request.HTTPCookieProcessor(jar))
+    body = urllib.parse.urlencode({"email": "bench@bench.test", "password": PASSWORD}).encode()
+    try:
+        opener.open(url + "/login", data=body, timeout=30)
+    except urllib.error.HTTPError as redirect:
+        assert redirect.code == 303, redirect.code
+    return opener
+
+
+def call(opener, url, name, payload):
+    request = urllib.request.Request(url + "/api/" + name, data=json.dumps(payload).encode(),
+                                     headers={"Content-Type": "application/json", "Accept": "application/json"})
+    with opener.open(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def timed(fn):
+    began = time.perf_counter()
+    fn()
+    return time.perf_counter() - began
+
+
+def get(opener, url, path):
+    def fetch():
+        with opener.open(url + path, timeout=30) as response:
+            body = response.read()
+            assert response.status == 200, (path, response.status)
+            return body
+    return fetch
+
+
+def seed(opener, url, settings):
+    """Creates KEYS keys, PER_WORKSPACE per workspace; returns the create timings."""
+    workspaces = [w["id"] for w in settings["workspaces"]]
+    user = settings["viewer_id"]
+
+    def create(i):
+        form = {"name": f"Listing sync {i:05d}", "workspace": str(workspaces[i // PER_WORKSPACE]),
+                "act_as": str(user), "validity": ["1w", "1m", "3m", "1y", "never"][i % 5], "custom_date": "",
+                "environment": "test" if i % 4 == 0 else "live", "scopes": ["read:leads", "write:leads"]}
+        began = time.perf_counter()
+        key = call(opener, url, "create_key", {"form": form})
+        assert key["token"].startswith("kw_"), key
+        return time.perf_counter() - began
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(create, range(KEYS)))
+
+
+def measure(engine, env):
+    subprocess.run([BINARY, "user", "add", "--agency", "Bench Realty", "--workspace", "W00", "--email", "bench@bench.test",
+                    "--name", "Bench", "--role", "super_manager", "--password-stdin"],
+                   input=PASSWORD, text=True, check=True, env=env, stderr=subprocess.DEVNULL)
+    for w in range(1, (KEYS + PER_WORKSPACE - 1) // PER_WORKSPACE):
+        cli(env, "user", "add", "--agency", "Bench Realty", "--workspace", f"W{w:02d}", "--email",
+            f"m{w}@bench.test", "--name", f"Manager {w}", "--role", "manager", "--password-stdin", stdin=PASSWORD)
+    cli(env, "agency", "set", "--agency", "Bench Realty", "--max-active-keys", str(PER_WORKSPACE))
+    proc, url = start(env)
+    try:
+        opener = session(url)
+        settings = call(opener, url, "get_key_settings", {})
+        seeded = time.perf_counter()
+        creates = seed(opener, url, settings)
+        seeded = time.perf_counter() - seeded
+
+        cases = [
+            ("baseline: `GET /healthz`", get(opener, url, "/healthz")),
+            ("Developer Settings page (SSR), newest first, page 1", get(opener, url, PAGE)),
+            ("… sorted by name, page 200 of 400", get(opener, url, PAGE + "?sort=name&dir=asc&page=200")),
+            ("… sorted by status, then last used", get(opener, url, PAGE + "?sort=status&dir=desc")),
+            ("… search `sync 042` (as you type)", get(opener, url, PAGE + "?q=sync+042")),
+            ("`list_keys` server function, sorted by expiry, page 50",
+             lambda: call(opener, url, "list_keys", {"query": {"q": "", "sort": "expires", "dir": "asc", "page": 50}})),
+        ]
+        for _, fn in cases:  # warm up
+            fn()
+        timings = {label: [] for label, _ in cases}
+        for _ in range(RUNS):  # interleaved, so noise hits every case alike
+            for label, fn in cases:
+                timings[label].append(timed(fn))
+        total = call(opener, url, "list_keys", {"query": {"q": "", "sort": "name", "dir": "asc", "page": 1}})["total"]
+        assert total == KEYS, total
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    base = statistics.median(timings[cases[0][0]])
+    rows = [(label, statistics.median(t), statistics.median(t) / base) for label, t in timings.items()]
+    rows.append((f"`create_key` (the {KEYS - 1000:,}th to {KEYS:,}th key)", statistics.median(creates[-1000:]),
+                 statistics.median(creates[-1000:]) / base))
+    return engine, rows, seeded
+
+
+def main():
+    results = []
+    data_dir = tempfile.mkdtemp(prefix="keyward-bench-keys-")
+    env = {"PATH": os.environ["PATH"], "KEYWARD_DATA_DIR": data_dir, "RUST_LOG": "warn"}
+    try:
+        results.append(measure("SQLite", env))
+    finally:
+        shutil.rmtree(data_dir)
+
+    name = f"keyward_bench_{os.getpid()}"
+    if subprocess.run(["psql", PG_ADMIN, "-Atqc", f"CREATE DATABASE {name}"], capture_output=True).returncode == 0:
+        url = re.sub(r"/[^/]*$", f"/{name}", PG_ADMIN)
+        data_dir = tempfile.mkdtemp(prefix="keyward-bench-keys-")
+        env = {"PATH": os.environ["PATH"], "KEYWARD_DATA_DIR": data_dir, "KEYWARD_DATABASE_URL": url, "RUST_LOG": "warn"}
+        try:
+            results.append(measure("PostgreSQL", env))
+        finally:
+            shutil.rmtree(data_dir)
+            subprocess.run(["psql", PG_ADMIN, "-Atqc", f"DROP DATABASE {name} WITH (FORCE)"], capture_output=True)
+    else:
+        print("PostgreSQL did not answer: only SQLite measured", file=sys.stderr)
+
+    section = ["## Key table at 10,000 keys (issue 3)", "",
+               f"Command: `python3 scripts/bench_keys.py` — {KEYS:,} keys in one agency ({PER_WORKSPACE:,} per "
+               f"workspace), created through `create_key` over HTTP; then the median of {RUNS} interleaved requests "
+               f"per row, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores. Ratio: against `GET /healthz` "
+               "on the same server in the same run.", ""]
+    for engine, rows, seeded in results:
+        section += [f"**{engine}** (seeding took {seeded:.0f} s)", "", "| request | median | ratio to /healthz |",
+                    "| --- | --- | --- |"]
+        section += [f"| {label} | {seconds * 1000:.2f} ms | {ratio:.1f}× |" for label, seconds, ratio in rows]
+        section.append("")
+    write_section("\n".join(section))
+    print("\n".join(section))
+
+
+def write_section(section):
+    path = os.path.join(ROOT, "BENCHMARKS.md")
+    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n\nFigures measured on this kind of machine (2 shared cores); each timing beside a baseline from the same run.\n\n"
+    pattern = re.compile(r"## Key table at 10,000 keys \(issue 3\)\n.*?(?=\n## |\Z)", re.S)
+    text = pattern.sub(lambda _: section.rstrip("\n"), text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    open(path, "w").write(text.rstrip("\n") + "\n")
+
+
+if __name__ == "__main__":
+    main()
