@@ -21,9 +21,12 @@ export async function signInAs(page: Page, who: { email: string }, path = DEVELO
   await hydrated(page);
 }
 
+/** Pages whose app scripts are blocked on purpose: they never hydrate. */
+export const serverRenderedPages = new WeakSet<Page>();
+
 /** In the hydrated project, waits until the page is interactive (the app marks <html>). */
 export async function hydrated(page: Page) {
-  if (test.info().project.use.javaScriptEnabled !== false) {
+  if (test.info().project.use.javaScriptEnabled !== false && !serverRenderedPages.has(page)) {
     await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
   }
 }

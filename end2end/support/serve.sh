@@ -40,10 +40,13 @@ done
 # An agency without keys.
 add eve@empty.test "Eve Empty" super_manager "Empty Estates" Main
 
-# One agency per project at its limit of 3.
+# One agency per project at its limit of 3, agency-wide and in its workspace.
 for project in hydrated no-js; do
   add "lou-$project@limit.test" "Lou Limit" super_manager "Limit Homes $project" Main
-  for i in 1 2 3; do key "Limit Homes $project" "Limit $i" read:leads; done
+  for i in 1 2 3; do
+    key "Limit Homes $project" "Limit $i" read:leads
+    key "Limit Homes $project" "Main limit $i" read:leads --workspace Main
+  done
 done
 
 exec "$KEYWARD_BIN" serve

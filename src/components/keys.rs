@@ -31,11 +31,15 @@ pub struct KeysState {
     pub open: RwSignal<OpenDialog>,
     /// Where focus returns when the open dialog closes.
     pub return_focus: RwSignal<String>,
+    /// After a change the toolbar and the table render anew: the element
+    /// (by id) that takes focus once its new copy is on the page.
+    pub refocus: RwSignal<Option<String>>,
     pub settings: Resource<Result<KeySettings, AppError>>,
 }
 
 impl KeysState {
     pub fn open(&self, dialog: OpenDialog, return_focus: String) {
+        self.refocus.set(None);
         self.return_focus.set(return_focus);
         self.open.set(dialog);
     }
@@ -44,8 +48,25 @@ impl KeysState {
         self.open.set(OpenDialog::None);
     }
 
-    /// After a change: close the dialog and reload what the page shows.
+    /// After a change: reload what the page shows, and put focus back on
+    /// the dialog's trigger (or its successor) once it is rendered again.
     pub fn changed(&self) {
+        self.refocus.set(Some(self.return_focus.get_untracked()));
         self.version.update(|v| *v += 1);
+    }
+
+    /// Called by a freshly rendered part of the page: focuses the pending
+    /// element if it lies inside `root`.
+    pub fn restore_focus_within(&self, root: &web_sys::Element) {
+        let Some(id) = self.refocus.get_untracked() else {
+            return;
+        };
+        let target = document().get_element_by_id(&id);
+        if let Some(element) = target.filter(|t| root.contains(Some(t))) {
+            if let Ok(element) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(element) {
+                let _ = element.focus();
+                self.refocus.set(None);
+            }
+        }
     }
 }

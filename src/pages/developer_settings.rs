@@ -29,6 +29,7 @@ pub fn DeveloperSettingsPage() -> impl IntoView {
         version,
         open: RwSignal::new(OpenDialog::None),
         return_focus: RwSignal::new(String::new()),
+        refocus: RwSignal::new(None),
         settings,
     };
     provide_context(state);
@@ -113,11 +114,17 @@ fn Toolbar(settings: KeySettings, query: Memo<KeyQuery>) -> impl IntoView {
             go(input.value(), &navigate);
         }
     };
+    let root = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(root) = root.get() {
+            state.restore_focus_within(&root);
+        }
+    });
     let current = query.get_untracked();
     let has_room = settings.has_room();
     let limit_message = settings.limit_message();
     view! {
-        <div class="toolbar">
+        <div class="toolbar" node_ref=root>
             <form class="search" role="search" method="get" action=PAGE_PATH on:submit=on_submit>
                 <label for="key-search">"Search keys"</label>
                 <div class="search-row">

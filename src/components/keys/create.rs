@@ -221,10 +221,12 @@ pub fn CreateKeyDialog(settings: KeySettings) -> impl IntoView {
                         .map(|(value, label, hint)| view! {
                             <label class="choice">
                                 <input type="radio" name="key-environment" value=value
+                                    aria-labelledby=format!("env-{value}-label")
+                                    aria-describedby=format!("env-{value}-hint")
                                     prop:checked=move || environment.get() == value
                                     on:change=move |_| environment.set(value.to_owned())/>
-                                <span>{label}</span>
-                                <span class="field-hint">{hint}</span>
+                                <span id=format!("env-{value}-label")>{label}</span>
+                                <span id=format!("env-{value}-hint") class="field-hint">{hint}</span>
                             </label>
                         })
                         .collect::<Vec<_>>()}
@@ -235,11 +237,14 @@ pub fn CreateKeyDialog(settings: KeySettings) -> impl IntoView {
                     <legend>"Scopes"</legend>
                     {Scope::ALL.into_iter().map(|scope| {
                         let value = scope.as_str();
-                        let hint_id = format!("scope-{}-hint", value.replace(':', "-"));
+                        let slug = value.replace(':', "-");
+                        let hint_id = format!("scope-{slug}-hint");
+                        let label_id = format!("scope-{slug}-label");
                         let implied = move || scope != Scope::Admin && admin.get();
                         view! {
                             <label class="choice">
-                                <input type="checkbox" value=value aria-describedby=hint_id.clone()
+                                <input type="checkbox" value=value aria-labelledby=label_id.clone()
+                                    aria-describedby=hint_id.clone()
                                     prop:checked=move || implied() || scopes.with(|s| s.iter().any(|s| s == value))
                                     disabled=implied
                                     on:change=move |ev| {
@@ -249,7 +254,7 @@ pub fn CreateKeyDialog(settings: KeySettings) -> impl IntoView {
                                             if on { s.push(value.to_owned()); }
                                         });
                                     }/>
-                                <code>{value}</code>
+                                <code id=label_id>{value}</code>
                                 <span id=hint_id class="field-hint">{scope.description()}</span>
                             </label>
                         }
@@ -283,7 +288,7 @@ pub fn CreateKeyDialog(settings: KeySettings) -> impl IntoView {
                 <CopyField label="Token" id="reveal-token" value=key.token.clone()/>
                 <div class="field">
                     <p class="field-hint">"Try it:"</p>
-                    <pre class="code-sample"><code>{curl}</code></pre>
+                    <pre class="code-sample" tabindex="0" aria-label="Example request with curl"><code>{curl}</code></pre>
                 </div>
                 <label class="choice confirm">
                     <input type="checkbox" prop:checked=move || confirmed.get()

@@ -143,6 +143,13 @@ pub fn KeyTable(page: KeyPage, can_manage: bool) -> impl IntoView {
         }
         .into_any();
     }
+    let state = expect_context::<KeysState>();
+    let root = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(root) = root.get() {
+            state.restore_focus_within(&root);
+        }
+    });
     let show_workspace = page.show_workspace;
     let query = page.query.clone();
     let headers = SortColumn::ALL
@@ -169,7 +176,7 @@ pub fn KeyTable(page: KeyPage, can_manage: bool) -> impl IntoView {
         .map(|row| view! { <Row row show_workspace/> })
         .collect::<Vec<_>>();
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" node_ref=root>
             <table class="keys">
                 <caption class="visually-hidden">"API keys"</caption>
                 <thead>
