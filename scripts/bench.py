@@ -63,9 +63,13 @@ def rss_kib(pid):
 
 
 def version_max_rss_kib():
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run([BINARY, "--version"], check=True, stdout=subprocess.DEVNULL)
-    return max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+    """Peak RSS of `keyward --version`, measured from a fresh parent so that
+    no earlier child (a served instance) counts."""
+    probe = ("import resource, subprocess, sys; "
+             "subprocess.run([sys.argv[1], '--version'], stdout=subprocess.DEVNULL, check=True); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", probe, BINARY], capture_output=True, text=True, check=True)
+    return int(out.stdout)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -6,6 +6,7 @@ mod m20261123_000002_create_api_keys;
 mod m20261123_000003_create_activity;
 mod m20261123_000004_create_crm_data;
 mod m20261123_000005_create_sessions;
+mod m20261123_000006_index_key_buckets;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_create_activity::Migration),
             Box::new(m20261123_000004_create_crm_data::Migration),
             Box::new(m20261123_000005_create_sessions::Migration),
+            Box::new(m20261123_000006_index_key_buckets::Migration),
         ]
     }
 }

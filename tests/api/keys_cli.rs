@@ -162,6 +162,11 @@ on_both_engines! {
         let sam = signed_in(&app, "sam@acme.test").await;
         let (_, settings) = app.call_form(&sam, "get_key_settings", &[]).await;
         assert_eq!(settings["max_active_keys"], 1);
+        assert_eq!(settings["agency_wide_full"], true);
+        let full: Vec<(String, bool)> = settings["workspaces"].as_array().unwrap().iter()
+            .map(|w| (w["name"].as_str().unwrap().to_owned(), w["full"].as_bool().unwrap()))
+            .collect();
+        assert_eq!(full, [("Downtown".to_owned(), true), ("Main".to_owned(), false), ("Uptown".to_owned(), false)]);
         let db = &app.server().state.db;
         let agency = keyward::entities::agency::Entity::find().one(db).await.unwrap().unwrap();
         assert_eq!(agency.inactivity_days, 45);

@@ -9,7 +9,7 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 
-use super::keys::{count_active, Caller};
+use super::keys::{count_active_by_bucket, Caller};
 use crate::domain::environment::Environment;
 use crate::domain::policy::Action;
 use crate::domain::role::Role;
@@ -181,10 +181,12 @@ pub async fn settings(
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("agency".into()))?;
     let max = agency.max_active_keys.max(0) as u64;
+    let active = count_active_by_bucket(db, caller.agency_id, now).await?;
+    let full = |bucket: Option<i64>| active.get(&bucket).copied().unwrap_or(0) >= max;
     let mut workspaces = Vec::new();
     for ws in agency_workspaces(db, caller.agency_id).await? {
         if caller.may(Action::ManageKey(Some(ws.id))) {
-            let full = count_active(db, caller.agency_id, Some(ws.id), now).await? >= max;
+            let full = full(Some(ws.id));
             workspaces.push(WorkspaceChoice {
                 id: ws.id,
                 name: ws.name,
@@ -193,7 +195,7 @@ pub async fn settings(
         }
     }
     let can_create_agency_wide = caller.may(Action::ManageKey(None));
-    let agency_wide_full = count_active(db, caller.agency_id, None, now).await? >= max;
+    let agency_wide_full = full(None);
 
     let users = user::Entity::find()
         .filter(user::Column::AgencyId.eq(caller.agency_id))

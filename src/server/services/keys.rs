@@ -1,11 +1,13 @@
 //! Creating, renaming, revoking and removing API keys: the rules, the limit
 //! and the audit trail, shared by the dashboard, the CLI and the API.
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, TransactionTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
 use serde_json::json;
 
@@ -284,6 +286,34 @@ pub async fn count_active(
         .filter(active_at(now))
         .count(db)
         .await
+}
+
+/// Active keys in every bucket of the agency at once (`None`: agency-wide);
+/// a bucket without active keys is absent.
+pub async fn count_active_by_bucket(
+    db: &impl ConnectionTrait,
+    agency_id: i64,
+    now: DateTime<Utc>,
+) -> Result<HashMap<Option<i64>, u64>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Bucket {
+        workspace_id: Option<i64>,
+        active: i64,
+    }
+    let buckets = api_key::Entity::find()
+        .select_only()
+        .column(api_key::Column::WorkspaceId)
+        .column_as(api_key::Column::Id.count(), "active")
+        .filter(api_key::Column::AgencyId.eq(agency_id))
+        .filter(active_at(now))
+        .group_by(api_key::Column::WorkspaceId)
+        .into_model::<Bucket>()
+        .all(db)
+        .await?;
+    Ok(buckets
+        .into_iter()
+        .map(|b| (b.workspace_id, b.active.max(0) as u64))
+        .collect())
 }
 
 /// Not revoked and not expired at `now`.
