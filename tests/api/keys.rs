@@ -237,6 +237,41 @@ on_both_engines! {
         assert_eq!(create(&app, &sam, form("replacement", &w.downtown.to_string(), w.sam, &["read:leads"])).await.0, 200);
     }
 
+    async fn simultaneous_changes_all_succeed(engine) {
+        let w = world(engine).await;
+        let sam = std::sync::Arc::new(signed_in(&w.app, "sam@acme.test").await);
+        assert_eq!(w.app.call_form(&sam, "set_key_limit", &[("max_active_keys", "100")]).await.0, 200);
+        let mut ids = Vec::new();
+        for i in 0..12 {
+            let (status, key) = create(&w.app, &sam, form(&format!("key {i:02}"), "", w.sam, &["read:leads"])).await;
+            assert_eq!(status, 200, "{key}");
+            ids.push(key["id"].as_str().unwrap().to_owned());
+        }
+        let app = std::sync::Arc::new(w.app);
+
+        // Reads that then write, side by side with creates: on SQLite a
+        // transaction that read first could not take the write lock (500).
+        let mut calls = JoinSet::new();
+        for (i, id) in ids.into_iter().enumerate() {
+            let (changer, browser) = (app.clone(), sam.clone());
+            calls.spawn(async move {
+                match i % 3 {
+                    0 => changer.call_form(&browser, "revoke_key", &[("id", &id)]).await.0,
+                    1 => changer.call_form(&browser, "rename_key", &[("id", &id), ("name", "renamed")]).await.0,
+                    _ => changer.call_form(&browser, "remove_key", &[("id", &id)]).await.0,
+                }
+            });
+            let (creator, browser) = (app.clone(), sam.clone());
+            let body = form(&format!("new {i:02}"), &w.downtown.to_string(), w.sam, &["read:leads"]);
+            calls.spawn(async move { create(&creator, &browser, body).await.0 });
+        }
+        let statuses = calls.join_all().await;
+
+        assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+        let page = list(&app, &sam, query("", "name", "asc", 1)).await;
+        assert_eq!(page["total"], 12 + 12 - 4, "12 new keys, 4 removed");
+    }
+
     async fn search_sort_and_pages_work_in_sql(engine) {
         let w = world(engine).await;
         let sam = signed_in(&w.app, "sam@acme.test").await;

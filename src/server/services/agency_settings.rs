@@ -4,10 +4,10 @@ use std::ops::RangeInclusive;
 
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait};
 use serde_json::json;
 
-use super::keys::{Caller, KeyError};
+use super::keys::{begin_for_agency, Caller, KeyError};
 use crate::domain::policy::Action;
 use crate::entities::agency;
 use crate::models::FieldIssue;
@@ -68,7 +68,7 @@ pub async fn change(
         return Err(KeyError::Invalid(issues));
     }
 
-    let txn = db.begin().await?;
+    let txn = begin_for_agency(db, caller.agency_id).await?;
     let agency = agency::Entity::find_by_id(caller.agency_id)
         .one(&txn)
         .await?

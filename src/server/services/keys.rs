@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
 use serde_json::json;
 
@@ -325,6 +325,24 @@ pub fn active_at(now: DateTime<Utc>) -> Condition {
     )
 }
 
+/// Starts a transaction that changes an agency's keys or settings, with a
+/// write first: on SQLite it takes the write lock before anything is read
+/// (a read that later writes would fail with "database is locked" when
+/// another writer got in between); on PostgreSQL it locks the agency row
+/// until commit, so changes to one agency's keys happen one at a time.
+pub async fn begin_for_agency(db: &DatabaseConnection, agency_id: i64) -> Result<DatabaseTransaction, DbErr> {
+    let txn = db.begin().await?;
+    agency::Entity::update_many()
+        .col_expr(
+            agency::Column::MaxActiveKeys,
+            Expr::col(agency::Column::MaxActiveKeys).into(),
+        )
+        .filter(agency::Column::Id.eq(agency_id))
+        .exec(&txn)
+        .await?;
+    Ok(txn)
+}
+
 /// Creates a key and returns its token, the only time it exists outside
 /// the caller's hands. The limit is checked inside the insert's transaction
 /// while the agency row is locked, so simultaneous creates cannot exceed it.
@@ -340,17 +358,7 @@ pub async fn create(
     let workspace_id = new.workspace.as_ref().map(|w| w.id);
     let token = Token::generate(new.environment, &mut rand::rngs::OsRng);
 
-    let txn = db.begin().await?;
-    // A write first: on SQLite it takes the write lock before anything is
-    // read; on PostgreSQL it locks the agency row until commit.
-    agency::Entity::update_many()
-        .col_expr(
-            agency::Column::MaxActiveKeys,
-            Expr::col(agency::Column::MaxActiveKeys).into(),
-        )
-        .filter(agency::Column::Id.eq(caller.agency_id))
-        .exec(&txn)
-        .await?;
+    let txn = begin_for_agency(db, caller.agency_id).await?;
     let max = agency::Entity::find_by_id(caller.agency_id)
         .one(&txn)
         .await?
@@ -461,7 +469,7 @@ pub async fn rename(
             message: e.to_string(),
         }])
     })?;
-    let txn = db.begin().await?;
+    let txn = begin_for_agency(db, caller.agency_id).await?;
     let key = managed_key(&txn, caller, id).await?;
     let old_name = key.name.clone();
     let mut active: api_key::ActiveModel = key.into();
@@ -486,7 +494,7 @@ pub async fn revoke(
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), KeyError> {
-    let txn = db.begin().await?;
+    let txn = begin_for_agency(db, caller.agency_id).await?;
     let key = managed_key(&txn, caller, id).await?;
     if key.revoked_at.is_some() {
         return Err(KeyError::Conflict("This key is already revoked".into()));
@@ -510,7 +518,7 @@ pub async fn remove(
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), KeyError> {
-    let txn = db.begin().await?;
+    let txn = begin_for_agency(db, caller.agency_id).await?;
     let key = managed_key(&txn, caller, id).await?;
     api_key::Entity::delete_by_id(key.id.clone()).exec(&txn).await?;
     caller
