@@ -158,9 +158,12 @@ def main():
 
 
 def write_section(section):
+    """Replaces the section of BENCHMARKS.md with the same `## ` heading as
+    `section` (its first line), or appends it."""
     path = os.path.join(ROOT, "BENCHMARKS.md")
     text = open(path).read() if os.path.exists(path) else "# Benchmarks\n\nFigures measured on this kind of machine (2 shared cores); each timing beside a baseline from the same run.\n\n"
-    pattern = re.compile(r"## Foundation \(issue 2\)\n.*?(?=\n## |\Z)", re.S)
+    heading = section.splitlines()[0]
+    pattern = re.compile(re.escape(heading) + r"\n.*?(?=\n## |\Z)", re.S)
     text = pattern.sub(lambda _: section.rstrip("\n"), text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
     open(path, "w").write(text.rstrip("\n") + "\n")
 

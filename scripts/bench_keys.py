@@ -24,6 +24,8 @@ import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
+from bench import write_section  # same directory
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BINARY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "dist", "keyward"))
 KEYS = int(os.environ.get("BENCH_KEYS", "10000"))
@@ -188,14 +190,6 @@ def main():
         section.append("")
     write_section("\n".join(section))
     print("\n".join(section))
-
-
-def write_section(section):
-    path = os.path.join(ROOT, "BENCHMARKS.md")
-    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n\nFigures measured on this kind of machine (2 shared cores); each timing beside a baseline from the same run.\n\n"
-    pattern = re.compile(r"## Key table at 10,000 keys \(issue 3\)\n.*?(?=\n## |\Z)", re.S)
-    text = pattern.sub(lambda _: section.rstrip("\n"), text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-    open(path, "w").write(text.rstrip("\n") + "\n")
 
 
 if __name__ == "__main__":
