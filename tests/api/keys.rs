@@ -22,15 +22,15 @@ pub(crate) async fn signed_in(app: &TestApp, email: &str) -> Browser {
 }
 
 /// An agency with two workspaces, one user of each role, and a second agency.
-struct World {
-    app: TestApp,
+pub(crate) struct World {
+    pub(crate) app: TestApp,
     sam: i64,
     max: i64,
     downtown: i64,
     uptown: i64,
 }
 
-async fn world(engine: Engine) -> World {
+pub(crate) async fn world(engine: Engine) -> World {
     let app = spawn_app(engine).await;
     let sam = app
         .add_member(

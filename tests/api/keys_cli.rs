@@ -1,8 +1,7 @@
 //! `keyward key create` and `keyward agency set`: the dashboard's rules,
 //! limit and audit, from a real process on the same database.
-use keyward::domain::role::Role;
 use keyward::entities::audit_event;
-use sea_orm::{EntityTrait, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
 use std::io::{BufRead, BufReader};
@@ -11,7 +10,7 @@ use std::time::Duration;
 
 use crate::cli::{keyward, run, text, wait_with_timeout};
 use crate::helpers::{client, Engine, TestApp, TestDb, PASSWORD};
-use crate::keys::{database_text, signed_in};
+use crate::keys::{database_text, signed_in, world};
 use crate::on_both_engines;
 
 fn key_create(db: &TestDb, args: &[&str]) -> std::process::Output {
@@ -28,26 +27,9 @@ fn agency_set(db: &TestDb, args: &[&str]) -> std::process::Output {
     run(command, None)
 }
 
-/// An agency with a super manager (Sam, the first), a manager of Downtown and an agent.
+/// Acme Realty (Sam, the first super manager; Max and Ada in Downtown; Uma in Uptown) and another agency.
 async fn acme(engine: Engine) -> TestApp {
-    let app = TestApp::on(TestDb::new(engine).await).await;
-    for (email, name, role) in [
-        ("sam@acme.test", "Sam Super", Role::SuperManager),
-        ("max@acme.test", "Max Manager", Role::Manager),
-        ("ada@acme.test", "Ada Agent", Role::Agent),
-    ] {
-        app.add_member(email, name, role, "Acme Realty", Some("Downtown"))
-            .await;
-    }
-    app.add_member(
-        "uma@acme.test",
-        "Uma Uptown",
-        Role::Manager,
-        "Acme Realty",
-        Some("Uptown"),
-    )
-    .await;
-    app
+    world(engine).await.app
 }
 
 async fn rows(app: &TestApp) -> Vec<serde_json::Value> {
@@ -168,7 +150,7 @@ on_both_engines! {
             .collect();
         assert_eq!(full, [("Downtown".to_owned(), true), ("Main".to_owned(), false), ("Uptown".to_owned(), false)]);
         let db = &app.server().state.db;
-        let agency = keyward::entities::agency::Entity::find().one(db).await.unwrap().unwrap();
+        let agency = keyward::entities::agency::Entity::find().filter(keyward::entities::agency::Column::Name.eq("Acme Realty")).one(db).await.unwrap().unwrap();
         assert_eq!(agency.inactivity_days, 45);
         let events = audit_event::Entity::find().order_by_asc(audit_event::Column::Id).all(db).await.unwrap();
         let actions: Vec<(&str, &str)> = events.iter().map(|e| (e.action.as_str(), e.details.as_str())).collect();
