@@ -59,7 +59,6 @@ pub async fn list(
         select = select
             .filter(Expr::expr(lower_name).like(LikeExpr::new(contains_pattern(&query.q)).escape('\\')));
     }
-    let total = select.clone().count(db).await?;
     let order = match query.dir {
         SortDir::Asc => Order::Asc,
         SortDir::Desc => Order::Desc,
@@ -99,16 +98,31 @@ pub async fn list(
     };
     // A stable order across pages when the sort column ties.
     select = select.order_by(api_key::Column::Id, order);
-    let page_count = total.div_ceil(PAGE_SIZE).max(1);
-    let query = KeyQuery {
-        page: query.page.min(page_count),
-        ..query
+    let fetch = |page: u64| {
+        select
+            .clone()
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+            .all(db)
     };
-    let keys = select
-        .offset((query.page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-        .all(db)
-        .await?;
+    let mut keys = fetch(query.page).await?;
+    // A first page that is not full is the whole result: no count needed
+    // (the common case while typing a search).
+    let total = if query.page == 1 && (keys.len() as u64) < PAGE_SIZE {
+        keys.len() as u64
+    } else {
+        select.clone().count(db).await?
+    };
+    let page_count = total.div_ceil(PAGE_SIZE).max(1);
+    let query = if query.page > page_count {
+        keys = fetch(page_count).await?;
+        KeyQuery {
+            page: page_count,
+            ..query
+        }
+    } else {
+        query
+    };
 
     let user_ids: Vec<i64> = keys
         .iter()
