@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Func, LikeExpr, NullOrdering, SimpleExpr};
+use sea_orm::sea_query::{BinOper, Expr, LikeExpr, NullOrdering, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::keys::{count_active_by_bucket, Caller};
@@ -34,6 +34,19 @@ fn contains_pattern(text: &str) -> String {
     pattern
 }
 
+/// The name holds `text`, ignoring case. SQLite's own `LIKE` ignores ASCII
+/// case (as its `LOWER` does), PostgreSQL's `ILIKE` any case; neither has to
+/// call a function on every row, which made the search twice as slow.
+fn name_contains(backend: DbBackend, text: &str) -> SimpleExpr {
+    let pattern = contains_pattern(text);
+    let name = Expr::col(api_key::Column::Name);
+    match backend {
+        // Backslash is PostgreSQL's default LIKE escape.
+        DbBackend::Postgres => name.binary(BinOper::Custom("ILIKE"), pattern),
+        _ => name.like(LikeExpr::new(pattern).escape('\\')),
+    }
+}
+
 /// Keys of the caller's agency they may see.
 fn visible(caller: &Caller) -> Condition {
     let agency = Condition::all().add(api_key::Column::AgencyId.eq(caller.agency_id));
@@ -55,9 +68,7 @@ pub async fn list(
 ) -> Result<KeyPage, DbErr> {
     let mut select = api_key::Entity::find().filter(visible(caller));
     if !query.q.is_empty() {
-        let lower_name = SimpleExpr::FunctionCall(Func::lower(Expr::col(api_key::Column::Name)));
-        select = select
-            .filter(Expr::expr(lower_name).like(LikeExpr::new(contains_pattern(&query.q)).escape('\\')));
+        select = select.filter(name_contains(db.get_database_backend(), &query.q));
     }
     let order = match query.dir {
         SortDir::Asc => Order::Asc,
