@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{BinOper, Expr, LikeExpr, NullOrdering, SimpleExpr};
+use sea_orm::sea_query::{Expr, Func, LikeExpr, NullOrdering, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, Order, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect,
@@ -35,15 +35,17 @@ fn contains_pattern(text: &str) -> String {
 }
 
 /// The name holds `text`, ignoring case. SQLite's own `LIKE` ignores ASCII
-/// case (as its `LOWER` does), PostgreSQL's `ILIKE` any case; neither has to
-/// call a function on every row, which made the search twice as slow.
+/// case, as its `LOWER` does, so it needs no function call per row (which
+/// made the search twice as slow there); on PostgreSQL `LOWER(name) LIKE`
+/// measured faster than `ILIKE`.
 fn name_contains(backend: DbBackend, text: &str) -> SimpleExpr {
-    let pattern = contains_pattern(text);
-    let name = Expr::col(api_key::Column::Name);
+    let pattern = LikeExpr::new(contains_pattern(text)).escape('\\');
     match backend {
-        // Backslash is PostgreSQL's default LIKE escape.
-        DbBackend::Postgres => name.binary(BinOper::Custom("ILIKE"), pattern),
-        _ => name.like(LikeExpr::new(pattern).escape('\\')),
+        DbBackend::Postgres => {
+            let lower_name = SimpleExpr::FunctionCall(Func::lower(Expr::col(api_key::Column::Name)));
+            Expr::expr(lower_name).like(pattern)
+        }
+        _ => Expr::col(api_key::Column::Name).like(pattern),
     }
 }
 
