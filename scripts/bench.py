@@ -168,5 +168,33 @@ def write_section(section):
     open(path, "w").write(text.rstrip("\n") + "\n")
 
 
+def on_both_engines(measure, prefix):
+    """Runs `measure(engine, env)` on a fresh SQLite data dir, then on a
+    temporary PostgreSQL database (skipped, with a warning, when the server
+    at KEYWARD_TEST_POSTGRES_URL does not answer); returns the results."""
+    pg_admin = os.environ.get("KEYWARD_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+    results = []
+    data_dir = tempfile.mkdtemp(prefix=f"{prefix}-")
+    env = {"PATH": os.environ["PATH"], "KEYWARD_DATA_DIR": data_dir, "RUST_LOG": "warn"}
+    try:
+        results.append(measure("SQLite", env))
+    finally:
+        shutil.rmtree(data_dir)
+
+    name = f"{prefix.replace('-', '_')}_{os.getpid()}"
+    if subprocess.run(["psql", pg_admin, "-Atqc", f"CREATE DATABASE {name}"], capture_output=True).returncode == 0:
+        url = re.sub(r"/[^/]*$", f"/{name}", pg_admin)
+        data_dir = tempfile.mkdtemp(prefix=f"{prefix}-")
+        env = {"PATH": os.environ["PATH"], "KEYWARD_DATA_DIR": data_dir, "KEYWARD_DATABASE_URL": url, "RUST_LOG": "warn"}
+        try:
+            results.append(measure("PostgreSQL", env))
+        finally:
+            shutil.rmtree(data_dir)
+            subprocess.run(["psql", pg_admin, "-Atqc", f"DROP DATABASE {name} WITH (FORCE)"], capture_output=True)
+    else:
+        print("PostgreSQL did not answer: only SQLite measured", file=sys.stderr)
+    return results
+
+
 if __name__ == "__main__":
     main()

@@ -13,28 +13,28 @@ import http.cookiejar
 import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from bench import write_section  # same directory
+from bench import on_both_engines, write_section  # same directory
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BINARY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "dist", "keyward"))
 KEYS = int(os.environ.get("BENCH_KEYS", "10000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "200"))
-PG_ADMIN = os.environ.get("KEYWARD_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 PASSWORD = "bench password 2026"
 LIMIT = 1000  # the most active keys the key limit allows in one bucket
 KEEP_EVERY = 20  # every 20th key stays active: 500 of 10,000
 PAGE = "/admin/profile/developer-settings"
+# Issue 3's goals (p50): the page rendered on the server, the list server
+# function searching or sorting, and creating a key.
+PAGE_GOAL, LIST_GOAL, CREATE_GOAL = 15, 10, 20
 
 
 def cli(env, *args, stdin=None):
@@ -128,6 +128,11 @@ def measure(engine, env):
         seeded = time.perf_counter()
         creates = seed(opener, url, settings)
         seeded = time.perf_counter() - seeded
+        if "KEYWARD_DATABASE_URL" in env:
+            # What autovacuum does within a minute or so of a bulk load: the
+            # planner's statistics for the 10,000 new keys (without them it
+            # plans for the near-empty table it last sampled).
+            subprocess.run(["psql", env["KEYWARD_DATABASE_URL"], "-Atqc", "ANALYZE api_keys"], check=True)
 
         cases = [
             ("baseline: `GET /healthz`", get(opener, url, "/healthz")),
@@ -137,6 +142,10 @@ def measure(engine, env):
             ("… search `sync 042` (as you type)", get(opener, url, PAGE + "?q=sync+042")),
             ("`list_keys` server function, sorted by expiry, page 50",
              lambda: call(opener, url, "list_keys", {"query": {"q": "", "sort": "expires", "dir": "asc", "page": 50}})),
+            ("`list_keys`, sorted by status, page 2",
+             lambda: call(opener, url, "list_keys", {"query": {"q": "", "sort": "status", "dir": "desc", "page": 2}})),
+            ("`list_keys`, search `sync 042` (as you type)",
+             lambda: call(opener, url, "list_keys", {"query": {"q": "sync 042", "sort": "created", "dir": "desc", "page": 1}})),
         ]
         for _, fn in cases:  # warm up
             fn()
@@ -150,43 +159,33 @@ def measure(engine, env):
         proc.terminate()
         proc.wait(timeout=10)
     base = statistics.median(timings[cases[0][0]])
-    rows = [(label, statistics.median(t), statistics.median(t) / base) for label, t in timings.items()]
+    goal = lambda label: "" if label == cases[0][0] else (LIST_GOAL if label.startswith("`") else PAGE_GOAL)
+    rows = [(label, statistics.median(t), statistics.median(t) / base, goal(label)) for label, t in timings.items()]
     rows.append((f"`create_key` (the {KEYS - 1000:,}th to {KEYS:,}th key)", statistics.median(creates[-1000:]),
-                 statistics.median(creates[-1000:]) / base))
+                 statistics.median(creates[-1000:]) / base, CREATE_GOAL))
     return engine, rows, seeded
 
 
-def main():
-    results = []
-    data_dir = tempfile.mkdtemp(prefix="keyward-bench-keys-")
-    env = {"PATH": os.environ["PATH"], "KEYWARD_DATA_DIR": data_dir, "RUST_LOG": "warn"}
-    try:
-        results.append(measure("SQLite", env))
-    finally:
-        shutil.rmtree(data_dir)
+def verdict(seconds, goal):
+    if not goal:
+        return ""
+    return f"≤ {goal} ms: {'met' if seconds * 1000 <= goal else 'MISSED'}"
 
-    name = f"keyward_bench_{os.getpid()}"
-    if subprocess.run(["psql", PG_ADMIN, "-Atqc", f"CREATE DATABASE {name}"], capture_output=True).returncode == 0:
-        url = re.sub(r"/[^/]*$", f"/{name}", PG_ADMIN)
-        data_dir = tempfile.mkdtemp(prefix="keyward-bench-keys-")
-        env = {"PATH": os.environ["PATH"], "KEYWARD_DATA_DIR": data_dir, "KEYWARD_DATABASE_URL": url, "RUST_LOG": "warn"}
-        try:
-            results.append(measure("PostgreSQL", env))
-        finally:
-            shutil.rmtree(data_dir)
-            subprocess.run(["psql", PG_ADMIN, "-Atqc", f"DROP DATABASE {name} WITH (FORCE)"], capture_output=True)
-    else:
-        print("PostgreSQL did not answer: only SQLite measured", file=sys.stderr)
+
+def main():
+    results = on_both_engines(measure, "keyward-bench-keys")
 
     section = ["## Key table at 10,000 keys (issue 3)", "",
                f"Command: `python3 scripts/bench_keys.py` — {KEYS:,} keys in one workspace, created through "
                f"`create_key` over HTTP ({KEYS // KEEP_EVERY:,} left active, the rest revoked with `revoke_key`); then the median of {RUNS} interleaved requests "
                f"per row, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores. Ratio: against `GET /healthz` "
-               "on the same server in the same run.", ""]
+               "on the same server in the same run. On PostgreSQL the script runs `ANALYZE api_keys` after seeding, "
+               "as autovacuum would shortly after a bulk load.", ""]
     for engine, rows, seeded in results:
-        section += [f"**{engine}** (seeding took {seeded:.0f} s)", "", "| request | median | ratio to /healthz |",
-                    "| --- | --- | --- |"]
-        section += [f"| {label} | {seconds * 1000:.2f} ms | {ratio:.1f}× |" for label, seconds, ratio in rows]
+        section += [f"**{engine}** (seeding took {seeded:.0f} s)", "", "| request | median | ratio to /healthz | goal |",
+                    "| --- | --- | --- | --- |"]
+        section += [f"| {label} | {seconds * 1000:.2f} ms | {ratio:.1f}× | {verdict(seconds, goal)} |"
+                    for label, seconds, ratio, goal in rows]
         section.append("")
     write_section("\n".join(section))
     print("\n".join(section))

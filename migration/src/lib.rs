@@ -7,6 +7,7 @@ mod m20261123_000003_create_activity;
 mod m20261123_000004_create_crm_data;
 mod m20261123_000005_create_sessions;
 mod m20261123_000006_index_key_buckets;
+mod m20261123_000007_index_key_table;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_create_crm_data::Migration),
             Box::new(m20261123_000005_create_sessions::Migration),
             Box::new(m20261123_000006_index_key_buckets::Migration),
+            Box::new(m20261123_000007_index_key_table::Migration),
         ]
     }
 }

@@ -7,7 +7,7 @@ use tokio::task::JoinSet;
 use crate::helpers::{client, sign_in, spawn_app, Browser, Engine, TestApp, PASSWORD};
 use crate::on_both_engines;
 
-fn form(name: &str, workspace: &str, act_as: i64, scopes: &[&str]) -> Value {
+pub(crate) fn form(name: &str, workspace: &str, act_as: i64, scopes: &[&str]) -> Value {
     json!({ "form": {
         "name": name, "workspace": workspace, "act_as": act_as.to_string(),
         "validity": "1m", "custom_date": "", "environment": "live", "scopes": scopes,
@@ -96,7 +96,7 @@ pub(crate) async fn world(engine: Engine) -> World {
     }
 }
 
-async fn create(app: &TestApp, browser: &Browser, body: Value) -> (u16, Value) {
+pub(crate) async fn create(app: &TestApp, browser: &Browser, body: Value) -> (u16, Value) {
     app.call_json(browser, "create_key", body).await
 }
 
@@ -296,12 +296,67 @@ on_both_engines! {
         assert_eq!(literal["total"], 0, "wildcards are searched for literally");
         let beyond = list(&w.app, &sam, query("", "name", "asc", 99)).await;
         assert_eq!(beyond["query"]["page"], 2, "a page past the end shows the last page");
+        // A search with more than a page of matches pages like the whole table.
+        let broad = list(&w.app, &sam, query("O", "name", "desc", 2)).await;
+        assert_eq!((broad["total"].clone(), broad["query"]["page"].clone()), (json!(30), json!(2)));
+        assert_eq!(names(&broad), ["Portal 07", "Portal 05", "Portal 04", "Portal 02", "Portal 01"]);
+        let broad_beyond = list(&w.app, &sam, query("o", "created", "asc", 7)).await;
+        assert_eq!(broad_beyond["query"]["page"], 2);
+        assert_eq!(names(&broad_beyond).last().unwrap(), "Portal 29");
+        let narrow_beyond = list(&w.app, &sam, query("zillow 2", "name", "asc", 3)).await;
+        assert_eq!((narrow_beyond["total"].clone(), narrow_beyond["query"]["page"].clone()), (json!(3), json!(1)));
+        assert_eq!(names(&narrow_beyond), ["Zillow 21", "Zillow 24", "Zillow 27"]);
         for sort in ["name", "key", "environment", "scopes", "status", "created", "expires", "last_used", "usage"] {
             for dir in ["asc", "desc"] {
                 let page = list(&w.app, &sam, query("", sort, dir, 1)).await;
                 assert_eq!(page["rows"].as_array().unwrap().len(), 25, "{sort} {dir}");
             }
         }
+    }
+
+    async fn status_sort_ranks_every_key_across_pages(engine) {
+        let w = world(engine).await;
+        let sam = signed_in(&w.app, "sam@acme.test").await;
+        assert_eq!(w.app.call_form(&sam, "set_key_limit", &[("max_active_keys", "100")]).await.0, 200);
+        let mut ids = Vec::new();
+        for i in 0..30 {
+            let name = if i % 2 == 0 { format!("Feed {i:02}") } else { format!("Sync {i:02}") };
+            let (status, key) = create(&w.app, &sam, form(&name, "", w.sam, &["read:leads"])).await;
+            assert_eq!(status, 200);
+            ids.push(key["id"].as_str().unwrap().to_owned());
+        }
+        for id in &ids[..6] {
+            assert_eq!(w.app.call_form(&sam, "revoke_key", &[("id", id)]).await.0, 200);
+        }
+        use keyward::entities::api_key;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let yesterday = chrono::Utc::now() - chrono::Duration::days(1);
+        api_key::Entity::update_many()
+            .col_expr(api_key::Column::ExpiresAt, sea_orm::sea_query::Expr::value(yesterday))
+            .filter(api_key::Column::Id.is_in(ids[6..10].to_vec()))
+            .exec(&w.app.server().state.db)
+            .await
+            .unwrap();
+
+        let statuses = |page: &Value| -> Vec<String> {
+            page["rows"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap().to_owned()).collect()
+        };
+        let first = list(&w.app, &sam, query("", "status", "desc", 1)).await;
+        let second = list(&w.app, &sam, query("", "status", "desc", 2)).await;
+        let all: Vec<String> = statuses(&first).into_iter().chain(statuses(&second)).collect();
+        let expected: Vec<&str> = [["Revoked"; 6].as_slice(), &["Expired"; 4], &["Active"; 20]].concat();
+        assert_eq!(all, expected);
+        let shown: std::collections::HashSet<&str> =
+            [&first, &second].iter().flat_map(|p| p["rows"].as_array().unwrap()).map(|r| r["id"].as_str().unwrap()).collect();
+        assert_eq!(shown.len(), 30, "every key once across the pages");
+        let ascending = list(&w.app, &sam, query("", "status", "asc", 1)).await;
+        assert_eq!(statuses(&ascending)[..20], vec!["Active".to_owned(); 20][..]);
+        assert_eq!(statuses(&ascending)[20..], ["Expired", "Expired", "Expired", "Expired", "Revoked"]);
+
+        // The search narrows the ranked keys too (even ids are feeds).
+        let feeds = list(&w.app, &sam, query("feed", "status", "desc", 1)).await;
+        assert_eq!(feeds["total"], 15);
+        assert_eq!(statuses(&feeds), [["Revoked"; 3].as_slice(), &["Expired"; 2], &["Active"; 10]].concat());
     }
 
     async fn rename_revoke_and_remove_take_effect_and_are_audited(engine) {

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func, LikeExpr, NullOrdering, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 
 use super::keys::{count_active_by_bucket, Caller};
@@ -49,6 +49,11 @@ fn name_contains(backend: DbBackend, text: &str) -> SimpleExpr {
     }
 }
 
+/// Up to this many matches, a PostgreSQL search fetches its matches first
+/// and sorts them; beyond, it walks the sort order (matches are then common
+/// enough to fill a page early).
+const SEARCH_MATCHES_FIRST: u64 = 2_000;
+
 /// Keys of the caller's agency they may see.
 fn visible(caller: &Caller) -> Condition {
     let agency = Condition::all().add(api_key::Column::AgencyId.eq(caller.agency_id));
@@ -62,16 +67,13 @@ fn visible(caller: &Caller) -> Condition {
     }
 }
 
-pub async fn list(
-    db: &impl ConnectionTrait,
-    caller: &Caller,
-    query: KeyQuery,
+/// `select` in the order `query` asks, ties broken by id so pages are
+/// stable.
+fn ordered(
+    select: sea_orm::Select<api_key::Entity>,
+    query: &KeyQuery,
     now: DateTime<Utc>,
-) -> Result<KeyPage, DbErr> {
-    let mut select = api_key::Entity::find().filter(visible(caller));
-    if !query.q.is_empty() {
-        select = select.filter(name_contains(db.get_database_backend(), &query.q));
-    }
+) -> sea_orm::Select<api_key::Entity> {
     let order = match query.dir {
         SortDir::Asc => Order::Asc,
         SortDir::Desc => Order::Desc,
@@ -80,7 +82,7 @@ pub async fn list(
         Order::Asc => NullOrdering::Last,
         _ => NullOrdering::First,
     };
-    select = match query.sort {
+    let select = match query.sort {
         SortColumn::Name => select.order_by(api_key::Column::Name, order.clone()),
         SortColumn::ApiKey => select
             .order_by(api_key::Column::Environment, order.clone())
@@ -109,35 +111,85 @@ pub async fn list(
         }
         SortColumn::Usage => select.order_by(api_key::Column::UsageCount, order.clone()),
     };
-    // A stable order across pages when the sort column ties.
-    select = select.order_by(api_key::Column::Id, order);
-    let fetch = |page: u64| {
-        select
-            .clone()
-            .offset((page - 1) * PAGE_SIZE)
-            .limit(PAGE_SIZE)
-            .all(db)
-    };
-    let mut keys = fetch(query.page).await?;
-    // A first page that is not full is the whole result: no count needed
-    // (the common case while typing a search).
-    let total = if query.page == 1 && (keys.len() as u64) < PAGE_SIZE {
-        keys.len() as u64
-    } else {
-        select.clone().count(db).await?
-    };
-    let page_count = total.div_ceil(PAGE_SIZE).max(1);
-    let query = if query.page > page_count {
-        keys = fetch(page_count).await?;
-        KeyQuery {
-            page: page_count,
-            ..query
-        }
-    } else {
-        query
-    };
+    select.order_by(api_key::Column::Id, order)
+}
 
-    let user_ids: Vec<i64> = keys
+pub async fn list(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    query: KeyQuery,
+    now: DateTime<Utc>,
+) -> Result<KeyPage, DbErr> {
+    let mut filter = visible(caller);
+    if !query.q.is_empty() {
+        filter = filter.add(name_contains(db.get_database_backend(), &query.q));
+    }
+    let select = ordered(api_key::Entity::find().filter(filter.clone()), &query, now);
+    let backend = db.get_database_backend();
+    type Fetch<'a> =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<api_key::Model>, DbErr>> + Send + 'a>>;
+    let fetch = |page: u64, matches_first: bool| -> Fetch<'_> {
+        let offset = (page - 1) * PAGE_SIZE;
+        if matches_first {
+            // Planned on its own (`OFFSET` keeps PostgreSQL from merging it
+            // into the outer query), the search runs on the trigram index
+            // and only its matches are sorted. Merged, the planner may walk
+            // a sort index hoping to meet matches early, and read most keys
+            // when the matches cluster (names made in a batch, say).
+            let mut matches = api_key::Entity::find().filter(filter.clone()).into_query();
+            matches.offset(0);
+            let mut page_query = ordered(api_key::Entity::find(), &query, now)
+                .offset(offset)
+                .limit(PAGE_SIZE)
+                .into_query();
+            page_query.from_clear().from_subquery(matches, api_key::Entity);
+            return Box::pin(api_key::Model::find_by_statement(backend.build(&page_query)).all(db));
+        }
+        if query.sort == SortColumn::Status {
+            // The rank is computed for every key, so rank them from the
+            // narrow status index and read whole rows only for this page.
+            let page_ids = ordered(api_key::Entity::find().filter(filter.clone()), &query, now)
+                .select_only()
+                .column(api_key::Column::Id)
+                .offset(offset)
+                .limit(PAGE_SIZE)
+                .into_query();
+            Box::pin(
+                ordered(api_key::Entity::find(), &query, now)
+                    .filter(api_key::Column::Id.in_subquery(page_ids))
+                    .all(db),
+            )
+        } else {
+            Box::pin(select.clone().offset(offset).limit(PAGE_SIZE).all(db))
+        }
+    };
+    let last_page = |total: u64| total.div_ceil(PAGE_SIZE).max(1);
+    let (keys, total, page) = if backend == DbBackend::Postgres && !query.q.is_empty() {
+        // Count first (from the trigram index), then fetch the way that
+        // suits the number of matches.
+        let total = select.clone().count(db).await?;
+        let page = query.page.min(last_page(total));
+        (fetch(page, total <= SEARCH_MATCHES_FIRST).await?, total, page)
+    } else {
+        let keys = fetch(query.page, false).await?;
+        // A first page that is not full is the whole result: no count
+        // needed (the common case while typing a search).
+        if query.page == 1 && (keys.len() as u64) < PAGE_SIZE {
+            let total = keys.len() as u64;
+            (keys, total, 1)
+        } else {
+            let total = select.clone().count(db).await?;
+            let page = query.page.min(last_page(total));
+            if page == query.page {
+                (keys, total, page)
+            } else {
+                (fetch(page, false).await?, total, page)
+            }
+        }
+    };
+    let query = KeyQuery { page, ..query };
+
+    let user_ids: std::collections::BTreeSet<i64> = keys
         .iter()
         .flat_map(|k| [Some(k.act_as_user_id), k.created_by_user_id, k.revoked_by_user_id])
         .flatten()
