@@ -2,6 +2,7 @@
 pub mod agency;
 pub mod api_key;
 pub mod audit_event;
+pub mod key_change;
 pub mod membership;
 pub mod session;
 pub mod user;

@@ -9,6 +9,8 @@ pub mod pages;
 pub mod server_fns;
 
 #[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
 pub mod entities;
 #[cfg(feature = "ssr")]
 pub mod server;

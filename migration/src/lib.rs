@@ -8,6 +8,7 @@ mod m20261123_000004_create_crm_data;
 mod m20261123_000005_create_sessions;
 mod m20261123_000006_index_key_buckets;
 mod m20261123_000007_index_key_table;
+mod m20261123_000008_create_key_changes;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_create_sessions::Migration),
             Box::new(m20261123_000006_index_key_buckets::Migration),
             Box::new(m20261123_000007_index_key_table::Migration),
+            Box::new(m20261123_000008_create_key_changes::Migration),
         ]
     }
 }

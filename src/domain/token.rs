@@ -165,9 +165,10 @@ impl fmt::Debug for Token {
     }
 }
 
-/// The server's HMAC key: secret hashes are useless without it.
+/// The server's HMAC key: secret hashes are useless without it. Keeps the
+/// HMAC already keyed, so hashing a secret costs no key schedule.
 #[derive(Clone)]
-pub struct Pepper(Vec<u8>);
+pub struct Pepper(Vec<u8>, Hmac<Sha256>);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the pepper must be at least {MIN} bytes", MIN = Pepper::MIN_LEN)]
@@ -180,14 +181,19 @@ impl Pepper {
         if bytes.len() < Self::MIN_LEN {
             Err(PepperTooShort)
         } else {
-            Ok(Self(bytes))
+            Ok(Self::keyed(bytes))
         }
     }
 
     pub fn generate(rng: &mut (impl RngCore + CryptoRng)) -> Self {
         let mut bytes = vec![0; Self::MIN_LEN];
         rng.fill_bytes(&mut bytes);
-        Self(bytes)
+        Self::keyed(bytes)
+    }
+
+    fn keyed(bytes: Vec<u8>) -> Self {
+        let mac = Hmac::<Sha256>::new_from_slice(&bytes).expect("HMAC takes any key length");
+        Self(bytes, mac)
     }
 
     pub fn as_bytes(&self) -> &[u8] {
@@ -200,7 +206,7 @@ impl Pepper {
     }
 
     fn hash_text(&self, secret: &str) -> SecretHash {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        let mut mac = self.1.clone();
         mac.update(secret.as_bytes());
         SecretHash(mac.finalize().into_bytes().into())
     }

@@ -21,7 +21,7 @@ use crate::app::{shell, App};
 use crate::server::config::Config;
 use crate::server::session_store::DbSessionStore;
 use crate::server::state::AppState;
-use crate::server::{assets, auth, db, password, services};
+use crate::server::{assets, auth, db, key_cache, password, services, usage};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "keyward_session";
@@ -42,9 +42,7 @@ pub fn router(state: AppState) -> Router {
         .route("/setup", post(auth::setup))
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT));
     let context_state = state.clone();
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
+    let dashboard = Router::new()
         .merge(forms)
         .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
             let options = state.leptos_options.clone();
@@ -54,7 +52,14 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(undecodable_calls_are_bad_requests))
         .layer(middleware::from_fn_with_state(state.clone(), auth::identify))
         .layer(sessions)
-        .layer(CompressionLayer::new())
+        .layer(CompressionLayer::new());
+    // Health checks and `/v1` skip sessions and compression: they carry no
+    // cookie, and their answers are small.
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .nest("/v1", crate::api::router(&state))
+        .merge(dashboard)
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }
@@ -112,7 +117,8 @@ pub struct Server {
     pub setup_link: Option<String>,
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
-    housekeeping: JoinHandle<()>,
+    background: Vec<JoinHandle<()>>,
+    flusher: (oneshot::Sender<()>, JoinHandle<()>),
 }
 
 impl Server {
@@ -144,7 +150,15 @@ impl Server {
             ))
         };
         password::warm_up().await;
-        let housekeeping = spawn_session_cleanup(state.db.clone());
+        let background = vec![
+            spawn_session_cleanup(state.db.clone()),
+            key_cache::spawn_listener(state.db.clone(), state.keys.clone()),
+        ];
+        let (stop_flusher, flusher_stops) = oneshot::channel();
+        let flusher = (
+            stop_flusher,
+            usage::spawn_flusher(state.db.clone(), state.usage.clone(), flusher_stops),
+        );
 
         let (shutdown, stopped) = oneshot::channel::<()>();
         let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
@@ -161,7 +175,8 @@ impl Server {
             setup_link,
             shutdown,
             task,
-            housekeeping,
+            background,
+            flusher,
         })
     }
 
@@ -170,8 +185,19 @@ impl Server {
     pub async fn stop(self) -> anyhow::Result<()> {
         let _ = self.shutdown.send(());
         self.task.await??;
-        self.housekeeping.abort();
-        self.state.db.close().await?;
+        for task in &self.background {
+            task.abort();
+        }
+        for task in self.background {
+            let _ = task.await;
+        }
+        let (stop_flusher, flusher) = self.flusher;
+        let _ = stop_flusher.send(());
+        let _ = flusher.await;
+        // The last requests' usage, counted after the final timed flush.
+        let written = self.state.usage.flush(&self.state.db).await?;
+        tracing::debug!(requests = written, "usage written at stop");
+        self.state.db.clone().close().await?; // the pool is shared: this closes it
         Ok(())
     }
 }

@@ -1,4 +1,6 @@
-//! What every request handler can reach.
+//! What every request handler can reach. One allocation shared by all:
+//! cloning the state (which axum does for every request that extracts it)
+//! is a single reference count.
 use std::sync::Arc;
 
 use axum::extract::FromRef;
@@ -6,27 +8,48 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
 use super::config::Config;
+use super::key_cache::KeyCache;
 use super::setup_token::SetupToken;
+use super::usage::UsageRecorder;
+use crate::api::rate_limit::RateLimits;
 use crate::domain::token::Pepper;
 
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+#[derive(Debug)]
+pub struct Shared {
     pub db: DatabaseConnection,
-    pub config: Arc<Config>,
-    pub setup: Arc<SetupToken>,
-    pub pepper: Arc<Pepper>,
+    pub config: Config,
+    pub setup: SetupToken,
+    pub pepper: Pepper,
+    /// Keys as `/v1` verifies them.
+    pub keys: Arc<KeyCache>,
+    /// `/v1` requests counted and not yet written.
+    pub usage: Arc<UsageRecorder>,
+    pub limits: RateLimits,
     pub leptos_options: LeptosOptions,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl AppState {
     pub fn new(db: DatabaseConnection, config: Config, pepper: Pepper) -> Self {
-        Self {
+        Self(Arc::new(Shared {
             db,
-            config: Arc::new(config),
-            setup: Arc::new(SetupToken::default()),
-            pepper: Arc::new(pepper),
+            config,
+            setup: SetupToken::default(),
+            pepper,
+            keys: Arc::default(),
+            usage: Arc::default(),
+            limits: RateLimits::default(),
             leptos_options: LeptosOptions::builder().output_name("keyward").build(),
-        }
+        }))
     }
 }
 

@@ -97,6 +97,7 @@ pub async fn create_key(form: NewKeyForm) -> Result<RevealedKey, AppError> {
                 chrono::Utc::now(),
             )
             .await?;
+            state.keys.forget(&key.id);
             // The answer carries the secret: no cache may keep it.
             if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
                 response.insert_header(
@@ -117,6 +118,8 @@ pub async fn rename_key(id: String, name: String) -> Result<(), AppError> {
             let state = backend::state()?;
             let caller = backend::caller(&state).await?;
             crate::server::services::keys::rename(&state.db, &caller, &id, &name, chrono::Utc::now()).await?;
+            // Before the dashboard hears back: the next `/v1` request sees it.
+            state.keys.forget(&id);
             Ok(())
         }
         .await,
@@ -130,6 +133,8 @@ pub async fn revoke_key(id: String) -> Result<(), AppError> {
             let state = backend::state()?;
             let caller = backend::caller(&state).await?;
             crate::server::services::keys::revoke(&state.db, &caller, &id, chrono::Utc::now()).await?;
+            // Before the dashboard hears back: the next `/v1` request sees it.
+            state.keys.forget(&id);
             Ok(())
         }
         .await,
@@ -143,6 +148,8 @@ pub async fn remove_key(id: String) -> Result<(), AppError> {
             let state = backend::state()?;
             let caller = backend::caller(&state).await?;
             crate::server::services::keys::remove(&state.db, &caller, &id, chrono::Utc::now()).await?;
+            // Before the dashboard hears back: the next `/v1` request sees it.
+            state.keys.forget(&id);
             Ok(())
         }
         .await,

@@ -202,6 +202,11 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
+    /// The configuration another instance on the same database would use.
+    pub fn config(&self) -> Config {
+        self.db.config()
+    }
+
     pub fn server(&self) -> &Server {
         self.server.as_ref().expect("server running")
     }

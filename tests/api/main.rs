@@ -8,3 +8,4 @@ mod health;
 mod keys;
 mod keys_cli;
 mod setup;
+mod v1_auth;

@@ -3,13 +3,15 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Asterisk, Expr};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
 use serde_json::json;
+
+use crate::server::key_cache::announce;
 
 use super::audit::{self, Who};
 use crate::domain::environment::Environment;
@@ -303,7 +305,7 @@ pub async fn count_active_by_bucket(
     let buckets = api_key::Entity::find()
         .select_only()
         .column(api_key::Column::WorkspaceId)
-        .column_as(api_key::Column::Id.count(), "active")
+        .column_as(Expr::col(Asterisk).count(), "active")
         .filter(api_key::Column::AgencyId.eq(agency_id))
         .filter(active_at(now))
         .group_by(api_key::Column::WorkspaceId)
@@ -415,6 +417,8 @@ pub async fn create(
             now,
         )
         .await?;
+    // A negative cache entry for this id (someone guessed it) must go.
+    announce(&txn, token.id().as_str(), now).await?;
     txn.commit().await?;
     tracing::info!(key = %token.api_key(), agency = caller.agency_id, "key created");
     Ok(RevealedKey {
@@ -484,6 +488,7 @@ pub async fn rename(
             now,
         )
         .await?;
+    announce(&txn, id, now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -507,6 +512,7 @@ pub async fn revoke(
     caller
         .audit(&txn, "revoked", Some((id, &name)), json!({}), now)
         .await?;
+    announce(&txn, id, now).await?;
     txn.commit().await?;
     tracing::info!(key = id, agency = caller.agency_id, "key revoked");
     Ok(())
@@ -530,6 +536,7 @@ pub async fn remove(
             now,
         )
         .await?;
+    announce(&txn, id, now).await?;
     txn.commit().await?;
     tracing::info!(key = id, agency = caller.agency_id, "key removed");
     Ok(())

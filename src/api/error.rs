@@ -1,0 +1,159 @@
+//! Every `/v1` failure as DESIGN.md spells it:
+//! `{"error":{"code":"…","message":"…"}}` with the matching status, plus
+//! `details` where a client can act on them (the missing scope, the fields
+//! that failed validation). Internal details never leave the server.
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::domain::scopes::Scope;
+use crate::models::FieldIssue;
+
+/// Why a `/v1` request failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// No credentials: the challenge carries no error (RFC 6750 §3.1).
+    MissingCredentials,
+    /// Malformed, bad checksum, unknown, wrong secret, revoked, expired or
+    /// of another environment: one answer, so nothing leaks about which.
+    InvalidCredentials,
+    MissingScope(Scope),
+    Forbidden(String),
+    NotFound,
+    MethodNotAllowed,
+    Conflict(String),
+    BadJson(String),
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    Validation(Vec<FieldIssue>),
+    RateLimited {
+        retry_after_secs: u64,
+    },
+    Internal,
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::MissingCredentials | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::MissingScope(_) | ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::BadJson(_) => StatusCode::BAD_REQUEST,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::MissingCredentials | ApiError::InvalidCredentials => "UNAUTHORIZED",
+            ApiError::MissingScope(_) | ApiError::Forbidden(_) => "FORBIDDEN",
+            ApiError::NotFound => "NOT_FOUND",
+            ApiError::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            ApiError::Conflict(_) => "CONFLICT",
+            ApiError::BadJson(_) => "BAD_REQUEST",
+            ApiError::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            ApiError::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            ApiError::Validation(_) => "VALIDATION_ERROR",
+            ApiError::RateLimited { .. } => "RATE_LIMITED",
+            ApiError::Internal => "INTERNAL",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::MissingCredentials | ApiError::InvalidCredentials => "Invalid or expired token".into(),
+            ApiError::MissingScope(scope) => {
+                format!("Insufficient permissions: this key lacks the scope {scope}")
+            }
+            ApiError::Forbidden(why) => format!("Insufficient permissions: {why}"),
+            ApiError::NotFound => "Not found".into(),
+            ApiError::MethodNotAllowed => "Method not allowed on this path".into(),
+            ApiError::Conflict(why) => why.clone(),
+            ApiError::BadJson(why) => format!("The body is not valid JSON for this request: {why}"),
+            ApiError::UnsupportedMediaType => {
+                "Send the body as JSON with Content-Type: application/json".into()
+            }
+            ApiError::PayloadTooLarge => format!("The body is larger than {} kB", super::BODY_LIMIT / 1024),
+            ApiError::Validation(_) => "Some fields are invalid".into(),
+            ApiError::RateLimited { retry_after_secs } => {
+                format!("Too many requests for this key: retry after {retry_after_secs} s")
+            }
+            ApiError::Internal => "Something went wrong on our side; it has been logged".into(),
+        }
+    }
+
+    /// Logs a failure of ours (with the request id the client sees) and
+    /// turns it into the opaque 500.
+    pub fn internal(err: impl std::fmt::Display) -> Self {
+        tracing::error!(target: "keyward::api", error = %err, "request failed");
+        ApiError::Internal
+    }
+
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldIssue {
+            field: field.into(),
+            message: message.into(),
+        }])
+    }
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: ErrorBody<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    code: &'a str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<serde_json::Value>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let details = match &self {
+            ApiError::MissingScope(scope) => Some(json!({ "required_scope": scope.as_str() })),
+            ApiError::Validation(issues) => Some(json!(issues
+                .iter()
+                .map(|i| json!({ "field": i.field, "message": i.message }))
+                .collect::<Vec<_>>())),
+            _ => None,
+        };
+        let body = Body {
+            error: ErrorBody {
+                code: self.code(),
+                message: self.message(),
+                details,
+            },
+        };
+        let mut response = (self.status(), axum::Json(body)).into_response();
+        let headers = response.headers_mut();
+        match self {
+            ApiError::MissingCredentials => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(r#"Bearer realm="keyward""#),
+                );
+            }
+            ApiError::InvalidCredentials => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(r#"Bearer realm="keyward", error="invalid_token""#),
+                );
+            }
+            ApiError::RateLimited { retry_after_secs } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            _ => {}
+        }
+        response
+    }
+}

@@ -1,0 +1,326 @@
+//! What `/v1` verification needs of a key, kept in memory by id so a
+//! verified request costs no query. Unknown ids are remembered too (as
+//! `None`), so guessing ids cannot make every request reach the database.
+//!
+//! Freshness: this process forgets a key as soon as one of its own changes
+//! commits (before the dashboard action returns). Changes made elsewhere (the
+//! command line, a job, another instance) arrive through [`spawn_listener`]:
+//! PostgreSQL's LISTEN/NOTIFY, or on SQLite the `key_changes` table polled
+//! twice a second. Entries also expire after a minute, a last resort should
+//! a notification ever be lost.
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement,
+};
+use tokio::task::JoinHandle;
+
+use crate::domain::environment::Environment;
+use crate::domain::scopes::ScopeSet;
+use crate::domain::token::{SecretHash, Token};
+use crate::entities::{api_key, key_change, user, workspace};
+
+/// The PostgreSQL channel key changes are announced on.
+pub const CHANNEL: &str = "keyward_key_changes";
+const CAPACITY: u64 = 100_000;
+const TIME_TO_LIVE: Duration = Duration::from_secs(60);
+const POLL_EVERY: Duration = Duration::from_millis(500);
+/// How long SQLite keeps announcements: far longer than any poll takes.
+const KEEP_CHANGES: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
+/// A key as verification and `/v1/me` see it.
+#[derive(Clone)]
+pub struct KeyRecord {
+    pub id: String,
+    pub agency_id: i64,
+    pub workspace: Option<(i64, String)>,
+    pub name: String,
+    pub environment: Environment,
+    pub scopes: ScopeSet,
+    secret_hash: Option<SecretHash>,
+    previous_secret: Option<(SecretHash, DateTime<Utc>)>,
+    pub acting_as: ActingAs,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Requests per second; 0 is unlimited.
+    pub rate_limit: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct ActingAs {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+}
+
+impl std::fmt::Debug for KeyRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyRecord")
+            .field("id", &self.id)
+            .field("environment", &self.environment)
+            .field("secret_hash", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+impl KeyRecord {
+    /// The presented secret is this key's, or its previous one still within
+    /// its grace period. Both comparisons always run, in constant time.
+    pub fn secret_matches(&self, presented: &SecretHash, now: DateTime<Utc>) -> bool {
+        let current = self.secret_hash.as_ref().is_some_and(|h| h.matches(presented));
+        let previous = self
+            .previous_secret
+            .as_ref()
+            .is_some_and(|(h, until)| h.matches(presented) & (*until > now));
+        current | previous
+    }
+
+    /// Usable at `now` by this token: not revoked, not expired, and of the
+    /// token's environment (the stored column decides, never the prefix alone).
+    pub fn usable_by(&self, token: &Token, now: DateTime<Utc>) -> bool {
+        self.revoked_at.is_none()
+            && self.expires_at.is_none_or(|at| at > now)
+            && self.environment == token.environment()
+    }
+}
+
+/// The cache itself; one per process, shared through `AppState`.
+pub struct KeyCache {
+    entries: moka::sync::Cache<String, Option<Arc<KeyRecord>>>,
+    /// Bumped by every forget: a load that began before a forget must not
+    /// put what it read (possibly stale) back into the cache.
+    generation: AtomicU64,
+    /// Database reads so far (tests check that malformed tokens cause none).
+    loads: AtomicU64,
+}
+
+impl Default for KeyCache {
+    fn default() -> Self {
+        Self {
+            entries: moka::sync::Cache::builder()
+                .max_capacity(CAPACITY)
+                .time_to_live(TIME_TO_LIVE)
+                .build(),
+            generation: AtomicU64::new(0),
+            loads: AtomicU64::new(0),
+        }
+    }
+}
+
+impl std::fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyCache")
+            .field("entries", &self.entries.entry_count())
+            .finish()
+    }
+}
+
+impl KeyCache {
+    /// The key with this id, from memory or else from the database.
+    pub async fn get(&self, db: &DatabaseConnection, id: &str) -> Result<Option<Arc<KeyRecord>>, DbErr> {
+        if let Some(hit) = self.entries.get(id) {
+            return Ok(hit);
+        }
+        let generation = self.generation.load(Ordering::Acquire);
+        self.loads.fetch_add(1, Ordering::Relaxed);
+        let loaded = load(db, id).await?.map(Arc::new);
+        if self.generation.load(Ordering::Acquire) == generation {
+            self.entries.insert(id.to_owned(), loaded.clone());
+        }
+        Ok(loaded)
+    }
+
+    /// How many times a key was read from the database.
+    pub fn loads(&self) -> u64 {
+        self.loads.load(Ordering::Relaxed)
+    }
+
+    /// Drops one key: the next request reads it again.
+    pub fn forget(&self, id: &str) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.entries.invalidate(id);
+    }
+
+    pub fn forget_all(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.entries.invalidate_all();
+    }
+}
+
+async fn load(db: &DatabaseConnection, id: &str) -> Result<Option<KeyRecord>, DbErr> {
+    let Some(key) = api_key::Entity::find_by_id(id.to_owned()).one(db).await? else {
+        return Ok(None);
+    };
+    let acting_as = user::Entity::find_by_id(key.act_as_user_id)
+        .one(db)
+        .await?
+        .map(|u| ActingAs {
+            id: u.id,
+            name: u.name,
+            email: u.email,
+        })
+        .unwrap_or(ActingAs {
+            id: key.act_as_user_id,
+            name: String::new(),
+            email: String::new(),
+        });
+    let workspace = match key.workspace_id {
+        Some(ws) => workspace::Entity::find_by_id(ws)
+            .one(db)
+            .await?
+            .map(|w| (w.id, w.name)),
+        None => None,
+    };
+    // A stored value this build cannot read makes the key unusable, not the server.
+    let environment = key.environment.parse().ok();
+    let scopes = ScopeSet::parse(&key.scopes).ok();
+    let (Some(environment), Some(scopes)) = (environment, scopes) else {
+        tracing::error!(key = %key.id, "stored environment or scopes unreadable: key refused");
+        return Ok(None);
+    };
+    Ok(Some(KeyRecord {
+        secret_hash: SecretHash::from_bytes(&key.secret_hash),
+        previous_secret: key
+            .previous_secret_hash
+            .as_deref()
+            .and_then(SecretHash::from_bytes)
+            .zip(key.previous_secret_expires_at),
+        id: key.id,
+        agency_id: key.agency_id,
+        workspace,
+        name: key.name,
+        environment,
+        scopes,
+        acting_as,
+        expires_at: key.expires_at,
+        revoked_at: key.revoked_at,
+        rate_limit: key.rate_limit.max(0) as u32,
+    }))
+}
+
+/// Tells every server that a key changed, inside the transaction that
+/// changes it (so the news leaves only if the change commits).
+pub async fn announce(db: &impl ConnectionTrait, id: &str, now: DateTime<Utc>) -> Result<(), DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            db.execute(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT pg_notify($1, $2)",
+                [CHANNEL.into(), id.into()],
+            ))
+            .await?;
+        }
+        _ => {
+            key_change::Entity::insert(key_change::ActiveModel {
+                key_id: sea_orm::Set(id.to_owned()),
+                changed_at: sea_orm::Set(now),
+                ..Default::default()
+            })
+            .exec_without_returning(db)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Follows changes announced by other processes for as long as the server runs.
+pub fn spawn_listener(db: DatabaseConnection, cache: Arc<KeyCache>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        match db.get_database_backend() {
+            DbBackend::Postgres => listen(db, cache).await,
+            _ => poll(db, cache).await,
+        }
+    })
+}
+
+async fn listen(db: DatabaseConnection, cache: Arc<KeyCache>) {
+    use sea_orm::sqlx::postgres::PgListener;
+    let pool = db.get_postgres_connection_pool().clone();
+    loop {
+        let mut listener = match PgListener::connect_with(&pool).await {
+            Ok(listener) => listener,
+            Err(err) => {
+                tracing::warn!(error = %err, "key change listener could not connect; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        if let Err(err) = listener.listen(CHANNEL).await {
+            tracing::warn!(error = %err, "LISTEN failed; retrying");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        }
+        // Whatever happened while not listening is unknown: start afresh.
+        cache.forget_all();
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(notification)) => cache.forget(notification.payload()),
+                // The connection dropped; notifications may have been lost.
+                Ok(None) => cache.forget_all(),
+                Err(err) => {
+                    tracing::warn!(error = %err, "key change listener failed; reconnecting");
+                    break;
+                }
+            }
+        }
+    }
+}
+
+async fn poll(db: DatabaseConnection, cache: Arc<KeyCache>) {
+    let mut seen = match latest_change(&db).await {
+        Ok(seq) => seq,
+        Err(err) => {
+            tracing::warn!(error = %err, "reading key changes failed");
+            0
+        }
+    };
+    let mut ticker = tokio::time::interval(POLL_EVERY);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut ticks: u64 = 0;
+    loop {
+        ticker.tick().await;
+        ticks += 1;
+        match changes_since(&db, seen).await {
+            Ok(changes) => {
+                for change in &changes {
+                    cache.forget(&change.key_id);
+                }
+                if let Some(last) = changes.last() {
+                    seen = last.seq;
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "reading key changes failed"),
+        }
+        if ticks.is_multiple_of(120) {
+            let old = Utc::now() - KEEP_CHANGES;
+            if let Err(err) = key_change::Entity::delete_many()
+                .filter(key_change::Column::ChangedAt.lt(old))
+                .exec(&db)
+                .await
+            {
+                tracing::warn!(error = %err, "pruning key changes failed");
+            }
+        }
+    }
+}
+
+async fn latest_change(db: &DatabaseConnection) -> Result<i64, DbErr> {
+    Ok(key_change::Entity::find()
+        .order_by_desc(key_change::Column::Seq)
+        .one(db)
+        .await?
+        .map_or(0, |c| c.seq))
+}
+
+async fn changes_since(db: &DatabaseConnection, seq: i64) -> Result<Vec<key_change::Model>, DbErr> {
+    key_change::Entity::find()
+        .filter(key_change::Column::Seq.gt(seq))
+        .order_by_asc(key_change::Column::Seq)
+        .limit(10_000)
+        .all(db)
+        .await
+}
