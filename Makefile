@@ -1,5 +1,5 @@
 # The two commands of the README. Each installs what it needs first.
-.PHONY: run test build
+.PHONY: run test build bench
 
 ## make run: build the release binary (installing tools if missing) and serve on 127.0.0.1:3000 with SQLite in ./data
 run:
@@ -12,3 +12,7 @@ test:
 ## make build: only build dist/keyward
 build:
 	@scripts/build.sh
+
+## make bench: the release binary, then every benchmark into BENCHMARKS.md (about 15 minutes)
+bench:
+	@scripts/bench.sh

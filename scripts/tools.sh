@@ -3,6 +3,7 @@
 # already done. Safe to run on every `make run` / `make test`.
 #   scripts/tools.sh build   -> wasm target, wasm-bindgen CLI, cargo-leptos, wasm-opt
 #   scripts/tools.sh test    -> the above + Chromium (apt) + end2end npm packages
+#   scripts/tools.sh bench   -> the build tools + wrk and hey (apt)
 set -euo pipefail
 
 CARGO_LEPTOS_VERSION=0.3.10
@@ -42,9 +43,6 @@ if [ "$mode" = "test" ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq && apt-get install -y -qq chromium >/dev/null
   fi
-  if ! command -v wrk >/dev/null 2>&1 && [ "${KEYWARD_WANT_WRK:-}" = 1 ]; then
-    apt-get install -y -qq wrk >/dev/null
-  fi
   lock="$here/end2end/package-lock.json"
   stamp="$here/end2end/node_modules/.keyward-lock"
   if [ ! -f "$stamp" ] || ! cmp -s "$lock" "$stamp"; then
@@ -52,4 +50,14 @@ if [ "$mode" = "test" ]; then
     (cd "$here/end2end" && npm ci --no-audit --no-fund --silent)
     cp "$lock" "$stamp"
   fi
+fi
+
+if [ "$mode" = "bench" ]; then
+  for tool in wrk hey; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      log "installing Debian's $tool (load generator for make bench)"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get install -y -qq "$tool" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$tool" >/dev/null; }
+    fi
+  done
 fi

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# make bench: builds the release binary, installs the load generators, and
+# rewrites every section of BENCHMARKS.md. Not part of make test: figures
+# need a quiet machine, and these take about 15 minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/build.sh
+scripts/tools.sh bench
+python3 scripts/bench.py
+python3 scripts/bench_keys.py
+python3 scripts/bench_api.py
