@@ -34,6 +34,19 @@ impl CallingKey {
     }
 }
 
+/// Handlers take the key the middleware verified.
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CallingKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, ApiError> {
+        parts
+            .extensions
+            .get::<CallingKey>()
+            .cloned()
+            .ok_or(ApiError::InvalidCredentials)
+    }
+}
+
 impl std::ops::Deref for CallingKey {
     type Target = KeyRecord;
     fn deref(&self) -> &KeyRecord {

@@ -104,6 +104,47 @@ impl ApiError {
     }
 }
 
+impl From<crate::server::services::records::RecordError> for ApiError {
+    fn from(err: crate::server::services::records::RecordError) -> Self {
+        use crate::server::services::records::RecordError;
+        match err {
+            RecordError::NotFound => ApiError::NotFound,
+            RecordError::Forbidden(why) => ApiError::Forbidden(why),
+            RecordError::Invalid(issues) => ApiError::Validation(issues),
+            RecordError::Database(err) => ApiError::internal(err),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        ApiError::internal(err)
+    }
+}
+
+/// Every error body, as the OpenAPI document describes it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorResponse {
+    error: ErrorDetail,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorDetail {
+    /// `UNAUTHORIZED`, `FORBIDDEN`, `NOT_FOUND`, `METHOD_NOT_ALLOWED`,
+    /// `CONFLICT`, `BAD_REQUEST`, `UNSUPPORTED_MEDIA_TYPE`,
+    /// `PAYLOAD_TOO_LARGE`, `VALIDATION_ERROR`, `RATE_LIMITED` or `INTERNAL`.
+    #[schema(example = "VALIDATION_ERROR")]
+    code: String,
+    /// For people: what went wrong and what to do.
+    message: String,
+    /// `{"required_scope": "…"}` for a missing scope; for validation, a list
+    /// of `{"field": "…", "message": "…"}`.
+    #[schema(nullable = false)]
+    details: Option<serde_json::Value>,
+}
+
 #[derive(Serialize)]
 struct Body<'a> {
     error: ErrorBody<'a>,

@@ -22,14 +22,31 @@ fn is_json(content_type: &str) -> bool {
     essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
+/// Parses a request body, which is always a JSON object (serde would also
+/// take an array for a struct, field by position: refused here).
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
+        return Err(ApiError::field("body", "The body must be a JSON object"));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         if inner.is_data() {
-            let field = if path == "." { "body".to_owned() } else { path };
-            ApiError::field(&field, inner.to_string())
+            let message = inner.to_string();
+            // serde names a missing field only in its message.
+            let missing = message
+                .strip_prefix("missing field `")
+                .and_then(|rest| rest.split_once('`'))
+                .map(|(name, _)| name.to_owned());
+            let field = match (path.as_str(), missing) {
+                (".", Some(name)) => name,
+                (".", None) => "body".to_owned(),
+                (_, Some(name)) => format!("{path}.{name}"),
+                _ => path,
+            };
+            ApiError::field(&field, message)
         } else {
             ApiError::BadJson(inner.to_string())
         }
@@ -94,8 +111,16 @@ mod tests {
             Err(ApiError::Validation(issues)) => assert_eq!(issues[0].field, "budget"),
             other => panic!("{other:?}"),
         }
-        match parse::<Lead>(br#""just text""#) {
-            Err(ApiError::Validation(issues)) => assert_eq!(issues[0].field, "body"),
+        for not_an_object in [&br#""just text""#[..], b"[\"a@b.test\", 3]", b" 7", b"null"] {
+            match parse::<Lead>(not_an_object) {
+                Err(ApiError::Validation(issues)) => assert_eq!(issues[0].field, "body"),
+                other => panic!("{other:?}"),
+            }
+        }
+        match parse::<Lead>(br#"{"budget": 3}"#) {
+            Err(ApiError::Validation(issues)) => {
+                assert_eq!(issues[0].field, "email", "a missing field is named")
+            }
             other => panic!("{other:?}"),
         }
     }

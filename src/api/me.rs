@@ -1,13 +1,14 @@
 //! `GET /v1/me`: the calling key, as a client can check its setup with it.
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::auth::CallingKey;
+use super::error::ErrorResponse;
 
 /// Borrows from the cached key: answering allocates only the body.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Me<'a> {
     /// The key's public id (12 characters).
     pub id: &'a str,
@@ -23,20 +24,28 @@ pub struct Me<'a> {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Named<'a> {
     pub id: i64,
     pub name: &'a str,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Person<'a> {
     pub id: i64,
     pub name: &'a str,
     pub email: &'a str,
 }
 
-pub async fn me(Extension(key): Extension<CallingKey>) -> Response {
+/// The calling key: check a setup with it (any scope may call it).
+#[utoipa::path(get, path = "/v1/me", tag = "Keys",
+    responses(
+        (status = 200, description = "The calling key", body = Me),
+        (status = 401, description = "Invalid or expired token", body = ErrorResponse),
+        (status = 429, description = "Over the key's rate limit", body = ErrorResponse),
+    ),
+    security(("bearer" = []), ("api_key" = [], "api_secret" = [])))]
+pub async fn me(key: CallingKey) -> Response {
     Json(Me {
         id: &key.id,
         api_key: format!("kw_{}_{}", key.environment.as_str(), key.id),

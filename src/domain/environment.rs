@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A live key reads and writes live data only; a test key test data only.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Environment {

@@ -2,7 +2,11 @@
 //! command line all call these.
 pub mod accounts;
 pub mod agency_settings;
+pub mod agents;
 pub mod audit;
 pub mod directory;
 pub mod key_list;
 pub mod keys;
+pub mod leads;
+pub mod properties;
+pub mod records;

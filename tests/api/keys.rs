@@ -24,10 +24,10 @@ pub(crate) async fn signed_in(app: &TestApp, email: &str) -> Browser {
 /// An agency with two workspaces, one user of each role, and a second agency.
 pub(crate) struct World {
     pub(crate) app: TestApp,
-    sam: i64,
-    max: i64,
-    downtown: i64,
-    uptown: i64,
+    pub(crate) sam: i64,
+    pub(crate) max: i64,
+    pub(crate) downtown: i64,
+    pub(crate) uptown: i64,
 }
 
 pub(crate) async fn world(engine: Engine) -> World {

@@ -9,3 +9,5 @@ mod keys;
 mod keys_cli;
 mod setup;
 mod v1_auth;
+mod v1_keys;
+mod v1_records;

@@ -14,13 +14,25 @@ pub enum Who {
     },
     /// The `keyward` command line, run by an operator on the server.
     CommandLine,
+    /// An API key with the `admin` scope, through `/v1/keys`.
+    Key {
+        id: String,
+        name: String,
+    },
 }
 
 impl Who {
     pub fn user_id(&self) -> Option<i64> {
         match self {
             Who::User { id, .. } => Some(*id),
-            Who::CommandLine => None,
+            Who::CommandLine | Who::Key { .. } => None,
+        }
+    }
+
+    pub fn key_id(&self) -> Option<&str> {
+        match self {
+            Who::Key { id, .. } => Some(id),
+            _ => None,
         }
     }
 
@@ -28,6 +40,7 @@ impl Who {
         match self {
             Who::User { name, .. } => name.clone(),
             Who::CommandLine => "command line".to_owned(),
+            Who::Key { name, .. } => format!("API key {name}"),
         }
     }
 }
@@ -49,7 +62,7 @@ pub async fn record(db: &impl ConnectionTrait, event: Event<'_>) -> Result<(), D
         id: NotSet,
         agency_id: Set(event.agency_id),
         actor_user_id: Set(event.who.user_id()),
-        actor_key_id: Set(None),
+        actor_key_id: Set(event.who.key_id().map(str::to_owned)),
         actor_label: Set(event.who.label()),
         action: Set(event.action.to_owned()),
         key_id: Set(event.key.map(|(id, _)| id.to_owned())),

@@ -39,13 +39,18 @@ fn contains_pattern(text: &str) -> String {
 /// made the search twice as slow there); on PostgreSQL `LOWER(name) LIKE`
 /// measured faster than `ILIKE`.
 fn name_contains(backend: DbBackend, text: &str) -> SimpleExpr {
+    column_contains(backend, api_key::Column::Name, text)
+}
+
+/// `column` holds `text`, ignoring case (see [`name_contains`]).
+pub(crate) fn column_contains(backend: DbBackend, column: impl ColumnTrait, text: &str) -> SimpleExpr {
     let pattern = LikeExpr::new(contains_pattern(text)).escape('\\');
     match backend {
         DbBackend::Postgres => {
-            let lower_name = SimpleExpr::FunctionCall(Func::lower(Expr::col(api_key::Column::Name)));
-            Expr::expr(lower_name).like(pattern)
+            let lower = SimpleExpr::FunctionCall(Func::lower(Expr::col(column.as_column_ref())));
+            Expr::expr(lower).like(pattern)
         }
-        _ => Expr::col(api_key::Column::Name).like(pattern),
+        _ => Expr::col(column.as_column_ref()).like(pattern),
     }
 }
 
@@ -114,13 +119,19 @@ fn ordered(
     select.order_by(api_key::Column::Id, order)
 }
 
+/// A page of the caller's keys as `query` asks; with `environment`, only
+/// keys of that environment (what a test key managing keys may see).
 pub async fn list(
     db: &impl ConnectionTrait,
     caller: &Caller,
     query: KeyQuery,
+    environment: Option<Environment>,
     now: DateTime<Utc>,
 ) -> Result<KeyPage, DbErr> {
     let mut filter = visible(caller);
+    if let Some(environment) = environment {
+        filter = filter.add(api_key::Column::Environment.eq(environment.as_str()));
+    }
     if !query.q.is_empty() {
         filter = filter.add(name_contains(db.get_database_backend(), &query.q));
     }

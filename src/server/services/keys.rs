@@ -100,6 +100,57 @@ pub async fn caller_for(
     })
 }
 
+/// An `admin` key managing keys through `/v1/keys`: it has the rights of
+/// the user it acts as, narrowed to its own workspace when it has one.
+/// `None` when that user is gone (the key then manages nothing).
+pub async fn caller_for_key(
+    db: &impl ConnectionTrait,
+    key: &crate::server::key_cache::KeyRecord,
+    ip: Option<String>,
+) -> Result<Option<Caller>, DbErr> {
+    let Some(user) = user::Entity::find_by_id(key.acting_as.id)
+        .filter(user::Column::AgencyId.eq(key.agency_id))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let role: Role = user.role.parse().unwrap_or(Role::Agent);
+    let memberships: Vec<i64> = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.workspace_id)
+        .collect();
+    let (role, workspaces) = match &key.workspace {
+        None => (role, memberships),
+        Some((own, _)) => {
+            let reaches = role == Role::SuperManager || memberships.contains(own);
+            let role = if role == Role::Agent {
+                Role::Agent
+            } else {
+                Role::Manager
+            };
+            (role, if reaches { vec![*own] } else { Vec::new() })
+        }
+    };
+    Ok(Some(Caller {
+        agency_id: key.agency_id,
+        who: Who::Key {
+            id: key.id.clone(),
+            name: key.name.clone(),
+        },
+        actor: Some(Actor {
+            user_id: user.id,
+            agency_id: key.agency_id,
+            role,
+            workspaces,
+        }),
+        ip,
+    }))
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error("not found")]

@@ -1,0 +1,27 @@
+//! `GET /v1/agents`: the people leads can be assigned to.
+use axum::extract::State;
+use axum::Json;
+
+use super::auth::CallingKey;
+use super::error::{ApiError, ErrorResponse};
+use crate::domain::scopes::Scope;
+use crate::models::crm::AgentList;
+use crate::server::services::agents;
+use crate::server::services::records::Reach;
+use crate::server::state::AppState;
+
+/// The agency's users in the key's reach (a workspace key: the workspace's
+/// members and the super managers), by name.
+#[utoipa::path(get, path = "/v1/agents", tag = "Agents",
+    responses(
+        (status = 200, description = "Everyone in reach", body = AgentList),
+        (status = 401, description = "Invalid or expired token", body = ErrorResponse),
+        (status = 403, description = "The key lacks read:agents", body = ErrorResponse),
+        (status = 429, description = "Over the key's rate limit", body = ErrorResponse),
+    ),
+    security(("bearer" = []), ("api_key" = [], "api_secret" = [])))]
+pub async fn list(State(state): State<AppState>, key: CallingKey) -> Result<Json<AgentList>, ApiError> {
+    key.require(Scope::ReadAgents)?;
+    let data = agents::list(&state.db, &Reach::of_key(&key)).await?;
+    Ok(Json(AgentList { data }))
+}

@@ -1,0 +1,234 @@
+//! Listings that keys keep in sync: upsert by the client's external id,
+//! list, read, delete. Every query is bounded by a [`Reach`].
+use chrono::{DateTime, Utc};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, SqlErr,
+};
+
+use super::key_list::column_contains;
+use super::records::{page_of, paging, target_workspace, Issues, Reach, RecordError, Stamp};
+use crate::domain::crm::{self, max};
+use crate::domain::fields::parse_line;
+use crate::entities::property;
+use crate::models::crm::{Property, PropertyFilter, PropertyInput, PropertyList, SourceKey};
+
+pub fn to_property(model: property::Model) -> Property {
+    Property {
+        id: model.id,
+        workspace_id: model.workspace_id,
+        environment: model
+            .environment
+            .parse()
+            .unwrap_or(crate::domain::environment::Environment::Test),
+        external_id: model.external_id,
+        title: model.title,
+        address: model.address,
+        city: model.city,
+        price_cents: model.price_cents,
+        bedrooms: model.bedrooms,
+        status: model.status.parse().unwrap_or_default(),
+        source_key: model.source_key_id.map(|id| SourceKey {
+            id,
+            name: model.source_key_name.unwrap_or_default(),
+        }),
+        acting_user_id: model.acting_user_id,
+        created_at: model.created_at,
+        updated_at: model.updated_at,
+    }
+}
+
+fn reachable(reach: &Reach) -> Condition {
+    reach.condition(
+        property::Column::AgencyId,
+        property::Column::WorkspaceId,
+        property::Column::Environment,
+    )
+}
+
+/// A listing that passed every field rule.
+struct Checked {
+    external_id: String,
+    workspace_id: i64,
+    title: String,
+    address: String,
+    city: String,
+    price_cents: Option<i64>,
+    bedrooms: Option<i32>,
+}
+
+async fn check(
+    db: &impl ConnectionTrait,
+    reach: &Reach,
+    external_id: &str,
+    input: &PropertyInput,
+) -> Result<Checked, RecordError> {
+    let mut issues = Issues::default();
+    let external_id = issues.check("external_id", crm::external_id(external_id));
+    let title = issues.check("title", parse_line("Title", &input.title, max::TITLE));
+    let address = issues.check(
+        "address",
+        crm::optional_line("Address", input.address.as_deref().unwrap_or(""), max::ADDRESS),
+    );
+    let city = issues.check(
+        "city",
+        crm::optional_line("City", input.city.as_deref().unwrap_or(""), max::CITY),
+    );
+    if input
+        .price_cents
+        .is_some_and(|p| !(0..=max::PRICE_CENTS).contains(&p))
+    {
+        issues.add(
+            "price_cents",
+            format!("price_cents must be between 0 and {}", max::PRICE_CENTS),
+        );
+    }
+    if input.bedrooms.is_some_and(|b| !(0..=max::BEDROOMS).contains(&b)) {
+        issues.add(
+            "bedrooms",
+            format!("bedrooms must be between 0 and {}", max::BEDROOMS),
+        );
+    }
+    let workspace = match target_workspace(db, reach, input.workspace_id).await {
+        Ok(id) => Some(id),
+        Err(RecordError::Invalid(found)) => {
+            for issue in found {
+                issues.add(&issue.field, issue.message);
+            }
+            None
+        }
+        Err(other) => return Err(other),
+    };
+    issues.finish()?;
+    match (external_id, title, address, city, workspace) {
+        (Some(external_id), Some(title), Some(address), Some(city), Some(workspace_id)) => Ok(Checked {
+            external_id,
+            workspace_id,
+            title,
+            address,
+            city,
+            price_cents: input.price_cents,
+            bedrooms: input.bedrooms,
+        }),
+        _ => unreachable!("every refusal was noted"),
+    }
+}
+
+/// Creates or replaces the listing with this external id in the target
+/// workspace; `true` when it was created. Simultaneous upserts of one id
+/// end with one row (the unique index decides, the loser updates).
+pub async fn upsert(
+    db: &DatabaseConnection,
+    reach: &Reach,
+    stamp: Stamp<'_>,
+    external_id: &str,
+    input: &PropertyInput,
+    now: DateTime<Utc>,
+) -> Result<(Property, bool), RecordError> {
+    let checked = check(db, reach, external_id, input).await?;
+    let status = input.status.unwrap_or_default().as_str().to_owned();
+    for _ in 0..2 {
+        let existing = property::Entity::find()
+            .filter(reachable(reach))
+            .filter(property::Column::WorkspaceId.eq(checked.workspace_id))
+            .filter(property::Column::ExternalId.eq(&checked.external_id))
+            .one(db)
+            .await?;
+        let mut active = match &existing {
+            Some(row) => property::ActiveModel::from(row.clone()),
+            None => property::ActiveModel {
+                id: NotSet,
+                agency_id: Set(reach.agency_id),
+                workspace_id: Set(checked.workspace_id),
+                environment: Set(reach.environment.as_str().to_owned()),
+                external_id: Set(checked.external_id.clone()),
+                created_at: Set(now),
+                ..Default::default()
+            },
+        };
+        active.source_key_id = Set(Some(stamp.key_id.to_owned()));
+        active.source_key_name = Set(Some(stamp.key_name.to_owned()));
+        active.acting_user_id = Set(Some(stamp.acting_user_id));
+        active.title = Set(checked.title.clone());
+        active.address = Set(checked.address.clone());
+        active.city = Set(checked.city.clone());
+        active.price_cents = Set(checked.price_cents);
+        active.bedrooms = Set(checked.bedrooms);
+        active.status = Set(status.clone());
+        active.updated_at = Set(now);
+        let result = match existing {
+            Some(_) => active.update(db).await.map(|m| (m, false)),
+            None => active.insert(db).await.map(|m| (m, true)),
+        };
+        match result {
+            Ok((model, created)) => return Ok((to_property(model), created)),
+            // Created by a simultaneous upsert: update it on the next turn.
+            Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => continue,
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Err(RecordError::Database(sea_orm::DbErr::Custom(
+        "property upsert lost two races in a row".into(),
+    )))
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    reach: &Reach,
+    filter: &PropertyFilter,
+) -> Result<PropertyList, RecordError> {
+    let (limit, after) = paging(filter.cursor.as_deref(), filter.limit)?;
+    let mut condition = reachable(reach);
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let backend = db.get_database_backend();
+        condition = condition.add(
+            Condition::any()
+                .add(column_contains(backend, property::Column::Title, q))
+                .add(column_contains(backend, property::Column::Address, q))
+                .add(column_contains(backend, property::Column::City, q)),
+        );
+    }
+    if let Some(status) = filter.status {
+        condition = condition.add(property::Column::Status.eq(status.as_str()));
+    }
+    if let Some(id) = filter.workspace_id {
+        condition = condition.add(property::Column::WorkspaceId.eq(id));
+    }
+    if let Some(after) = after {
+        condition = condition.add(property::Column::Id.lt(after));
+    }
+    let rows = property::Entity::find()
+        .filter(condition)
+        .order_by_desc(property::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let (rows, next_cursor) = page_of(rows, limit, |row| row.id);
+    Ok(PropertyList {
+        data: rows.into_iter().map(to_property).collect(),
+        next_cursor,
+    })
+}
+
+pub async fn get(db: &impl ConnectionTrait, reach: &Reach, id: i64) -> Result<Property, RecordError> {
+    property::Entity::find_by_id(id)
+        .filter(reachable(reach))
+        .one(db)
+        .await?
+        .map(to_property)
+        .ok_or(RecordError::NotFound)
+}
+
+pub async fn delete(db: &impl ConnectionTrait, reach: &Reach, id: i64) -> Result<(), RecordError> {
+    let deleted = property::Entity::delete_many()
+        .filter(property::Column::Id.eq(id))
+        .filter(reachable(reach))
+        .exec(db)
+        .await?;
+    if deleted.rows_affected == 0 {
+        Err(RecordError::NotFound)
+    } else {
+        Ok(())
+    }
+}
