@@ -9,6 +9,8 @@ set -euo pipefail
 CARGO_LEPTOS_VERSION=0.3.10
 WASM_BINDGEN_VERSION=0.2.129
 BINARYEN_VERSION=132
+# The /v1 contract checkers of scripts/contract.sh (PyPI).
+PYTHON_TOOLS="schemathesis==4.32.5 openapi-spec-validator==0.7.2"
 TOOLS_DIR="${KEYWARD_TOOLS_DIR:-$HOME/.cache/keyward-tools}"
 here="$(cd "$(dirname "$0")/.." && pwd)"
 mode="${1:-build}"
@@ -49,6 +51,22 @@ if [ "$mode" = "test" ]; then
     log "installing end2end npm packages from the lock file"
     (cd "$here/end2end" && npm ci --no-audit --no-fund --silent)
     cp "$lock" "$stamp"
+  fi
+  if [ "$(cat "$TOOLS_DIR/venv/.keyward-tools" 2>/dev/null)" != "$PYTHON_TOOLS" ]; then
+    # CPython 3.11's parser trips on schemathesis' largest module
+    # ("AST constructor recursion depth mismatch"): take a newer one if the
+    # machine has it (pyenv or Debian), else the default python3.
+    python=python3
+    for candidate in "$HOME"/.pyenv/versions/3.1[3-9]*/bin/python3 "$HOME"/.pyenv/versions/3.12*/bin/python3 \
+      /usr/bin/python3.13 /usr/bin/python3.12; do
+      if [ -x "$candidate" ] && "$candidate" -c 'import venv' 2>/dev/null; then python="$candidate"; break; fi
+    done
+    log "installing $PYTHON_TOOLS into $TOOLS_DIR/venv ($("$python" --version))"
+    rm -rf "$TOOLS_DIR/venv"
+    "$python" -m venv "$TOOLS_DIR/venv"
+    # shellcheck disable=SC2086
+    "$TOOLS_DIR/venv/bin/pip" install --quiet --disable-pip-version-check $PYTHON_TOOLS
+    echo "$PYTHON_TOOLS" > "$TOOLS_DIR/venv/.keyward-tools"
   fi
 fi
 

@@ -12,7 +12,7 @@ use crate::server::state::AppState;
 
 /// The agency's users in the key's reach (a workspace key: the workspace's
 /// members and the super managers), by name.
-#[utoipa::path(get, path = "/v1/agents", tag = "Agents",
+#[utoipa::path(operation_id = "listAgents", get, path = "/v1/agents", tag = "Agents",
     responses(
         (status = 200, description = "Everyone in reach", body = AgentList),
         (status = 401, description = "Invalid or expired token", body = ErrorResponse),

@@ -21,6 +21,7 @@ use super::{agents, keys, leads, me, properties};
             (`kw_test_…`) reads and writes test data only. Every error is \
             `{\"error\":{\"code\":…,\"message\":…}}`.",
     ),
+    servers((url = "/", description = "The keyward server serving this document")),
     paths(
         me::me,
         leads::import, leads::list, leads::get, leads::update,

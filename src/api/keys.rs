@@ -92,8 +92,9 @@ pub struct KeyListParams {
     pub sort: Option<String>,
     /// `asc` or `desc`.
     pub dir: Option<String>,
-    /// 25 keys a page, from 1.
-    pub page: Option<u64>,
+    /// 25 keys a page, from 1 (past the end: the last page).
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<u32>,
 }
 
 /// How long a new key works.
@@ -170,6 +171,9 @@ pub struct CreatedKey {
     pub environment: Environment,
 }
 
+/// The highest page number a list accepts (past the last page: the last page).
+const MAX_PAGE: u32 = 1_000_000;
+
 /// The largest rate limit a key can be given, in requests per second.
 pub const MAX_RATE_LIMIT: u32 = 1_000_000;
 
@@ -208,7 +212,7 @@ fn api_error(err: KeyError) -> ApiError {
 }
 
 /// Keys the calling key may see, in its environment.
-#[utoipa::path(get, path = "/v1/keys", tag = "Keys", params(KeyListParams),
+#[utoipa::path(operation_id = "listKeys", get, path = "/v1/keys", tag = "Keys", params(KeyListParams),
     responses(
         (status = 200, description = "One page of keys", body = KeyList),
         (status = 401, description = "Invalid or expired token", body = ErrorResponse),
@@ -224,6 +228,12 @@ pub async fn list(
     ApiQuery(params): ApiQuery<KeyListParams>,
 ) -> Result<Json<KeyList>, ApiError> {
     let caller = caller(&state, &key, peer).await?;
+    if params.page.is_some_and(|p| !(1..=MAX_PAGE).contains(&p)) {
+        return Err(ApiError::field(
+            "page",
+            format!("page must be between 1 and {MAX_PAGE}"),
+        ));
+    }
     let page = params.page.map(|p| p.to_string());
     let query = KeyQuery::from_params(|name| match name {
         "q" => params.q.clone(),
@@ -242,7 +252,7 @@ pub async fn list(
 }
 
 /// Create a key; the response holds its token, which is never shown again.
-#[utoipa::path(post, path = "/v1/keys", tag = "Keys", request_body = NewKey,
+#[utoipa::path(operation_id = "createKey", post, path = "/v1/keys", tag = "Keys", request_body = NewKey,
     responses(
         (status = 201, description = "Created: store the token now", body = CreatedKey),
         (status = 400, description = "Not JSON", body = ErrorResponse),
@@ -312,7 +322,7 @@ pub async fn create(
 }
 
 /// Remove a key for good: it is refused from the next request on.
-#[utoipa::path(delete, path = "/v1/keys/{id}", tag = "Keys",
+#[utoipa::path(operation_id = "deleteKey", delete, path = "/v1/keys/{id}", tag = "Keys",
     params(("id" = String, Path, description = "The key's public id (the 12 characters after kw_live_)")),
     responses(
         (status = 204, description = "Removed"),

@@ -19,7 +19,7 @@ use crate::server::state::AppState;
 
 /// Import a lead into the key's workspace (or the one named), stamped with
 /// the key and its acting user.
-#[utoipa::path(post, path = "/v1/leads", tag = "Leads", request_body = NewLead,
+#[utoipa::path(operation_id = "importLead", post, path = "/v1/leads", tag = "Leads", request_body = NewLead,
     responses(
         (status = 201, description = "Imported", body = Lead),
         (status = 200, description = "Imported before with this external_id by this key: the lead as it is", body = Lead),
@@ -55,7 +55,7 @@ pub async fn import(
 }
 
 /// Leads in the key's reach and environment, newest first.
-#[utoipa::path(get, path = "/v1/leads", tag = "Leads", params(LeadFilter),
+#[utoipa::path(operation_id = "listLeads", get, path = "/v1/leads", tag = "Leads", params(LeadFilter),
     responses(
         (status = 200, description = "One page", body = LeadList),
         (status = 401, description = "Invalid or expired token", body = ErrorResponse),
@@ -73,7 +73,7 @@ pub async fn list(
     Ok(Json(leads::list(&state.db, &Reach::of_key(&key), &filter).await?))
 }
 
-#[utoipa::path(get, path = "/v1/leads/{id}", tag = "Leads",
+#[utoipa::path(operation_id = "getLead", get, path = "/v1/leads/{id}", tag = "Leads",
     params(("id" = i64, Path, description = "The lead's id")),
     responses(
         (status = 200, description = "The lead", body = Lead),
@@ -93,7 +93,7 @@ pub async fn get(
 }
 
 /// Change the fields sent; only the key that imported the lead may.
-#[utoipa::path(patch, path = "/v1/leads/{id}", tag = "Leads", request_body = LeadChanges,
+#[utoipa::path(operation_id = "updateLead", patch, path = "/v1/leads/{id}", tag = "Leads", request_body = LeadChanges,
     params(("id" = i64, Path, description = "The lead's id")),
     responses(
         (status = 200, description = "The lead after the change", body = Lead),
@@ -120,7 +120,7 @@ pub async fn update(
 }
 
 /// Leads created per day (UTC) and per source, in the key's reach.
-#[utoipa::path(get, path = "/v1/analytics/leads", tag = "Analytics", params(AnalyticsQuery),
+#[utoipa::path(operation_id = "leadAnalytics", get, path = "/v1/analytics/leads", tag = "Analytics", params(AnalyticsQuery),
     responses(
         (status = 200, description = "Counts for every day of the range", body = LeadAnalytics),
         (status = 401, description = "Invalid or expired token", body = ErrorResponse),

@@ -38,7 +38,7 @@ pub struct Person<'a> {
 }
 
 /// The calling key: check a setup with it (any scope may call it).
-#[utoipa::path(get, path = "/v1/me", tag = "Keys",
+#[utoipa::path(operation_id = "getMe", get, path = "/v1/me", tag = "Keys",
     responses(
         (status = 200, description = "The calling key", body = Me),
         (status = 401, description = "Invalid or expired token", body = ErrorResponse),

@@ -17,8 +17,8 @@ use crate::server::services::records::{Reach, Stamp};
 use crate::server::state::AppState;
 
 /// Create or replace the listing with this external id.
-#[utoipa::path(put, path = "/v1/properties/{external_id}", tag = "Properties", request_body = PropertyInput,
-    params(("external_id" = String, Path, description = "The listing's id in your system (1–200 characters)")),
+#[utoipa::path(operation_id = "upsertProperty", put, path = "/v1/properties/{id}", tag = "Properties", request_body = PropertyInput,
+    params(("id" = String, Path, description = "For PUT, the listing's external id: its id in your system (1–200 characters)")),
     responses(
         (status = 201, description = "Created", body = Property),
         (status = 200, description = "Replaced", body = Property),
@@ -57,7 +57,7 @@ pub async fn upsert(
 }
 
 /// Listings in the key's reach and environment, newest first.
-#[utoipa::path(get, path = "/v1/properties", tag = "Properties", params(PropertyFilter),
+#[utoipa::path(operation_id = "listProperties", get, path = "/v1/properties", tag = "Properties", params(PropertyFilter),
     responses(
         (status = 200, description = "One page", body = PropertyList),
         (status = 401, description = "Invalid or expired token", body = ErrorResponse),
@@ -77,7 +77,7 @@ pub async fn list(
     ))
 }
 
-#[utoipa::path(get, path = "/v1/properties/{id}", tag = "Properties",
+#[utoipa::path(operation_id = "getProperty", get, path = "/v1/properties/{id}", tag = "Properties",
     params(("id" = i64, Path, description = "The listing's id here (not the external id)")),
     responses(
         (status = 200, description = "The listing", body = Property),
@@ -96,7 +96,7 @@ pub async fn get(
     Ok(Json(properties::get(&state.db, &Reach::of_key(&key), id).await?))
 }
 
-#[utoipa::path(delete, path = "/v1/properties/{id}", tag = "Properties",
+#[utoipa::path(operation_id = "deleteProperty", delete, path = "/v1/properties/{id}", tag = "Properties",
     params(("id" = i64, Path, description = "The listing's id here (not the external id)")),
     responses(
         (status = 204, description = "Deleted"),

@@ -116,6 +116,7 @@ pub struct LeadFilter {
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// Rows per page, 1–100 (default 25).
+    #[cfg_attr(feature = "ssr", param(minimum = 1, maximum = 100))]
     pub limit: Option<u32>,
 }
 
@@ -188,6 +189,7 @@ pub struct PropertyFilter {
     pub workspace_id: Option<i64>,
     pub cursor: Option<String>,
     /// Rows per page, 1–100 (default 25).
+    #[cfg_attr(feature = "ssr", param(minimum = 1, maximum = 100))]
     pub limit: Option<u32>,
 }
 
@@ -223,8 +225,10 @@ pub struct AgentList {
 #[serde(deny_unknown_fields)]
 pub struct AnalyticsQuery {
     /// First day (UTC, `YYYY-MM-DD`), default 29 days before `to`.
+    #[cfg_attr(feature = "ssr", param(format = Date))]
     pub from: Option<String>,
     /// Last day (UTC, `YYYY-MM-DD`), default today; at most 366 days after `from`.
+    #[cfg_attr(feature = "ssr", param(format = Date))]
     pub to: Option<String>,
     pub workspace_id: Option<i64>,
 }

@@ -9,5 +9,6 @@ mod keys;
 mod keys_cli;
 mod setup;
 mod v1_auth;
+mod v1_docs;
 mod v1_keys;
 mod v1_records;

@@ -1,0 +1,62 @@
+//! `/v1/openapi.json` and `/v1/postman.json`: public, JSON, and describing
+//! every route the router serves (the schema checks run in scripts/contract.sh).
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+use crate::on_both_engines;
+
+const OPERATIONS: [(&str, &str); 14] = [
+    ("get", "/v1/me"),
+    ("post", "/v1/leads"),
+    ("get", "/v1/leads"),
+    ("get", "/v1/leads/{id}"),
+    ("patch", "/v1/leads/{id}"),
+    ("put", "/v1/properties/{id}"),
+    ("get", "/v1/properties"),
+    ("get", "/v1/properties/{id}"),
+    ("delete", "/v1/properties/{id}"),
+    ("get", "/v1/agents"),
+    ("get", "/v1/analytics/leads"),
+    ("get", "/v1/keys"),
+    ("post", "/v1/keys"),
+    ("delete", "/v1/keys/{id}"),
+];
+
+on_both_engines! {
+    async fn the_documents_describe_every_operation_and_need_no_key(engine) {
+        let app = spawn_app(engine).await;
+        let response = reqwest::get(app.url("/v1/openapi.json")).await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "application/json");
+        let doc: Value = response.json().await.unwrap();
+        assert_eq!(doc["openapi"], "3.1.0");
+        let mut documented: Vec<(String, String)> = doc["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .flat_map(|(path, item)| item.as_object().unwrap().keys().map(move |m| (m.clone(), path.clone())))
+            .collect();
+        documented.sort();
+        let mut expected: Vec<(String, String)> = OPERATIONS.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+        expected.sort();
+        assert_eq!(documented, expected);
+        for (method, path) in OPERATIONS {
+            let operation = &doc["paths"][path][method];
+            assert_eq!(operation["security"].as_array().unwrap().len(), 2, "{method} {path}: bearer, or the header pair");
+            assert!(operation["responses"]["401"].is_object(), "{method} {path} documents 401");
+        }
+        let schemes = doc["components"]["securitySchemes"].as_object().unwrap();
+        assert_eq!(schemes.keys().collect::<Vec<_>>(), ["api_key", "api_secret", "bearer"]);
+
+        let postman: Value = reqwest::get(app.url("/v1/postman.json")).await.unwrap().json().await.unwrap();
+        assert_eq!(postman["info"]["schema"], "https://schema.getpostman.com/json/collection/v2.1.0/collection.json");
+        let requests: Vec<&Value> = postman["item"].as_array().unwrap().iter().flat_map(|f| f["item"].as_array().unwrap()).collect();
+        assert_eq!(requests.len(), OPERATIONS.len());
+        let base = postman["variable"].as_array().unwrap().iter().find(|v| v["key"] == "baseUrl").unwrap();
+        assert_eq!(base["value"], app.url(""));
+        assert!(postman["variable"].as_array().unwrap().iter().any(|v| v["key"] == "token"));
+        let import = requests.iter().find(|r| r["request"]["method"] == "POST" && r["request"]["url"]["raw"] == "{{baseUrl}}/v1/leads").unwrap();
+        let body: Value = serde_json::from_str(import["request"]["body"]["raw"].as_str().unwrap()).unwrap();
+        assert!(body.get("first_name").is_some() && body.get("external_id").is_some(), "{body}");
+    }
+}
