@@ -2,9 +2,8 @@
 use axum::extract::State;
 use axum::Json;
 
-use super::auth::CallingKey;
+use super::auth::{scope, Authorized};
 use super::error::{ApiError, ErrorResponse};
-use crate::domain::scopes::Scope;
 use crate::models::crm::AgentList;
 use crate::server::services::agents;
 use crate::server::services::records::Reach;
@@ -20,8 +19,10 @@ use crate::server::state::AppState;
         (status = 429, description = "Over the key's rate limit", body = ErrorResponse),
     ),
     security(("bearer" = []), ("api_key" = [], "api_secret" = [])))]
-pub async fn list(State(state): State<AppState>, key: CallingKey) -> Result<Json<AgentList>, ApiError> {
-    key.require(Scope::ReadAgents)?;
+pub async fn list(
+    State(state): State<AppState>,
+    key: Authorized<scope::ReadAgents>,
+) -> Result<Json<AgentList>, ApiError> {
     let data = agents::list(&state.db, &Reach::of_key(&key)).await?;
     Ok(Json(AgentList { data }))
 }

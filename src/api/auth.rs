@@ -47,6 +47,56 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CallingKey {
     }
 }
 
+/// A scope an endpoint needs, as a type, so the check runs as an extractor:
+/// before the body is read, a key without the scope gets its 403 whatever it sent.
+pub trait Needs: Send + Sync {
+    const SCOPE: Scope;
+}
+
+/// The calling key, holding the scope `N`.
+pub struct Authorized<N>(pub CallingKey, std::marker::PhantomData<N>);
+
+impl<S: Send + Sync, N: Needs> axum::extract::FromRequestParts<S> for Authorized<N> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
+        let key = CallingKey::from_request_parts(parts, state).await?;
+        key.require(N::SCOPE)?;
+        Ok(Authorized(key, std::marker::PhantomData))
+    }
+}
+
+impl<N> std::ops::Deref for Authorized<N> {
+    type Target = KeyRecord;
+    fn deref(&self) -> &KeyRecord {
+        &self.0
+    }
+}
+
+/// The scopes as types, for [`Authorized`].
+pub mod scope {
+    use super::{Needs, Scope};
+
+    macro_rules! needs {
+        ($($name:ident),+) => {$(
+            pub struct $name;
+            impl Needs for $name {
+                const SCOPE: Scope = Scope::$name;
+            }
+        )+};
+    }
+
+    needs!(
+        ReadLeads,
+        WriteLeads,
+        ReadProperties,
+        WriteProperties,
+        ReadAgents,
+        ReadAnalytics,
+        Admin
+    );
+}
+
 impl std::ops::Deref for CallingKey {
     type Target = KeyRecord;
     fn deref(&self) -> &KeyRecord {

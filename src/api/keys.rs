@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::auth::CallingKey;
+use super::auth::{scope, Authorized};
 use super::error::{ApiError, ErrorResponse};
 use super::extract::ApiQuery;
 use super::json::ApiJson;
@@ -19,6 +19,7 @@ use crate::domain::scopes::Scope;
 use crate::entities::api_key;
 use crate::models::keys::{KeyQuery, KeyRow, KeyStatus, NewKeyForm};
 use crate::models::FieldIssue;
+use crate::server::key_cache::KeyRecord;
 use crate::server::services::key_list;
 use crate::server::services::keys::{self as key_service, caller_for_key, Caller, KeyError};
 use crate::server::state::AppState;
@@ -177,8 +178,7 @@ const MAX_PAGE: u32 = 1_000_000;
 /// The largest rate limit a key can be given, in requests per second.
 pub const MAX_RATE_LIMIT: u32 = 1_000_000;
 
-async fn caller(state: &AppState, key: &CallingKey, peer: SocketAddr) -> Result<Caller, ApiError> {
-    key.require(Scope::Admin)?;
+async fn caller(state: &AppState, key: &KeyRecord, peer: SocketAddr) -> Result<Caller, ApiError> {
     let ip = Some(peer.ip().to_canonical().to_string());
     caller_for_key(&state.db, key, ip)
         .await?
@@ -224,7 +224,7 @@ fn api_error(err: KeyError) -> ApiError {
 pub async fn list(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    key: CallingKey,
+    key: Authorized<scope::Admin>,
     ApiQuery(params): ApiQuery<KeyListParams>,
 ) -> Result<Json<KeyList>, ApiError> {
     let caller = caller(&state, &key, peer).await?;
@@ -268,7 +268,7 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    key: CallingKey,
+    key: Authorized<scope::Admin>,
     ApiJson(new): ApiJson<NewKey>,
 ) -> Result<(StatusCode, Json<CreatedKey>), ApiError> {
     let caller = caller(&state, &key, peer).await?;
@@ -335,7 +335,7 @@ pub async fn create(
 pub async fn delete(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    key: CallingKey,
+    key: Authorized<scope::Admin>,
     id: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Result<StatusCode, ApiError> {
     let caller = caller(&state, &key, peer).await?;

@@ -6,11 +6,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
 
-use super::auth::CallingKey;
+use super::auth::{scope, Authorized};
 use super::error::{ApiError, ErrorResponse};
 use super::extract::{ApiQuery, RecordId};
 use super::json::ApiJson;
-use crate::domain::scopes::Scope;
 use crate::models::crm::AnalyticsQuery;
 use crate::models::crm::{Lead, LeadAnalytics, LeadChanges, LeadFilter, LeadList, NewLead};
 use crate::server::services::leads;
@@ -34,10 +33,9 @@ use crate::server::state::AppState;
     security(("bearer" = []), ("api_key" = [], "api_secret" = [])))]
 pub async fn import(
     State(state): State<AppState>,
-    key: CallingKey,
+    key: Authorized<scope::WriteLeads>,
     ApiJson(new): ApiJson<NewLead>,
 ) -> Result<Response, ApiError> {
-    key.require(Scope::WriteLeads)?;
     let (lead, created) = leads::import(
         &state.db,
         &Reach::of_key(&key),
@@ -66,10 +64,9 @@ pub async fn import(
     security(("bearer" = []), ("api_key" = [], "api_secret" = [])))]
 pub async fn list(
     State(state): State<AppState>,
-    key: CallingKey,
+    key: Authorized<scope::ReadLeads>,
     ApiQuery(filter): ApiQuery<LeadFilter>,
 ) -> Result<Json<LeadList>, ApiError> {
-    key.require(Scope::ReadLeads)?;
     Ok(Json(leads::list(&state.db, &Reach::of_key(&key), &filter).await?))
 }
 
@@ -85,10 +82,9 @@ pub async fn list(
     security(("bearer" = []), ("api_key" = [], "api_secret" = [])))]
 pub async fn get(
     State(state): State<AppState>,
-    key: CallingKey,
+    key: Authorized<scope::ReadLeads>,
     RecordId(id): RecordId,
 ) -> Result<Json<Lead>, ApiError> {
-    key.require(Scope::ReadLeads)?;
     Ok(Json(leads::get(&state.db, &Reach::of_key(&key), id).await?))
 }
 
@@ -109,11 +105,10 @@ pub async fn get(
     security(("bearer" = []), ("api_key" = [], "api_secret" = [])))]
 pub async fn update(
     State(state): State<AppState>,
-    key: CallingKey,
+    key: Authorized<scope::WriteLeads>,
     RecordId(id): RecordId,
     ApiJson(changes): ApiJson<LeadChanges>,
 ) -> Result<Json<Lead>, ApiError> {
-    key.require(Scope::WriteLeads)?;
     Ok(Json(
         leads::update(&state.db, &Reach::of_key(&key), &key.id, id, &changes, Utc::now()).await?,
     ))
@@ -131,10 +126,9 @@ pub async fn update(
     security(("bearer" = []), ("api_key" = [], "api_secret" = [])))]
 pub async fn analytics(
     State(state): State<AppState>,
-    key: CallingKey,
+    key: Authorized<scope::ReadAnalytics>,
     ApiQuery(query): ApiQuery<AnalyticsQuery>,
 ) -> Result<Json<LeadAnalytics>, ApiError> {
-    key.require(Scope::ReadAnalytics)?;
     let (from, to) = leads::day_range(
         query.from.as_deref(),
         query.to.as_deref(),

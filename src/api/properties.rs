@@ -6,11 +6,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
 
-use super::auth::CallingKey;
+use super::auth::{scope, Authorized};
 use super::error::{ApiError, ErrorResponse};
 use super::extract::{ApiQuery, ExternalId, RecordId};
 use super::json::ApiJson;
-use crate::domain::scopes::Scope;
 use crate::models::crm::{Property, PropertyFilter, PropertyInput, PropertyList};
 use crate::server::services::properties;
 use crate::server::services::records::{Reach, Stamp};
@@ -33,11 +32,10 @@ use crate::server::state::AppState;
     security(("bearer" = []), ("api_key" = [], "api_secret" = [])))]
 pub async fn upsert(
     State(state): State<AppState>,
-    key: CallingKey,
+    key: Authorized<scope::WriteProperties>,
     ExternalId(external_id): ExternalId,
     ApiJson(input): ApiJson<PropertyInput>,
 ) -> Result<Response, ApiError> {
-    key.require(Scope::WriteProperties)?;
     let reach = Reach::of_key(&key);
     let (property, created) = properties::upsert(
         &state.db,
@@ -68,10 +66,9 @@ pub async fn upsert(
     security(("bearer" = []), ("api_key" = [], "api_secret" = [])))]
 pub async fn list(
     State(state): State<AppState>,
-    key: CallingKey,
+    key: Authorized<scope::ReadProperties>,
     ApiQuery(filter): ApiQuery<PropertyFilter>,
 ) -> Result<Json<PropertyList>, ApiError> {
-    key.require(Scope::ReadProperties)?;
     Ok(Json(
         properties::list(&state.db, &Reach::of_key(&key), &filter).await?,
     ))
@@ -89,10 +86,9 @@ pub async fn list(
     security(("bearer" = []), ("api_key" = [], "api_secret" = [])))]
 pub async fn get(
     State(state): State<AppState>,
-    key: CallingKey,
+    key: Authorized<scope::ReadProperties>,
     RecordId(id): RecordId,
 ) -> Result<Json<Property>, ApiError> {
-    key.require(Scope::ReadProperties)?;
     Ok(Json(properties::get(&state.db, &Reach::of_key(&key), id).await?))
 }
 
@@ -108,10 +104,9 @@ pub async fn get(
     security(("bearer" = []), ("api_key" = [], "api_secret" = [])))]
 pub async fn delete(
     State(state): State<AppState>,
-    key: CallingKey,
+    key: Authorized<scope::WriteProperties>,
     RecordId(id): RecordId,
 ) -> Result<StatusCode, ApiError> {
-    key.require(Scope::WriteProperties)?;
     properties::delete(&state.db, &Reach::of_key(&key), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -412,3 +412,56 @@ on_both_engines! {
         assert_eq!(call(&w.app, "GET", "/v1/analytics/leads", &none, None).await, (403, forbidden_scope("read:analytics")));
     }
 }
+
+/// Every endpoint and the scope it needs (`None`: any key).
+const ENDPOINTS: [(&str, &str, Option<&str>); 14] = [
+    ("GET", "/v1/me", None),
+    ("POST", "/v1/leads", Some("write:leads")),
+    ("GET", "/v1/leads", Some("read:leads")),
+    ("GET", "/v1/leads/1", Some("read:leads")),
+    ("PATCH", "/v1/leads/1", Some("write:leads")),
+    ("PUT", "/v1/properties/MLS-1", Some("write:properties")),
+    ("GET", "/v1/properties", Some("read:properties")),
+    ("GET", "/v1/properties/1", Some("read:properties")),
+    ("DELETE", "/v1/properties/1", Some("write:properties")),
+    ("GET", "/v1/agents", Some("read:agents")),
+    ("GET", "/v1/analytics/leads", Some("read:analytics")),
+    ("GET", "/v1/keys", Some("admin")),
+    ("POST", "/v1/keys", Some("admin")),
+    ("DELETE", "/v1/keys/000000000000", Some("admin")),
+];
+
+const ALL_BUT_ADMIN: [&str; 8] = [
+    "read:properties",
+    "write:properties",
+    "read:leads",
+    "write:leads",
+    "read:agents",
+    "write:agents",
+    "read:analytics",
+    "webhooks",
+];
+
+on_both_engines! {
+    async fn every_endpoint_answers_its_scope_and_refuses_every_other_key_in_both_environments(engine) {
+        let w = world(engine).await;
+        roomy(&w).await;
+        for environment in ["live", "test"] {
+            let mut scopes: Vec<&str> = ENDPOINTS.iter().filter_map(|(_, _, scope)| *scope).collect();
+            scopes.dedup();
+            for scope in scopes {
+                let only = key(&w.app, Some(w.downtown), w.max, environment, &[scope]).await;
+                let others: Vec<&str> = ALL_BUT_ADMIN.iter().copied().filter(|s| *s != scope).collect();
+                let lacking = key(&w.app, Some(w.downtown), w.max, environment, &others).await;
+                for (method, path, needed) in ENDPOINTS.iter().filter(|(_, _, needed)| *needed == Some(scope)) {
+                    let body = (*method != "GET" && *method != "DELETE").then(|| json!({}));
+                    let (status, answer) = call(&w.app, method, path, &only, body.clone()).await;
+                    assert!(status != 403 && status != 401 && status < 500, "{environment} {method} {path} with {scope}: {status} {answer}");
+                    let refused = call(&w.app, method, path, &lacking, body).await;
+                    assert_eq!(refused, (403, forbidden_scope(needed.unwrap())), "{environment} {method} {path} without {scope}");
+                }
+                assert_eq!(call(&w.app, "GET", "/v1/me", &only, None).await.0, 200, "any key reads itself");
+            }
+        }
+    }
+}
