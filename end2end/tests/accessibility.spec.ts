@@ -106,6 +106,14 @@ test.describe("with JavaScript", () => {
     await expectNoViolations(page);
     await page.keyboard.press("Escape");
 
+    await row.getByRole("button", { name: "Rate limit" }).click();
+    const limit = page.getByRole("dialog", { name: "Change rate limit" });
+    await limit.getByLabel("Requests per second").fill("x");
+    await limit.getByRole("button", { name: "Save" }).click();
+    await expect(limit.getByLabel("Requests per second")).toHaveAttribute("aria-invalid", "true");
+    await expectNoViolations(page);
+    await page.keyboard.press("Escape");
+
     for (const [button, title] of [
       ["Revoke", "Revoke API key?"],
       ["Remove", "Remove API key?"],

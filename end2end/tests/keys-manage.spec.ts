@@ -56,6 +56,34 @@ test("Rename changes the name, and refuses an empty one next to the field", asyn
   expect((await listKeys(page, renamed)).json.total).toBe(1);
 });
 
+test("Rate limit changes the key's requests per second, refuses nonsense next to the field", async ({ page }, info) => {
+  await signInAs(page, SEED.superManager);
+  const name = uniqueName("Limited", info.project.name);
+  await createKey(page, { name });
+  const row = keyRow(page, name);
+  await row.getByRole("button", { name: "Key details" }).hover();
+  await expect(row.getByRole("tooltip")).toContainText("Rate limit: 100 requests per second");
+
+  const trigger = row.getByRole("button", { name: "Rate limit" });
+  await trigger.click();
+  const dialog = page.getByRole("dialog", { name: "Change rate limit" });
+  const field = dialog.getByLabel("Requests per second");
+  await expect(field).toBeFocused();
+  await expect(field).toHaveValue("100");
+  await field.fill("-3");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(field).toHaveAttribute("aria-invalid", "true");
+  await expect(field).toHaveAccessibleDescription(/from 0 \(unlimited\)/);
+
+  await field.fill("5");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(trigger).toBeFocused();
+  await row.getByRole("button", { name: "Key details" }).hover();
+  await expect(row.getByRole("tooltip")).toContainText("Rate limit: 5 requests per second");
+  expect((await listKeys(page, name)).json.rows[0].rate_limit).toBe(5);
+});
+
 test("Revoke asks first, Cancel keeps the key, Revoke key marks it Revoked", async ({ page }, info) => {
   await signInAs(page, SEED.superManager);
   const name = uniqueName("Revocable", info.project.name);

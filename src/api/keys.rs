@@ -21,7 +21,7 @@ use crate::models::keys::{KeyQuery, KeyRow, KeyStatus, NewKeyForm};
 use crate::models::FieldIssue;
 use crate::server::key_cache::KeyRecord;
 use crate::server::services::key_list;
-use crate::server::services::keys::{self as key_service, caller_for_key, Caller, KeyError};
+use crate::server::services::keys::{self as key_service, caller_for_key, Caller, KeyError, MAX_RATE_LIMIT};
 use crate::server::state::AppState;
 
 /// A key as listed: never its secret.
@@ -174,9 +174,6 @@ pub struct CreatedKey {
 
 /// The highest page number a list accepts (past the last page: the last page).
 const MAX_PAGE: u32 = 1_000_000;
-
-/// The largest rate limit a key can be given, in requests per second.
-pub const MAX_RATE_LIMIT: u32 = 1_000_000;
 
 async fn caller(state: &AppState, key: &KeyRecord, peer: SocketAddr) -> Result<Caller, ApiError> {
     let ip = Some(peer.ip().to_canonical().to_string());

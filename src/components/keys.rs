@@ -19,6 +19,7 @@ pub enum OpenDialog {
     None,
     Create,
     Rename(KeyRow),
+    RateLimit(KeyRow),
     Revoke(KeyRow),
     Remove(KeyRow),
 }

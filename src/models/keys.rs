@@ -284,6 +284,8 @@ pub struct KeyRow {
     pub expires_at: Option<DateTime<Utc>>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub usage_count: i64,
+    /// Requests per second; 0 is unlimited.
+    pub rate_limit: i32,
     pub created_by: String,
     pub acting_as: String,
     pub revoked_at: Option<DateTime<Utc>>,

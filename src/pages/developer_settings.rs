@@ -9,7 +9,7 @@ use leptos_router::NavigateOptions;
 
 use crate::components::breadcrumb::Breadcrumb;
 use crate::components::keys::create::CreateKeyDialog;
-use crate::components::keys::manage::{ConfirmDialogs, RenameDialog};
+use crate::components::keys::manage::{ConfirmDialogs, RateLimitDialog, RenameDialog};
 use crate::components::keys::table::KeyTable;
 use crate::components::keys::{KeysState, OpenDialog, PAGE_PATH};
 use crate::models::keys::{KeyQuery, KeySettings};
@@ -60,6 +60,7 @@ pub fn DeveloperSettingsPage() -> impl IntoView {
             })}
         </Transition>
         <RenameDialog/>
+        <RateLimitDialog/>
         <ConfirmDialogs/>
     }
 }

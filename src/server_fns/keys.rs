@@ -156,6 +156,31 @@ pub async fn remove_key(id: String) -> Result<(), AppError> {
     )
 }
 
+/// Sets how many requests per second a key may make (0 = unlimited).
+#[server(endpoint = "set_key_rate_limit")]
+pub async fn set_key_rate_limit(id: String, rate_limit: String) -> Result<(), AppError> {
+    backend::respond(
+        async move {
+            let state = backend::state()?;
+            let caller = backend::caller(&state).await?;
+            let per_second = crate::server::services::keys::parse_rate_limit(&rate_limit)
+                .map_err(|message| AppError::field("rate_limit", message))?;
+            crate::server::services::keys::set_rate_limit(
+                &state.db,
+                &caller,
+                &id,
+                per_second,
+                chrono::Utc::now(),
+            )
+            .await?;
+            // Before the dashboard hears back: the next `/v1` request is held to it.
+            state.keys.forget(&id);
+            Ok(())
+        }
+        .await,
+    )
+}
+
 /// Sets the most active keys per workspace and agency-wide (super managers).
 #[server(endpoint = "set_key_limit")]
 pub async fn set_key_limit(max_active_keys: String) -> Result<(), AppError> {

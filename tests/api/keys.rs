@@ -368,6 +368,13 @@ on_both_engines! {
         assert_eq!(w.app.call_form(&sam, "rename_key", &[("id", &id), ("name", "New name")]).await.0, 200);
         let (status, error) = w.app.call_form(&sam, "rename_key", &[("id", &id), ("name", "")]).await;
         assert_eq!((status, error["Invalid"][0]["field"].clone()), (422, json!("name")));
+        assert_eq!(w.app.call_form(&sam, "set_key_rate_limit", &[("id", &id), ("rate_limit", " 5 ")]).await.0, 200);
+        for bad in ["-1", "lots", "", "1000001", "2.5"] {
+            let (status, error) = w.app.call_form(&sam, "set_key_rate_limit", &[("id", &id), ("rate_limit", bad)]).await;
+            assert_eq!((status, error["Invalid"][0]["field"].clone()), (422, json!("rate_limit")), "{bad:?}");
+        }
+        assert_eq!(list(&w.app, &sam, query("", "created", "desc", 1)).await["rows"][0]["rate_limit"], 5);
+        assert_eq!(w.app.call_form(&sam, "set_key_rate_limit", &[("id", &id), ("rate_limit", "5")]).await.0, 200, "no change, no event");
         assert_eq!(w.app.call_form(&sam, "revoke_key", &[("id", &id)]).await.0, 200);
         assert_eq!(w.app.call_form(&sam, "revoke_key", &[("id", &id)]).await.0, 409);
         let row = list(&w.app, &sam, query("", "created", "desc", 1)).await["rows"][0].clone();
@@ -381,7 +388,8 @@ on_both_engines! {
         use sea_orm::{EntityTrait, QueryOrder};
         let events = audit_event::Entity::find().order_by_asc(audit_event::Column::Id).all(&w.app.server().state.db).await.unwrap();
         let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
-        assert_eq!(actions, ["created", "renamed", "revoked", "removed"]);
+        assert_eq!(actions, ["created", "renamed", "rate limit changed", "revoked", "removed"]);
+        assert_eq!(events[2].details, r#"{"from":100,"to":5}"#);
         assert!(events.iter().all(|e| e.actor_user_id == Some(w.sam) && e.key_id.as_deref() == Some(id.as_str())));
         assert!(events.iter().all(|e| e.ip.as_deref() == Some("127.0.0.1")));
         assert!(events[1].details.contains("Old name"));
@@ -423,6 +431,18 @@ on_both_engines! {
             assert_eq!(manage(&w.app, &oz, call, &agency_id, extra).await, 404, "another agency {call}");
             assert_eq!(manage(&w.app, &sam, call, "nosuchkey123", extra).await, 404, "unknown {call}");
         }
+        let limit = |browser: &'static str, id: &str| {
+            let id = id.to_owned();
+            let app = &w.app;
+            async move {
+                let who = signed_in(app, browser).await;
+                app.call_form(&who, "set_key_rate_limit", &[("id", &id), ("rate_limit", "7")]).await.0
+            }
+        };
+        assert_eq!(limit("ada@acme.test", &agency_id).await, 403, "agent rate limit");
+        assert_eq!(limit("max@acme.test", &agency_id).await, 403, "manager rate limit agency-wide");
+        assert_eq!(limit("max@acme.test", &uptown_id).await, 404, "manager rate limit another workspace");
+        assert_eq!(limit("oz@other.test", &agency_id).await, 404, "another agency rate limit");
         // Only super managers change the limit.
         assert_eq!(w.app.call_form(&max, "set_key_limit", &[("max_active_keys", "9")]).await.0, 403);
         assert_eq!(w.app.call_form(&sam, "set_key_limit", &[("max_active_keys", "0")]).await.0, 422);

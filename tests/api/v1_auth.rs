@@ -282,18 +282,12 @@ async fn refused_within_a_second(app: &TestApp, token: &str) {
 
 /// Sets a key's rate limit as the dashboard will (issue 4's per-key editor),
 /// announcing the change so the running server sees it.
+/// Through the dashboard's Rate limit dialog, as Sam.
 async fn set_rate_limit(app: &TestApp, id: &str, per_second: i32) {
-    use keyward::entities::api_key;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let db = &app.server().state.db;
-    api_key::Entity::update_many()
-        .col_expr(
-            api_key::Column::RateLimit,
-            sea_orm::sea_query::Expr::value(per_second),
-        )
-        .filter(api_key::Column::Id.eq(id))
-        .exec(db)
-        .await
-        .unwrap();
-    app.server().state.keys.forget(id);
+    let sam = signed_in(app, "sam@acme.test").await;
+    let limit = per_second.to_string();
+    let (status, body) = app
+        .call_form(&sam, "set_key_rate_limit", &[("id", id), ("rate_limit", &limit)])
+        .await;
+    assert_eq!(status, 200, "{body}");
 }

@@ -6,7 +6,7 @@ use super::{KeysState, OpenDialog};
 use crate::components::dialog::Modal;
 use crate::models::keys::KeyRow;
 use crate::models::AppError;
-use crate::server_fns::keys::{RemoveKey, RenameKey, RevokeKey};
+use crate::server_fns::keys::{RemoveKey, RenameKey, RevokeKey, SetKeyRateLimit};
 
 fn rename_target(open: &OpenDialog) -> Option<KeyRow> {
     match open {
@@ -63,6 +63,77 @@ pub fn RenameDialog() -> impl IntoView {
                         aria-describedby="rename-name-error"/>
                     <Show when=move || error.get().is_some()>
                         <p id="rename-name-error" class="field-error">{move || error.get()}</p>
+                    </Show>
+                </div>
+                <div class="dialog-actions">
+                    <button type="button" class="button secondary" on:click=move |_| state.close()>"Cancel"</button>
+                    <button type="submit" class="button primary" disabled=move || action.pending().get()>"Save"</button>
+                </div>
+            </form>
+        </Modal>
+    }
+}
+
+/// A key's rate limit: requests per second, 0 for unlimited.
+#[component]
+pub fn RateLimitDialog() -> impl IntoView {
+    let state = expect_context::<KeysState>();
+    let action = ServerAction::<SetKeyRateLimit>::new();
+    let target = Memo::new(move |_| match state.open.get() {
+        OpenDialog::RateLimit(row) => Some(row),
+        _ => None,
+    });
+    let value = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(row) = target.get() {
+            value.set(row.rate_limit.to_string());
+            action.value().set(None);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            action.value().set(None);
+            state.close();
+            state.changed();
+        }
+    });
+    let error = Signal::derive(move || match action.value().get() {
+        Some(Err(AppError::Invalid(issues))) => issues.first().map(|i| i.message.clone()),
+        Some(Err(err)) => Some(err.to_string()),
+        _ => None,
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Some(row) = target.get_untracked() {
+            action.dispatch(SetKeyRateLimit {
+                id: row.id,
+                rate_limit: value.get_untracked(),
+            });
+        }
+    };
+    view! {
+        <Modal id="rate-limit-dialog" open=Signal::derive(move || target.get().is_some())
+            title=Signal::derive(|| "Change rate limit".to_owned())
+            on_dismiss=Callback::new(move |_| state.close())
+            return_focus=state.return_focus>
+            <form class="stack" novalidate=true on:submit=submit>
+                <p>
+                    {move || target.get().map(|row| view! {
+                        "“" <strong>{row.name.clone()}</strong> "” (" <code>{row.api_key()}</code> "). "
+                    })}
+                    "Requests over the limit get 429 with Retry-After; bursts of up to twice the limit pass."
+                </p>
+                <div class="field" class:field-invalid=move || error.get().is_some()>
+                    <label for="rate-limit-value">"Requests per second"</label>
+                    <input id="rate-limit-value" type="number" min="0" max="1000000" step="1" inputmode="numeric"
+                        autocomplete="off" autofocus=true
+                        prop:value=move || value.get()
+                        on:input=move |ev| value.set(event_target_value(&ev))
+                        aria-invalid=move || error.get().map(|_| "true")
+                        aria-describedby="rate-limit-hint rate-limit-error"/>
+                    <p id="rate-limit-hint" class="field-hint">"0 means unlimited. New keys start at 100."</p>
+                    <Show when=move || error.get().is_some()>
+                        <p id="rate-limit-error" class="field-error">{move || error.get()}</p>
                     </Show>
                 </div>
                 <div class="dialog-actions">

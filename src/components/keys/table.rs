@@ -50,7 +50,7 @@ fn Row(row: KeyRow, show_workspace: bool) -> impl IntoView {
         .collect::<Vec<_>>()
         .join(" ");
     let actions = row.can_manage.then(|| {
-        let (rename, revoke, remove) = (row.clone(), row.clone(), row.clone());
+        let (rename, limit, revoke, remove) = (row.clone(), row.clone(), row.clone(), row.clone());
         let id = row.id.clone();
         let active = row.status == KeyStatus::Active;
         view! {
@@ -58,6 +58,10 @@ fn Row(row: KeyRow, show_workspace: bool) -> impl IntoView {
                 <button type="button" class="button small secondary" id=format!("rename-{id}")
                     on:click=move |_| state.open(OpenDialog::Rename(rename.clone()), format!("rename-{}", rename.id))>
                     "Rename"
+                </button>
+                <button type="button" class="button small secondary" id=format!("rate-limit-{id}")
+                    on:click=move |_| state.open(OpenDialog::RateLimit(limit.clone()), format!("rate-limit-{}", limit.id))>
+                    "Rate limit"
                 </button>
                 {active.then(|| view! {
                     <button type="button" class="button small secondary" id=format!("revoke-{id}")

@@ -35,6 +35,7 @@ pub fn KeyDetails(row: KeyRow) -> impl IntoView {
                     }}
                 </span>
                 <span class="tip-line">"Acting as " {row.acting_as.clone()}</span>
+                <span class="tip-line">{rate_limit_text(row.rate_limit)}</span>
                 {row.revoked_at.map(|at| view! {
                     <span class="tip-line">
                         "Revoked by " {row.revoked_by.clone().unwrap_or_default()} " on "
@@ -43,5 +44,14 @@ pub fn KeyDetails(row: KeyRow) -> impl IntoView {
                 })}
             </span>
         </span>
+    }
+}
+
+/// "Rate limit: 100 requests per second", or unlimited.
+pub fn rate_limit_text(per_second: i32) -> String {
+    match per_second {
+        0 => "Rate limit: unlimited".to_owned(),
+        1 => "Rate limit: 1 request per second".to_owned(),
+        n => format!("Rate limit: {n} requests per second"),
     }
 }

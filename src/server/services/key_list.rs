@@ -238,6 +238,7 @@ pub async fn list(
             expires_at: key.expires_at,
             last_used_at: key.last_used_at,
             usage_count: key.usage_count,
+            rate_limit: key.rate_limit,
             revoked_at: key.revoked_at,
         })
         .collect();

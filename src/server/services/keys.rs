@@ -592,3 +592,47 @@ pub async fn remove(
     tracing::info!(key = id, agency = caller.agency_id, "key removed");
     Ok(())
 }
+
+/// The most requests per second a key can be allowed (0 is unlimited).
+pub const MAX_RATE_LIMIT: u32 = 1_000_000;
+
+/// Parses a rate limit as typed: a whole number from 0 (unlimited) to [`MAX_RATE_LIMIT`].
+pub fn parse_rate_limit(raw: &str) -> Result<u32, String> {
+    raw.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| *n <= MAX_RATE_LIMIT)
+        .ok_or_else(|| format!("Enter a whole number from 0 (unlimited) to {MAX_RATE_LIMIT}"))
+}
+
+/// Changes how many requests per second a key may make; the next request
+/// is held to it.
+pub async fn set_rate_limit(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: &str,
+    per_second: u32,
+    now: DateTime<Utc>,
+) -> Result<(), KeyError> {
+    let per_second = i32::try_from(per_second.min(MAX_RATE_LIMIT)).unwrap_or(i32::MAX);
+    let txn = begin_for_agency(db, caller.agency_id).await?;
+    let key = managed_key(&txn, caller, id).await?;
+    let (name, before) = (key.name.clone(), key.rate_limit);
+    if before != per_second {
+        let mut active: api_key::ActiveModel = key.into();
+        active.rate_limit = Set(per_second);
+        active.update(&txn).await?;
+        caller
+            .audit(
+                &txn,
+                "rate limit changed",
+                Some((id, &name)),
+                json!({ "from": before, "to": per_second }),
+                now,
+            )
+            .await?;
+        announce(&txn, id, now).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
