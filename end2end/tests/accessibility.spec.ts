@@ -108,7 +108,7 @@ test.describe("with JavaScript", () => {
 
     await row.getByRole("button", { name: "Rate limit" }).click();
     const limit = page.getByRole("dialog", { name: "Change rate limit" });
-    await limit.getByLabel("Requests per second").fill("x");
+    await limit.getByLabel("Requests per second").fill("-1");
     await limit.getByRole("button", { name: "Save" }).click();
     await expect(limit.getByLabel("Requests per second")).toHaveAttribute("aria-invalid", "true");
     await expectNoViolations(page);
