@@ -8,6 +8,7 @@ use crate::pages::admin::{AdminHome, AdminLayout, ProfilePage};
 use crate::pages::developer_settings::DeveloperSettingsPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
+use crate::pages::records::{LeadsPage, PropertiesPage};
 use crate::pages::setup::SetupPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -50,6 +51,8 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/admin") view=AdminLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=AdminHome ssr=SsrMode::Async/>
                     <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
+                    <Route path=path!("/leads") view=LeadsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/properties") view=PropertiesPage ssr=SsrMode::Async/>
                     <Route
                         path=path!("/profile/developer-settings")
                         view=DeveloperSettingsPage

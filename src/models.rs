@@ -3,6 +3,7 @@ pub mod crm;
 mod error;
 mod flash;
 pub mod keys;
+pub mod records;
 mod user;
 
 pub use error::{AppError, FieldIssue};

@@ -3,4 +3,5 @@ pub mod admin;
 pub mod developer_settings;
 pub mod login;
 pub mod not_found;
+pub mod records;
 pub mod setup;

@@ -1,3 +1,6 @@
 //! Server functions: the browser's way into the services.
+#[cfg(feature = "ssr")]
+mod backend;
 pub mod keys;
+pub mod records;
 pub mod session;

@@ -1,4 +1,4 @@
-//! The Admin › Profile › Developer Settings trail.
+//! The Admin › Profile › Developer Settings trail, or Admin › a page.
 use leptos::prelude::*;
 
 /// Every level up to and including `current` (given by its index).
@@ -8,17 +8,25 @@ const TRAIL: [(&str, &str); 3] = [
     ("Developer Settings", "/admin/profile/developer-settings"),
 ];
 
+/// The trail down to level `depth`, then `current` when given (a page
+/// below that level but off the main trail).
 #[component]
-pub fn Breadcrumb(depth: usize) -> impl IntoView {
+pub fn Breadcrumb(
+    depth: usize,
+    #[prop(optional)] current: Option<(&'static str, &'static str)>,
+) -> impl IntoView {
+    let last = depth + usize::from(current.is_some());
     let items = TRAIL
         .iter()
         .take(depth + 1)
+        .copied()
+        .chain(current)
         .enumerate()
-        .map(|(level, (label, href))| {
-            let current = level == depth;
+        .map(move |(level, (label, href))| {
+            let current = level == last;
             view! {
                 <li>
-                    <a href=*href aria-current=current.then_some("page")>{*label}</a>
+                    <a href=href aria-current=current.then_some("page")>{label}</a>
                 </li>
             }
         });

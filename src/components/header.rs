@@ -10,6 +10,11 @@ pub fn Header(user: CurrentUser) -> impl IntoView {
             <a class="skip-link" href="#main">"Skip to content"</a>
             <a class="brand" href="/admin/profile/developer-settings">"keyward"</a>
             <span class="agency">{user.agency_name}</span>
+            <nav class="main-nav" aria-label="Main">
+                <a href="/admin/leads">"Leads"</a>
+                <a href="/admin/properties">"Properties"</a>
+                <a href="/admin/profile/developer-settings">"Developer Settings"</a>
+            </nav>
             <div class="account">
                 <span class="account-name">{user.name}</span>
                 <span class="account-role">{user.role.label()}</span>

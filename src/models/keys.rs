@@ -226,7 +226,7 @@ impl KeyQuery {
 }
 
 /// Percent-encoding for a query value (RFC 3986 unreserved characters pass).
-fn encode(value: &str) -> String {
+pub(crate) fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         match byte {

@@ -34,6 +34,8 @@ pub fn AdminHome() -> impl IntoView {
         <Breadcrumb depth=0/>
         <h1>"Admin"</h1>
         <ul class="link-list">
+            <li><a href="/admin/leads">"Leads"</a>" — what lead portals and automations imported"</li>
+            <li><a href="/admin/properties">"Properties"</a>" — listings kept in sync"</li>
             <li><a href="/admin/profile">"Profile"</a>" — your account"</li>
             <li>
                 <a href="/admin/profile/developer-settings">"Developer Settings"</a>

@@ -9,4 +9,5 @@ pub mod key_list;
 pub mod keys;
 pub mod leads;
 pub mod properties;
+pub mod record_pages;
 pub mod records;

@@ -7,6 +7,7 @@ mod cli;
 mod health;
 mod keys;
 mod keys_cli;
+mod record_pages;
 mod setup;
 mod v1_auth;
 mod v1_docs;

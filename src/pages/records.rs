@@ -1,0 +1,299 @@
+//! `/admin/leads` and `/admin/properties`: what API keys imported, with the
+//! key and the acting user of each row; live data, or test data in Test
+//! mode. Search, page and mode live in the URL and work without JavaScript.
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+
+use crate::components::breadcrumb::Breadcrumb;
+use crate::components::local_time::LocalTime;
+use crate::models::crm::SourceKey;
+use crate::models::records::{format_price, LeadRow, PropertyRow, RecordPage, RecordQuery, RECORDS_PER_PAGE};
+use crate::server_fns::records::{list_leads, list_properties};
+
+pub const LEADS_PATH: &str = "/admin/leads";
+pub const PROPERTIES_PATH: &str = "/admin/properties";
+pub const API_REFERENCE_PATH: &str = "/admin/profile/developer-settings/api-reference";
+
+fn query_from_url() -> Memo<RecordQuery> {
+    let params = use_query_map();
+    Memo::new(move |_| params.with(|p| RecordQuery::from_params(|name| p.get(name))))
+}
+
+#[component]
+pub fn LeadsPage() -> impl IntoView {
+    let query = query_from_url();
+    let page = Resource::new(move || query.get(), list_leads);
+    view! {
+        <Title text="Leads"/>
+        <Breadcrumb depth=0 current=("Leads", LEADS_PATH)/>
+        <h1>"Leads"</h1>
+        <p class="lead">"People interested in your properties, as API keys imported them."</p>
+        <RecordToolbar path=LEADS_PATH noun="leads" query/>
+        <Transition fallback=|| view! { <p role="status">"Loading leads…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => view! { <LeadTable page/> }.into_any(),
+                    Err(err) => view! { <p class="form-error" role="alert">{err.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn PropertiesPage() -> impl IntoView {
+    let query = query_from_url();
+    let page = Resource::new(move || query.get(), list_properties);
+    view! {
+        <Title text="Properties"/>
+        <Breadcrumb depth=0 current=("Properties", PROPERTIES_PATH)/>
+        <h1>"Properties"</h1>
+        <p class="lead">"Listings kept in sync by API keys, by their id in your own system."</p>
+        <RecordToolbar path=PROPERTIES_PATH noun="properties" query/>
+        <Transition fallback=|| view! { <p role="status">"Loading properties…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => view! { <PropertyTable page/> }.into_any(),
+                    Err(err) => view! { <p class="form-error" role="alert">{err.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Search and the Test mode switch: one GET form, so both work without
+/// JavaScript; hydrated, the switch applies at once.
+#[component]
+fn RecordToolbar(path: &'static str, noun: &'static str, query: Memo<RecordQuery>) -> impl IntoView {
+    let navigate = use_navigate();
+    let go = move |next: RecordQuery, navigate: &dyn Fn(&str, NavigateOptions)| {
+        navigate(
+            &format!("{path}{}", next.href()),
+            NavigateOptions {
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    };
+    let search_id = format!("{noun}-search");
+    let on_submit = {
+        let navigate = navigate.clone();
+        let search_id = search_id.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let text = document()
+                .get_element_by_id(&search_id)
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok())
+                .map(|input| input.value())
+                .unwrap_or_default();
+            let current = query.get_untracked();
+            let next = RecordQuery::from_params(|name| match name {
+                "q" => Some(text.clone()),
+                "mode" => current.test.then(|| "test".to_owned()),
+                _ => None,
+            });
+            go(next, &navigate);
+        }
+    };
+    let on_toggle = move |_| go(query.get_untracked().toggled(), &navigate);
+    let current = query.get_untracked();
+    let label = format!("Search {noun}");
+    view! {
+        <form class="toolbar record-toolbar" role="search" method="get" action=path on:submit=on_submit>
+            <div class="search">
+                <label for=search_id.clone()>{label}</label>
+                <div class="search-row">
+                    <input id=search_id type="search" name="q" value=current.q.clone() autocomplete="off"/>
+                    <button type="submit" class="button secondary">"Search"</button>
+                </div>
+            </div>
+            <div class="mode-switch">
+                <label class="choice">
+                    <input type="checkbox" name="mode" value="test" id=format!("{noun}-test-mode")
+                        checked=current.test prop:checked=move || query.get().test
+                        aria-describedby=format!("{noun}-test-mode-hint") on:change=on_toggle/>
+                    <span>"Test mode"</span>
+                </label>
+                <p id=format!("{noun}-test-mode-hint") class="field-hint">
+                    "Shows what test keys (" <code>"kw_test_…"</code> ") wrote; test data is reset weekly."
+                </p>
+            </div>
+        </form>
+        {move || query.get().test.then(|| view! {
+            <p class="notice warning" role="status">{format!("Test mode: these {noun} are test data, not live data.")}</p>
+        })}
+    }
+}
+
+fn source_cell(key: Option<SourceKey>) -> impl IntoView {
+    match key {
+        Some(key) => view! {
+            <span>{key.name}</span>
+            " "
+            <code class="api-key">{key.id}</code>
+        }
+        .into_any(),
+        None => view! { <span>"—"</span> }.into_any(),
+    }
+}
+
+/// What an empty list says, and where to learn how data arrives.
+fn empty_state<T>(page: &RecordPage<T>, noun: &'static str) -> Option<AnyView> {
+    if page.total > 0 {
+        return None;
+    }
+    let message = match (page.query.q.is_empty(), page.query.test) {
+        (false, _) => format!("No {noun} match “{}”.", page.query.q),
+        (true, true) => format!("No test {noun} yet."),
+        (true, false) => format!("No {noun} yet."),
+    };
+    Some(
+        view! {
+            <div class="empty-state" role="status">
+                <p>{message}</p>
+                <p class="field-hint">
+                    {format!("{} arrive when an API key sends them. ", capitalized(noun))}
+                    <a href=API_REFERENCE_PATH>"See the API reference"</a>
+                </p>
+            </div>
+        }
+        .into_any(),
+    )
+}
+
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+#[component]
+fn Pager(
+    query: RecordQuery,
+    total: u64,
+    count: u64,
+    shown: usize,
+    path: &'static str,
+    noun: &'static str,
+) -> impl IntoView {
+    let current = query.page;
+    let first = (current - 1) * RECORDS_PER_PAGE + 1;
+    let last = (first + shown as u64).saturating_sub(1);
+    let link = |to: u64, label: &'static str, enabled: bool| {
+        if enabled {
+            view! { <a class="button small secondary" href=format!("{path}{}", query.with_page(to).href())>{label}</a> }
+                .into_any()
+        } else {
+            view! { <span class="button small secondary" aria-disabled="true">{label}</span> }.into_any()
+        }
+    };
+    view! {
+        <nav class="pager" aria-label=format!("Pages of {noun}")>
+            <p class="pager-summary">
+                {format!("Showing {first}–{last} of {total} {noun} · page {current} of {count}")}
+            </p>
+            <div class="pager-links">
+                {link(current.saturating_sub(1), "Previous page", current > 1)}
+                {link(current + 1, "Next page", current < count)}
+            </div>
+        </nav>
+    }
+}
+
+#[component]
+fn LeadTable(page: RecordPage<LeadRow>) -> impl IntoView {
+    if let Some(empty) = empty_state(&page, "leads") {
+        return empty;
+    }
+    let count = page.page_count();
+    let shown = page.rows.len();
+    let rows = page
+        .rows
+        .into_iter()
+        .map(|row| {
+            view! {
+                <tr>
+                    <th scope="row">{if row.name.is_empty() { "—".to_owned() } else { row.name }}</th>
+                    <td>{row.email}</td>
+                    <td>{row.phone}</td>
+                    <td>{row.source}</td>
+                    <td><span class="badge">{row.status.label()}</span></td>
+                    <td>{row.workspace}</td>
+                    <td>{source_cell(row.source_key)}</td>
+                    <td>{row.acting_user.unwrap_or_else(|| "—".to_owned())}</td>
+                    <td><LocalTime at=row.created_at with_time=true/></td>
+                </tr>
+            }
+        })
+        .collect::<Vec<_>>();
+    view! {
+        <div class="table-scroll">
+            <table class="records">
+                <caption class="visually-hidden">"Leads"</caption>
+                <thead>
+                    <tr>
+                        {["Name", "Email", "Phone", "Source", "Status", "Workspace", "API key", "Acting user", "Imported"]
+                            .map(|h| view! { <th scope="col">{h}</th> })}
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <Pager query=page.query total=page.total count shown path=LEADS_PATH noun="leads"/>
+    }
+    .into_any()
+}
+
+#[component]
+fn PropertyTable(page: RecordPage<PropertyRow>) -> impl IntoView {
+    if let Some(empty) = empty_state(&page, "properties") {
+        return empty;
+    }
+    let count = page.page_count();
+    let shown = page.rows.len();
+    let rows = page
+        .rows
+        .into_iter()
+        .map(|row| {
+            let place = [row.address, row.city]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ");
+            view! {
+                <tr>
+                    <th scope="row">{row.title}</th>
+                    <td><code>{row.external_id}</code></td>
+                    <td>{place}</td>
+                    <td class="number">{row.price_cents.map(format_price).unwrap_or_default()}</td>
+                    <td class="number">{row.bedrooms.map(|b| b.to_string()).unwrap_or_default()}</td>
+                    <td><span class="badge">{row.status.label()}</span></td>
+                    <td>{row.workspace}</td>
+                    <td>{source_cell(row.source_key)}</td>
+                    <td>{row.acting_user.unwrap_or_else(|| "—".to_owned())}</td>
+                    <td><LocalTime at=row.updated_at with_time=true/></td>
+                </tr>
+            }
+        })
+        .collect::<Vec<_>>();
+    view! {
+        <div class="table-scroll">
+            <table class="records">
+                <caption class="visually-hidden">"Properties"</caption>
+                <thead>
+                    <tr>
+                        {["Title", "External id", "Address", "Price", "Bedrooms", "Status", "Workspace", "API key", "Acting user", "Updated"]
+                            .map(|h| view! { <th scope="col">{h}</th> })}
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <Pager query=page.query total=page.total count shown path=PROPERTIES_PATH noun="properties"/>
+    }
+    .into_any()
+}

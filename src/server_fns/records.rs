@@ -1,0 +1,38 @@
+//! Server functions of the Leads and Properties pages.
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+#[cfg(feature = "ssr")]
+use super::backend;
+use crate::models::records::{LeadRow, PropertyRow, RecordPage, RecordQuery};
+use crate::models::AppError;
+
+/// One page of the leads the viewer may see, live or test.
+#[server(input = Json, endpoint = "list_leads")]
+pub async fn list_leads(query: RecordQuery) -> Result<RecordPage<LeadRow>, AppError> {
+    backend::respond(
+        async move {
+            let state = backend::state()?;
+            let caller = backend::caller(&state).await?;
+            crate::server::services::record_pages::leads(&state.db, &caller, &query)
+                .await
+                .map_err(backend::internal)
+        }
+        .await,
+    )
+}
+
+/// One page of the listings the viewer may see, live or test.
+#[server(input = Json, endpoint = "list_properties")]
+pub async fn list_properties(query: RecordQuery) -> Result<RecordPage<PropertyRow>, AppError> {
+    backend::respond(
+        async move {
+            let state = backend::state()?;
+            let caller = backend::caller(&state).await?;
+            crate::server::services::record_pages::properties(&state.db, &caller, &query)
+                .await
+                .map_err(backend::internal)
+        }
+        .await,
+    )
+}
