@@ -5,6 +5,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::pages::admin::{AdminHome, AdminLayout, ProfilePage};
+use crate::pages::api_reference::ApiReferencePage;
 use crate::pages::developer_settings::DeveloperSettingsPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
@@ -56,6 +57,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/profile/developer-settings")
                         view=DeveloperSettingsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/profile/developer-settings/api-reference")
+                        view=ApiReferencePage
                         ssr=SsrMode::Async
                     />
                 </ParentRoute>

@@ -4,6 +4,7 @@ mod error;
 mod flash;
 pub mod keys;
 pub mod records;
+pub mod reference;
 mod user;
 
 pub use error::{AppError, FieldIssue};

@@ -1,5 +1,6 @@
 //! One module per page.
 pub mod admin;
+pub mod api_reference;
 pub mod developer_settings;
 pub mod login;
 pub mod not_found;

@@ -10,6 +10,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::{agents, keys, leads, me, properties};
+use crate::domain::scopes::Scope;
+use crate::models::reference::{ApiReference, Endpoint, EndpointParameter, EndpointResponse};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -30,7 +32,7 @@ use super::{agents, keys, leads, me, properties};
         leads::analytics,
         keys::list, keys::create, keys::delete,
     ),
-    modifiers(&Security),
+    modifiers(&Security, &RequiredScopes),
     tags(
         (name = "Leads", description = "People interested in a property, imported by keys"),
         (name = "Properties", description = "Listings kept in sync by their external id"),
@@ -70,6 +72,52 @@ impl Modify for Security {
                 "The secret the dashboard showed once; send with X-API-Key",
             ))),
         );
+    }
+}
+
+/// The scope each operation needs (absent: any key), published as
+/// `x-required-scope`; the scope-matrix test reads it back and checks it.
+pub const REQUIRED_SCOPES: [(&str, Scope); 13] = [
+    ("importLead", Scope::WriteLeads),
+    ("listLeads", Scope::ReadLeads),
+    ("getLead", Scope::ReadLeads),
+    ("updateLead", Scope::WriteLeads),
+    ("upsertProperty", Scope::WriteProperties),
+    ("listProperties", Scope::ReadProperties),
+    ("getProperty", Scope::ReadProperties),
+    ("deleteProperty", Scope::WriteProperties),
+    ("listAgents", Scope::ReadAgents),
+    ("leadAnalytics", Scope::ReadAnalytics),
+    ("listKeys", Scope::Admin),
+    ("createKey", Scope::Admin),
+    ("deleteKey", Scope::Admin),
+];
+
+struct RequiredScopes;
+
+impl Modify for RequiredScopes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let id = operation.operation_id.as_deref().unwrap_or("");
+                if let Some((_, scope)) = REQUIRED_SCOPES.iter().find(|(op, _)| *op == id) {
+                    let extension = utoipa::openapi::extensions::ExtensionsBuilder::new()
+                        .add("x-required-scope", scope.as_str())
+                        .build();
+                    operation
+                        .extensions
+                        .get_or_insert_with(Default::default)
+                        .merge(extension);
+                }
+            }
+        }
     }
 }
 
@@ -216,7 +264,7 @@ fn postman_request(path: &str, method: &str, operation: &Value, schemas: &Value)
 }
 
 /// A plausible value of `schema`, to start a request body from.
-fn sample(schema: &Value, schemas: &Value, depth: usize) -> Value {
+pub fn sample(schema: &Value, schemas: &Value, depth: usize) -> Value {
     if depth > 8 {
         return Value::Null;
     }
@@ -226,6 +274,9 @@ fn sample(schema: &Value, schemas: &Value, depth: usize) -> Value {
     }
     if let Some(example) = schema.get("example") {
         return example.clone();
+    }
+    if let Some(first) = schema["examples"].as_array().and_then(|e| e.first()) {
+        return first.clone();
     }
     if let Some(first) = schema["enum"].as_array().and_then(|e| e.first()) {
         return first.clone();
@@ -247,10 +298,22 @@ fn sample(schema: &Value, schemas: &Value, depth: usize) -> Value {
         other => other.clone(),
     };
     match kind.as_str() {
+        // Only what a first request needs: the required fields and those with an example.
         Some("object") => {
+            let required: Vec<&str> = schema["required"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
             let mut object = Map::new();
             for (name, property) in schema["properties"].as_object().into_iter().flatten() {
-                object.insert(name.clone(), sample(property, schemas, depth + 1));
+                if required.contains(&name.as_str())
+                    || property.get("example").is_some()
+                    || property.get("examples").is_some()
+                {
+                    object.insert(name.clone(), sample(property, schemas, depth + 1));
+                }
             }
             Value::Object(object)
         }
@@ -261,4 +324,98 @@ fn sample(schema: &Value, schemas: &Value, depth: usize) -> Value {
         Some("string") => json!(""),
         _ => Value::Null,
     }
+}
+
+/// The dashboard's API reference, from the same document: every operation
+/// with its scope, parameters, answers and a curl example against `base_url`.
+pub fn reference(base_url: &str) -> ApiReference {
+    let doc: Value = serde_json::from_str(openapi_json()).expect("our own JSON parses");
+    let schemas = &doc["components"]["schemas"];
+    let mut endpoints = Vec::new();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            let Some(operation) = item.get(method) else {
+                continue;
+            };
+            let parameters: Vec<EndpointParameter> = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| EndpointParameter {
+                    name: p["name"].as_str().unwrap_or("").to_owned(),
+                    place: p["in"].as_str().unwrap_or("").to_owned(),
+                    description: p["description"].as_str().unwrap_or("").to_owned(),
+                })
+                .collect();
+            let body = operation["requestBody"]["content"]["application/json"]["schema"]
+                .as_object()
+                .map(|schema| sample(&Value::Object(schema.clone()), schemas, 0));
+            let example_path = path.replace(
+                "{id}",
+                match (method, path.as_str()) {
+                    ("put", _) => "MLS-1042",
+                    (_, p) if p.starts_with("/v1/keys") => "AbCdEf123456",
+                    _ => "42",
+                },
+            );
+            let mut curl = format!(
+                "curl -X {} \"{base_url}{example_path}\" \\\n  -H \"Authorization: Bearer $KEYWARD_TOKEN\"",
+                method.to_uppercase()
+            );
+            if let Some(body) = &body {
+                let json = serde_json::to_string(body)
+                    .unwrap_or_default()
+                    .replace('\'', "'\\''");
+                curl.push_str(&format!(
+                    " \\\n  -H \"Content-Type: application/json\" \\\n  -d '{json}'"
+                ));
+            }
+            let responses = operation["responses"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(status, r)| EndpointResponse {
+                    status: status.clone(),
+                    description: r["description"].as_str().unwrap_or("").to_owned(),
+                })
+                .collect();
+            endpoints.push(Endpoint {
+                id: operation["operationId"].as_str().unwrap_or("").to_owned(),
+                tag: operation["tags"][0].as_str().unwrap_or("").to_owned(),
+                method: method.to_uppercase(),
+                path: path.clone(),
+                summary: operation["summary"].as_str().unwrap_or("").to_owned(),
+                description: operation["description"].as_str().unwrap_or("").to_owned(),
+                scope: operation["x-required-scope"].as_str().map(str::to_owned),
+                parameters,
+                curl,
+                responses,
+            });
+        }
+    }
+    let order: Vec<String> = doc["tags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["name"].as_str().map(str::to_owned))
+        .collect();
+    endpoints.sort_by_key(|e| {
+        (
+            order.iter().position(|t| *t == e.tag).unwrap_or(usize::MAX),
+            e.path.clone(),
+            method_rank(&e.method),
+        )
+    });
+    ApiReference {
+        base_url: base_url.to_owned(),
+        version: doc["info"]["version"].as_str().unwrap_or("").to_owned(),
+        endpoints,
+    }
+}
+
+fn method_rank(method: &str) -> usize {
+    ["GET", "POST", "PUT", "PATCH", "DELETE"]
+        .iter()
+        .position(|m| *m == method)
+        .unwrap_or(9)
 }

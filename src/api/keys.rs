@@ -133,7 +133,7 @@ impl ValidityChoice {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewKey {
-    #[schema(min_length = 1, max_length = 64)]
+    #[schema(min_length = 1, max_length = 64, example = "Zillow lead sync")]
     pub name: String,
     /// A workspace key; absent: the calling key's workspace, or agency-wide
     /// for an agency-wide calling key.
@@ -144,6 +144,7 @@ pub struct NewKey {
     pub act_as_user_id: Option<i64>,
     /// Default `1y`.
     #[serde(default)]
+    #[schema(example = "1y")]
     pub validity: Option<ValidityChoice>,
     /// `YYYY-MM-DD`, with `validity` `custom`.
     #[serde(default)]
@@ -151,7 +152,7 @@ pub struct NewKey {
     /// The calling key's own environment (the default) is the only one allowed.
     #[serde(default)]
     pub environment: Option<Environment>,
-    #[schema(min_items = 1)]
+    #[schema(min_items = 1, example = json!(["read:leads", "write:leads"]))]
     pub scopes: Vec<Scope>,
     /// Requests per second; 0 is unlimited. Default 100.
     #[serde(default)]

@@ -55,26 +55,33 @@ pub struct NewLead {
     /// `external_id` again gets the lead it created (200), not a new one.
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(max_length = 200))]
+    #[cfg_attr(feature = "ssr", schema(example = "zillow-58213"))]
     pub external_id: Option<String>,
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(max_length = 200))]
+    #[cfg_attr(feature = "ssr", schema(example = "Ana"))]
     pub first_name: Option<String>,
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(max_length = 200))]
+    #[cfg_attr(feature = "ssr", schema(example = "Lima"))]
     pub last_name: Option<String>,
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(max_length = 254))]
+    #[cfg_attr(feature = "ssr", schema(example = "ana.lima@example.com"))]
     pub email: Option<String>,
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(max_length = 40))]
+    #[cfg_attr(feature = "ssr", schema(example = "+1 555 010 2030"))]
     pub phone: Option<String>,
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(max_length = 200))]
+    #[cfg_attr(feature = "ssr", schema(example = "Zillow"))]
     pub source: Option<String>,
     #[serde(default)]
     pub status: Option<LeadStatus>,
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(max_length = 10000))]
+    #[cfg_attr(feature = "ssr", schema(example = "Asked about the garden flat"))]
     pub notes: Option<String>,
 }
 
@@ -94,8 +101,10 @@ pub struct LeadChanges {
     #[serde(default)]
     pub source: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(example = "contacted"))]
     pub status: Option<LeadStatus>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(example = "Viewing booked for Saturday"))]
     pub notes: Option<String>,
 }
 
@@ -161,18 +170,23 @@ pub struct PropertyInput {
     #[serde(default)]
     pub workspace_id: Option<i64>,
     #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 300))]
+    #[cfg_attr(feature = "ssr", schema(example = "Two-bed garden flat"))]
     pub title: String,
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(max_length = 300))]
+    #[cfg_attr(feature = "ssr", schema(example = "14 Elm Street"))]
     pub address: Option<String>,
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(max_length = 200))]
+    #[cfg_attr(feature = "ssr", schema(example = "Springfield"))]
     pub city: Option<String>,
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(minimum = 0, maximum = 100_000_000_000_i64))]
+    #[cfg_attr(feature = "ssr", schema(example = 25000000))]
     pub price_cents: Option<i64>,
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(minimum = 0, maximum = 1000))]
+    #[cfg_attr(feature = "ssr", schema(example = 2))]
     pub bedrooms: Option<i32>,
     #[serde(default)]
     pub status: Option<PropertyStatus>,

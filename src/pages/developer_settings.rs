@@ -40,7 +40,8 @@ pub fn DeveloperSettingsPage() -> impl IntoView {
         <h1>"Developer Settings"</h1>
         <p class="lead">
             "API keys let outside systems — lead portals, listing syncs, automations — import and "
-            "update your leads and properties through the keyward API."
+            "update your leads and properties through the keyward API. "
+            <a href="/admin/profile/developer-settings/api-reference">"API reference"</a>
         </p>
         <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
             {move || Suspend::new(async move {

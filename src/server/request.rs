@@ -20,3 +20,24 @@ pub fn client_ip() -> Option<String> {
     use std::net::SocketAddr;
     extension::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string())
 }
+
+/// `http://host:port` as the browser reached this server (from `Host`,
+/// when it looks like one), for examples a person can paste.
+pub fn base_url() -> String {
+    let host = use_context::<Parts>()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get(axum::http::header::HOST)?
+                .to_str()
+                .ok()
+                .map(str::to_owned)
+        })
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+    format!("http://{host}")
+}

@@ -36,3 +36,17 @@ pub async fn list_properties(query: RecordQuery) -> Result<RecordPage<PropertyRo
         .await,
     )
 }
+
+/// The `/v1` reference for the dashboard, from the OpenAPI document, with
+/// examples against this server.
+#[server(endpoint = "get_api_reference")]
+pub async fn get_api_reference() -> Result<crate::models::reference::ApiReference, AppError> {
+    backend::respond(
+        async move {
+            let state = backend::state()?;
+            backend::caller(&state).await?;
+            Ok(crate::api::docs::reference(&crate::server::request::base_url()))
+        }
+        .await,
+    )
+}

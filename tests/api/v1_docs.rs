@@ -60,3 +60,24 @@ on_both_engines! {
         assert!(body.get("first_name").is_some() && body.get("external_id").is_some(), "{body}");
     }
 }
+
+on_both_engines! {
+    async fn the_api_reference_page_lists_every_endpoint_with_its_scope_and_a_curl_example(engine) {
+        let w = crate::keys::world(engine).await;
+        let ada = crate::keys::signed_in(&w.app, "ada@acme.test").await;
+        let (status, reference) = w.app.call_form(&ada, "get_api_reference", &[]).await;
+        assert_eq!(status, 200, "{reference}");
+        let endpoints = reference["endpoints"].as_array().unwrap();
+        assert_eq!(endpoints.len(), OPERATIONS.len());
+        assert_eq!(reference["base_url"], w.app.url(""));
+        let import = endpoints.iter().find(|e| e["id"] == "importLead").unwrap();
+        assert_eq!((import["method"].as_str(), import["path"].as_str(), import["scope"].as_str()), (Some("POST"), Some("/v1/leads"), Some("write:leads")));
+        let curl = import["curl"].as_str().unwrap();
+        assert!(curl.starts_with(&format!("curl -X POST \"{}/v1/leads\"", w.app.url(""))), "{curl}");
+        assert!(curl.contains("Authorization: Bearer $KEYWARD_TOKEN") && curl.contains("\"first_name\":\"Ana\""), "{curl}");
+        assert_eq!(endpoints[0]["tag"], "Leads", "in the document's tag order");
+        let me = endpoints.iter().find(|e| e["id"] == "getMe").unwrap();
+        assert_eq!(me["scope"], serde_json::Value::Null);
+        assert_eq!(w.app.call_form(&crate::helpers::client(), "get_api_reference", &[]).await.0, 401);
+    }
+}

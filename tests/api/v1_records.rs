@@ -413,23 +413,29 @@ on_both_engines! {
     }
 }
 
-/// Every endpoint and the scope it needs (`None`: any key).
-const ENDPOINTS: [(&str, &str, Option<&str>); 14] = [
-    ("GET", "/v1/me", None),
-    ("POST", "/v1/leads", Some("write:leads")),
-    ("GET", "/v1/leads", Some("read:leads")),
-    ("GET", "/v1/leads/1", Some("read:leads")),
-    ("PATCH", "/v1/leads/1", Some("write:leads")),
-    ("PUT", "/v1/properties/MLS-1", Some("write:properties")),
-    ("GET", "/v1/properties", Some("read:properties")),
-    ("GET", "/v1/properties/1", Some("read:properties")),
-    ("DELETE", "/v1/properties/1", Some("write:properties")),
-    ("GET", "/v1/agents", Some("read:agents")),
-    ("GET", "/v1/analytics/leads", Some("read:analytics")),
-    ("GET", "/v1/keys", Some("admin")),
-    ("POST", "/v1/keys", Some("admin")),
-    ("DELETE", "/v1/keys/000000000000", Some("admin")),
-];
+/// Every operation of the OpenAPI document with the scope it says it needs
+/// (`x-required-scope`; `None`: any key), as a request path to try.
+async fn documented_endpoints(app: &TestApp) -> Vec<(String, String, Option<String>)> {
+    let doc: Value = reqwest::get(app.url("/v1/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut endpoints = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let id = match (method.as_str(), path.as_str()) {
+                ("put", _) => "MLS-1",
+                (_, p) if p.starts_with("/v1/keys") => "000000000000",
+                _ => "1",
+            };
+            let scope = operation["x-required-scope"].as_str().map(str::to_owned);
+            endpoints.push((method.to_uppercase(), path.replace("{id}", id), scope));
+        }
+    }
+    endpoints
+}
 
 const ALL_BUT_ADMIN: [&str; 8] = [
     "read:properties",
@@ -446,19 +452,26 @@ on_both_engines! {
     async fn every_endpoint_answers_its_scope_and_refuses_every_other_key_in_both_environments(engine) {
         let w = world(engine).await;
         roomy(&w).await;
+        let endpoints = documented_endpoints(&w.app).await;
+        assert_eq!(endpoints.len(), 14);
+        let open: Vec<&str> = endpoints.iter().filter(|(_, _, s)| s.is_none()).map(|(_, p, _)| p.as_str()).collect();
+        assert_eq!(open, ["/v1/me"], "only /v1/me needs no scope");
+        let mut scopes: Vec<&str> = endpoints.iter().filter_map(|(_, _, scope)| scope.as_deref()).collect();
+        scopes.sort();
+        scopes.dedup();
+        assert_eq!(scopes, ["admin", "read:agents", "read:analytics", "read:leads", "read:properties", "write:leads", "write:properties"]);
         for environment in ["live", "test"] {
-            let mut scopes: Vec<&str> = ENDPOINTS.iter().filter_map(|(_, _, scope)| *scope).collect();
-            scopes.dedup();
-            for scope in scopes {
+            for scope in &scopes {
+                let scope = *scope;
                 let only = key(&w.app, Some(w.downtown), w.max, environment, &[scope]).await;
                 let others: Vec<&str> = ALL_BUT_ADMIN.iter().copied().filter(|s| *s != scope).collect();
                 let lacking = key(&w.app, Some(w.downtown), w.max, environment, &others).await;
-                for (method, path, needed) in ENDPOINTS.iter().filter(|(_, _, needed)| *needed == Some(scope)) {
-                    let body = (*method != "GET" && *method != "DELETE").then(|| json!({}));
+                for (method, path, needed) in endpoints.iter().filter(|(_, _, needed)| needed.as_deref() == Some(scope)) {
+                    let body = (method != "GET" && method != "DELETE").then(|| json!({}));
                     let (status, answer) = call(&w.app, method, path, &only, body.clone()).await;
                     assert!(status != 403 && status != 401 && status < 500, "{environment} {method} {path} with {scope}: {status} {answer}");
                     let refused = call(&w.app, method, path, &lacking, body).await;
-                    assert_eq!(refused, (403, forbidden_scope(needed.unwrap())), "{environment} {method} {path} without {scope}");
+                    assert_eq!(refused, (403, forbidden_scope(needed.as_deref().unwrap())), "{environment} {method} {path} without {scope}");
                 }
                 assert_eq!(call(&w.app, "GET", "/v1/me", &only, None).await.0, 200, "any key reads itself");
             }
