@@ -31,6 +31,8 @@ export const SEED = {
   pager: { email: "pat@paging.test", name: "Pat Pager", keys: 30 },
   /** Empty Estates: no keys. */
   empty: { email: "eve@empty.test", name: "Eve Empty" },
+  /** Records Realty: 30 live leads ("Lead 01" … "Lead 30") and two listings from "Portal sync", one test lead and listing from "Sandbox sync". */
+  records: { email: "rita@records.test", name: "Rita Records", leads: 30 },
   /** Limit Homes <project>: three active keys, the default limit. */
   limit: (project: string) => ({ email: `lou-${project}@limit.test`, agency: `Limit Homes ${project}` }),
 };

@@ -49,4 +49,32 @@ for project in hydrated no-js; do
   done
 done
 
-exec "$KEYWARD_BIN" serve
+# Leads and properties arrive only through /v1: serve, import as keys
+# would, then keep serving.
+add rita@records.test "Rita Records" super_manager "Records Realty" Harbour
+live=$("$KEYWARD_BIN" key create --agency "Records Realty" --name "Portal sync" \
+  --scopes write:leads,write:properties --rate-limit 0)
+test=$("$KEYWARD_BIN" key create --agency "Records Realty" --name "Sandbox sync" \
+  --scopes write:leads,write:properties --env test --rate-limit 0)
+
+"$KEYWARD_BIN" serve &
+server=$!
+trap 'kill -TERM "$server" 2>/dev/null; wait "$server"' TERM INT
+for _ in $(seq 200); do
+  curl -fs "http://$KEYWARD_ADDR/readyz" >/dev/null && break
+  sleep 0.05
+done
+send() { # token method path json
+  curl -fsS -X "$2" "http://$KEYWARD_ADDR$3" -H "Authorization: Bearer $1" \
+    -H "Content-Type: application/json" -d "$4" >/dev/null
+}
+for i in $(seq -w 1 30); do
+  source=Zillow
+  [ $((10#$i % 2)) -eq 0 ] && source=Rightmove
+  send "$live" POST /v1/leads "{\"first_name\":\"Lead\",\"last_name\":\"$i\",\"email\":\"lead$i@example.com\",\"source\":\"$source\"}"
+done
+send "$test" POST /v1/leads '{"first_name":"Sandbox","last_name":"Lead","email":"sandbox@example.com"}'
+send "$live" PUT /v1/properties/MLS-1 '{"title":"Harbour loft","city":"Portsmouth","price_cents":25000000,"bedrooms":2}'
+send "$live" PUT /v1/properties/MLS-2 '{"title":"Garden cottage","city":"Portsmouth","price_cents":41000000,"bedrooms":3}'
+send "$test" PUT /v1/properties/SANDBOX-1 '{"title":"Sandbox flat"}'
+wait "$server"

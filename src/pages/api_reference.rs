@@ -108,6 +108,7 @@ fn EndpointSection(endpoint: Endpoint) -> impl IntoView {
         <section class="endpoint" id=endpoint.id.clone() aria-labelledby=labelled_by>
             <h3 id=heading_id>
                 <span class="method">{endpoint.method.clone()}</span>
+                " "
                 <code>{endpoint.path.clone()}</code>
             </h3>
             <p>{endpoint.summary.clone()}</p>

@@ -50,6 +50,8 @@ on_both_engines! {
         assert_eq!(beyond["query"]["page"], 2, "past the end: the last page");
         let (_, found) = w.app.call_json(&sam, "list_leads", query("down 1", 1, false)).await;
         assert_eq!(found["total"], 10);
+        let (_, full_name) = w.app.call_json(&sam, "list_leads", query("up tOWN", 1, false)).await;
+        assert_eq!(names(&full_name, "name"), ["Up Town"], "first and last name are searched together");
         let (_, test) = w.app.call_json(&sam, "list_leads", query("", 1, true)).await;
         assert_eq!(names(&test, "email"), ["sandbox@example.com"]);
 

@@ -255,6 +255,7 @@ on_both_engines! {
         let (_, zillow) = call(&w.app, "GET", "/v1/leads?source=Zillow&q=LEAD", &token, None).await;
         assert_eq!(zillow["data"].as_array().unwrap().len(), 4);
         let (_, one) = call(&w.app, "GET", "/v1/leads?q=lead%203", &token, None).await;
+        assert_eq!(one["data"].as_array().unwrap().len(), 1, "the full name is searched");
         assert_eq!(one["data"][0]["first_name"], "Lead 3");
         let (_, none) = call(&w.app, "GET", "/v1/leads?q=%25", &token, None).await;
         assert_eq!(none["data"], json!([]), "wildcards are searched for literally");

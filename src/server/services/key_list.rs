@@ -44,13 +44,15 @@ fn name_contains(backend: DbBackend, text: &str) -> SimpleExpr {
 
 /// `column` holds `text`, ignoring case (see [`name_contains`]).
 pub(crate) fn column_contains(backend: DbBackend, column: impl ColumnTrait, text: &str) -> SimpleExpr {
+    expr_contains(backend, Expr::col(column.as_column_ref()).into(), text)
+}
+
+/// `value` (any text expression) holds `text`, ignoring case.
+pub(crate) fn expr_contains(backend: DbBackend, value: SimpleExpr, text: &str) -> SimpleExpr {
     let pattern = LikeExpr::new(contains_pattern(text)).escape('\\');
     match backend {
-        DbBackend::Postgres => {
-            let lower = SimpleExpr::FunctionCall(Func::lower(Expr::col(column.as_column_ref())));
-            Expr::expr(lower).like(pattern)
-        }
-        _ => Expr::col(column.as_column_ref()).like(pattern),
+        DbBackend::Postgres => Expr::expr(SimpleExpr::FunctionCall(Func::lower(value))).like(pattern),
+        _ => Expr::expr(value).like(pattern),
     }
 }
 

@@ -10,7 +10,7 @@ use sea_orm::{
     FromQueryResult, QueryFilter, QueryOrder, QuerySelect, SqlErr,
 };
 
-use super::key_list::column_contains;
+use super::key_list::{column_contains, expr_contains};
 use super::records::{page_of, paging, target_workspace, Issues, Reach, RecordError, Stamp};
 use crate::domain::crm::{self, max};
 use crate::entities::lead;
@@ -89,6 +89,12 @@ impl Fields {
 }
 
 const NO_CONTACT: &str = "A lead needs a name, an email or a phone";
+
+/// `first_name || ' ' || last_name`: a search for "Ana Lima" finds her.
+pub(crate) fn full_name() -> SimpleExpr {
+    // `||` is standard SQL, on SQLite and PostgreSQL alike.
+    Expr::cust("(first_name || ' ' || last_name)")
+}
 
 fn reachable(reach: &Reach) -> Condition {
     reach.condition(
@@ -221,8 +227,7 @@ pub async fn list(
         let backend = db.get_database_backend();
         condition = condition.add(
             Condition::any()
-                .add(column_contains(backend, lead::Column::FirstName, q))
-                .add(column_contains(backend, lead::Column::LastName, q))
+                .add(expr_contains(backend, full_name(), q))
                 .add(column_contains(backend, lead::Column::Email, q))
                 .add(column_contains(backend, lead::Column::Phone, q)),
         );

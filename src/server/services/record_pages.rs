@@ -8,7 +8,7 @@ use sea_orm::{
     QuerySelect,
 };
 
-use super::key_list::column_contains;
+use super::key_list::{column_contains, expr_contains};
 use super::keys::Caller;
 use crate::domain::environment::Environment;
 use crate::domain::role::Role;
@@ -97,8 +97,7 @@ pub async fn leads(
         let backend = db.get_database_backend();
         condition = condition.add(
             Condition::any()
-                .add(column_contains(backend, lead::Column::FirstName, &query.q))
-                .add(column_contains(backend, lead::Column::LastName, &query.q))
+                .add(expr_contains(backend, super::leads::full_name(), &query.q))
                 .add(column_contains(backend, lead::Column::Email, &query.q))
                 .add(column_contains(backend, lead::Column::Phone, &query.q))
                 .add(column_contains(backend, lead::Column::Source, &query.q)),
