@@ -10,6 +10,7 @@ import { SEED } from "../support/constants";
 import {
   expectNoViolations,
   fillCreateDialog,
+  goto,
   keyRow,
   serverRenderedPages,
   signInAs,
@@ -51,10 +52,19 @@ for (const rendering of ["hydrated", "server-rendered"] as const) {
     test("the signed-in pages have no axe violations", async ({ page }) => {
       await signInAs(page, SEED.superManager);
       await expectNoViolations(page);
-      for (const path of ["/admin", "/admin/profile"]) {
+      for (const path of ["/admin", "/admin/profile", "/admin/profile/developer-settings/api-reference", "/admin/properties"]) {
         await page.goto(path);
         await expectNoViolations(page);
       }
+    });
+
+    test("Leads has no axe violations, live, in Test mode, and empty", async ({ page }) => {
+      await signInAs(page, SEED.records, "/admin/leads");
+      await expectNoViolations(page);
+      await goto(page, "/admin/leads?mode=test&q=sandbox");
+      await expectNoViolations(page);
+      await goto(page, "/admin/leads?q=nobody");
+      await expectNoViolations(page);
     });
 
     test("Developer Settings has no axe violations for every role, with many keys, none, or at the limit", async ({ page }, info) => {
