@@ -3,17 +3,22 @@
 //! parse and checksum (no I/O), the cache or the database by id, the HMAC
 //! compared in constant time, then status, expiry and environment. Unknown
 //! ids cost the same hashing and comparing as known ones.
-use std::net::{IpAddr, SocketAddr};
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::header::AUTHORIZATION;
 use axum::http::HeaderMap;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use tower::{Layer, Service};
 
 use super::error::ApiError;
+use super::rate_limit::Decision;
 use crate::domain::scopes::Scope;
 use crate::domain::token::Token;
 use crate::server::key_cache::KeyRecord;
@@ -124,58 +129,186 @@ pub fn credentials(headers: &HeaderMap) -> Result<Token, ApiError> {
     }
 }
 
-/// The key these headers prove, usable at `now`.
-pub async fn verify(
+/// The key `token` proves, usable at `now`, given what the cache or the
+/// database holds for its id. Unknown ids cost the same hashing and
+/// comparing as known ones.
+fn check(
     state: &AppState,
-    headers: &HeaderMap,
+    token: &Token,
+    record: Option<Arc<KeyRecord>>,
     now: DateTime<Utc>,
 ) -> Result<Arc<KeyRecord>, ApiError> {
-    let token = credentials(headers)?;
-    let record = state
-        .keys
-        .get(&state.db, token.id().as_str())
-        .await
-        .map_err(ApiError::internal)?;
-    let presented = state.pepper.hash(&token);
+    let presented = state.pepper.hash(token);
     match record {
-        Some(key) if key.secret_matches(&presented, now) && key.usable_by(&token, now) => Ok(key),
+        Some(key) if key.secret_matches(&presented, now) && key.usable_by(token, now) => Ok(key),
         Some(_) => Err(ApiError::InvalidCredentials),
         None => {
-            // The same comparison a known id costs.
             std::hint::black_box(state.pepper.dummy_hash().matches(&presented));
             Err(ApiError::InvalidCredentials)
         }
     }
 }
 
-/// Middleware on every authenticated `/v1` route: verifies, applies the
-/// key's rate limit, counts the request, and hands the key to the handler.
-pub async fn authenticate(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let now = Utc::now();
-    let key = match verify(&state, req.headers(), now).await {
-        Ok(key) => key,
-        Err(err) => return err.into_response(),
-    };
+/// After verification: the key's rate limit, then its usage is counted and
+/// the handler gets the key. `Err` is a refusal (see [`refused`]).
+fn admit(
+    state: &AppState,
+    req: &mut Request,
+    key: Arc<KeyRecord>,
+    now: DateTime<Utc>,
+) -> Result<Decision, Decision> {
     let decision = state.limits.check(&key.id, key.rate_limit);
-    if let super::rate_limit::Decision::Refused { retry_after_secs, .. } = decision {
-        let mut response = ApiError::RateLimited { retry_after_secs }.into_response();
-        decision.write_headers(response.headers_mut());
-        return response;
+    if let Decision::Refused { .. } = decision {
+        return Err(decision);
     }
-    state.usage.record(&key.id, now, Some(client_ip(peer)));
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| peer.ip().to_canonical());
+    state.usage.record(&key.id, now, ip);
     req.extensions_mut().insert(CallingKey(key));
-    let mut response = next.run(req).await;
+    Ok(decision)
+}
+
+/// 429 with `Retry-After` and the rate-limit headers.
+fn refused(decision: Decision) -> Response {
+    let retry_after_secs = match decision {
+        Decision::Refused { retry_after_secs, .. } => retry_after_secs,
+        _ => 1,
+    };
+    let mut response = ApiError::RateLimited { retry_after_secs }.into_response();
     decision.write_headers(response.headers_mut());
     response
 }
 
-fn client_ip(peer: SocketAddr) -> IpAddr {
-    peer.ip().to_canonical()
+/// The layer on every authenticated `/v1` route: verifies, applies the
+/// key's rate limit, counts the request, and hands the key to the handler.
+/// Written as a plain tower service rather than `middleware::from_fn`: a
+/// key found in the cache (nearly every request) is admitted without
+/// boxing or moving the request's future; only a cache miss, which reads
+/// the database, takes the boxed path.
+#[derive(Clone)]
+pub struct Authenticate(AppState);
+
+impl Authenticate {
+    pub fn new(state: AppState) -> Self {
+        Self(state)
+    }
+}
+
+impl<S> Layer<S> for Authenticate {
+    type Service = AuthService<S>;
+
+    fn layer(&self, inner: S) -> AuthService<S> {
+        AuthService {
+            state: self.0.clone(),
+            inner,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AuthService<S> {
+    state: AppState,
+    inner: S,
+}
+
+impl<S> Service<Request> for AuthService<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = AuthFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request) -> Self::Future {
+        let now = Utc::now();
+        let token = match credentials(req.headers()) {
+            Ok(token) => token,
+            Err(err) => return AuthFuture::ready(err.into_response()),
+        };
+        if let Some(record) = self.state.keys.cached(token.id().as_str()) {
+            return match check(&self.state, &token, record, now) {
+                Err(err) => AuthFuture::ready(err.into_response()),
+                Ok(key) => match admit(&self.state, &mut req, key, now) {
+                    Err(decision) => AuthFuture::ready(refused(decision)),
+                    Ok(decision) => AuthFuture::Inner {
+                        future: self.inner.call(req),
+                        decision,
+                    },
+                },
+            };
+        }
+        // Not in memory: read the database, then the same steps. The inner
+        // service made ready goes with the request; a clone stays here.
+        let state = self.state.clone();
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        AuthFuture::Slow {
+            future: Box::pin(async move {
+                let record = match state.keys.get(&state.db, token.id().as_str()).await {
+                    Ok(record) => record,
+                    Err(err) => return ApiError::internal(err).into_response(),
+                };
+                let key = match check(&state, &token, record, now) {
+                    Ok(key) => key,
+                    Err(err) => return err.into_response(),
+                };
+                let decision = match admit(&state, &mut req, key, now) {
+                    Ok(decision) => decision,
+                    Err(decision) => return refused(decision),
+                };
+                let Ok(mut response) = inner.call(req).await;
+                decision.write_headers(response.headers_mut());
+                response
+            }),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The answer of [`AuthService`]: at once (refused), the handler's
+    /// with the rate-limit headers added, or the boxed cache-miss path.
+    #[project = AuthProjection]
+    pub enum AuthFuture<F> {
+        Ready { response: Option<Response> },
+        Inner { #[pin] future: F, decision: Decision },
+        Slow { future: Pin<Box<dyn Future<Output = Response> + Send>> },
+    }
+}
+
+impl<F> AuthFuture<F> {
+    fn ready(response: Response) -> Self {
+        AuthFuture::Ready {
+            response: Some(response),
+        }
+    }
+}
+
+impl<F> Future for AuthFuture<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            AuthProjection::Ready { response } => Poll::Ready(Ok(response
+                .take()
+                .expect("an AuthFuture is not polled after it is done"))),
+            AuthProjection::Inner { future, decision } => {
+                let Ok(mut response) = std::task::ready!(future.poll(cx));
+                decision.write_headers(response.headers_mut());
+                Poll::Ready(Ok(response))
+            }
+            AuthProjection::Slow { future } => future.as_mut().poll(cx).map(Ok),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -58,7 +58,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .nest("/v1", crate::api::router(&state))
+        .merge(crate::api::router(&state))
         .merge(dashboard)
         .layer(middleware::from_fn(log_request))
         .with_state(state)

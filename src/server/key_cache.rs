@@ -134,6 +134,12 @@ impl KeyCache {
         Ok(loaded)
     }
 
+    /// What memory holds for this id, without reading the database:
+    /// `Some(None)` is an id known not to exist, `None` means not in memory.
+    pub fn cached(&self, id: &str) -> Option<Option<Arc<KeyRecord>>> {
+        self.entries.get(id)
+    }
+
     /// How many times a key was read from the database.
     pub fn loads(&self) -> u64 {
         self.loads.load(Ordering::Relaxed)

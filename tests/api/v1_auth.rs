@@ -257,11 +257,14 @@ on_both_engines! {
 
     async fn unknown_paths_and_methods_answer_in_json(engine) {
         let w = world(engine).await;
-        let missing = get(&w.app, "/v1/nothing-here", &[]).await;
-        assert_eq!(missing.status(), 404);
-        assert_eq!(missing.text().await.unwrap(), r#"{"error":{"code":"NOT_FOUND","message":"Not found"}}"#);
+        for path in ["/v1/nothing-here", "/v1", "/v1/", "/v1/leads/1/notes", "/v1/me/"] {
+            let missing = get(&w.app, path, &[]).await;
+            assert_eq!(missing.status(), 404, "{path}");
+            assert_eq!(missing.text().await.unwrap(), r#"{"error":{"code":"NOT_FOUND","message":"Not found"}}"#, "{path}");
+        }
         let post = reqwest::Client::new().post(w.app.url("/v1/me")).send().await.unwrap();
         assert_eq!(post.status(), 405);
+        assert_eq!(post.headers()["allow"], "GET,HEAD");
         assert_eq!(post.json::<Value>().await.unwrap()["error"]["code"], "METHOD_NOT_ALLOWED");
     }
 }
@@ -280,9 +283,7 @@ async fn refused_within_a_second(app: &TestApp, token: &str) {
     }
 }
 
-/// Sets a key's rate limit as the dashboard will (issue 4's per-key editor),
-/// announcing the change so the running server sees it.
-/// Through the dashboard's Rate limit dialog, as Sam.
+/// Sets a key's rate limit through the dashboard's Rate limit dialog, as Sam.
 async fn set_rate_limit(app: &TestApp, id: &str, per_second: i32) {
     let sam = signed_in(app, "sam@acme.test").await;
     let limit = per_second.to_string();
