@@ -140,6 +140,25 @@ impl Default for KeyQuery {
 /// Longest search text kept; anything longer is cut (a search, not a field).
 pub const MAX_SEARCH: usize = 64;
 
+/// A search from the URL: trimmed, without control characters, at most [`MAX_SEARCH`].
+pub(crate) fn search_param(raw: Option<String>) -> String {
+    raw.map(|q| {
+        q.trim()
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(MAX_SEARCH)
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// A page number from the URL: 1 to 1,000,000, else 1.
+pub(crate) fn page_param(raw: Option<String>) -> u64 {
+    raw.and_then(|p| p.parse::<u64>().ok())
+        .filter(|p| (1..=1_000_000).contains(p))
+        .unwrap_or(1)
+}
+
 impl KeyQuery {
     /// From URL parameters; anything unknown or out of range falls back to the default.
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
@@ -154,20 +173,12 @@ impl KeyQuery {
             (Some(sort), None) => (sort, sort.first_direction()),
             (None, _) => (SortColumn::Created, SortDir::Desc),
         };
-        let q = get("q")
-            .map(|q| {
-                q.trim()
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(MAX_SEARCH)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let page = get("page")
-            .and_then(|p| p.parse::<u64>().ok())
-            .filter(|p| (1..=1_000_000).contains(p))
-            .unwrap_or(1);
-        Self { q, sort, dir, page }
+        Self {
+            q: search_param(get("q")),
+            sort,
+            dir,
+            page: page_param(get("page")),
+        }
     }
 
     /// The URL query string (without `?`), leaving out defaults.

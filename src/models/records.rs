@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::crm::SourceKey;
-use super::keys::{encode, MAX_SEARCH};
+use super::keys::{encode, page_param, search_param};
 use crate::domain::crm::{LeadStatus, PropertyStatus};
 
 /// Rows per page on both pages.
@@ -32,21 +32,11 @@ impl Default for RecordQuery {
 impl RecordQuery {
     /// From URL parameters; anything unknown or out of range falls back to the default.
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
-        let q = get("q")
-            .map(|q| {
-                q.trim()
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(MAX_SEARCH)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let page = get("page")
-            .and_then(|p| p.parse::<u64>().ok())
-            .filter(|p| (1..=1_000_000).contains(p))
-            .unwrap_or(1);
-        let test = get("mode").as_deref() == Some("test");
-        Self { q, page, test }
+        Self {
+            q: search_param(get("q")),
+            page: page_param(get("page")),
+            test: get("mode").as_deref() == Some("test"),
+        }
     }
 
     /// `?…`, leaving out defaults (`?` alone when everything is default).
