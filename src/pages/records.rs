@@ -10,6 +10,7 @@ use crate::components::breadcrumb::Breadcrumb;
 use crate::components::local_time::LocalTime;
 use crate::models::crm::SourceKey;
 use crate::models::records::{format_price, LeadRow, PropertyRow, RecordPage, RecordQuery, RECORDS_PER_PAGE};
+use crate::models::AppError;
 use crate::server_fns::records::{list_leads, list_properties};
 
 pub const LEADS_PATH: &str = "/admin/leads";
@@ -23,39 +24,48 @@ fn query_from_url() -> Memo<RecordQuery> {
 
 #[component]
 pub fn LeadsPage() -> impl IntoView {
-    let query = query_from_url();
-    let page = Resource::new(move || query.get(), list_leads);
-    view! {
-        <Title text="Leads"/>
-        <Breadcrumb depth=0 current=("Leads", LEADS_PATH)/>
-        <h1>"Leads"</h1>
-        <p class="lead">"People interested in your properties, as API keys imported them."</p>
-        <RecordToolbar path=LEADS_PATH noun="leads" query/>
-        <Transition fallback=|| view! { <p role="status">"Loading leads…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(page) => view! { <LeadTable page/> }.into_any(),
-                    Err(err) => view! { <p class="form-error" role="alert">{err.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+    records_page(
+        ("Leads", LEADS_PATH, "leads"),
+        "People interested in your properties, as API keys imported them.",
+        list_leads,
+        |page| view! { <LeadTable page/> },
+    )
 }
 
 #[component]
 pub fn PropertiesPage() -> impl IntoView {
+    records_page(
+        ("Properties", PROPERTIES_PATH, "properties"),
+        "Listings kept in sync by API keys, by their id in your own system.",
+        list_properties,
+        |page| view! { <PropertyTable page/> },
+    )
+}
+
+/// Either page: heading, toolbar, and the table for the URL's query.
+fn records_page<T, F, V>(
+    (title, path, noun): (&'static str, &'static str, &'static str),
+    lead: &'static str,
+    fetch: fn(RecordQuery) -> F,
+    table: fn(RecordPage<T>) -> V,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    F: std::future::Future<Output = Result<RecordPage<T>, AppError>> + Send + 'static,
+    V: IntoView + 'static,
+{
     let query = query_from_url();
-    let page = Resource::new(move || query.get(), list_properties);
+    let page = Resource::new(move || query.get(), fetch);
     view! {
-        <Title text="Properties"/>
-        <Breadcrumb depth=0 current=("Properties", PROPERTIES_PATH)/>
-        <h1>"Properties"</h1>
-        <p class="lead">"Listings kept in sync by API keys, by their id in your own system."</p>
-        <RecordToolbar path=PROPERTIES_PATH noun="properties" query/>
-        <Transition fallback=|| view! { <p role="status">"Loading properties…"</p> }>
+        <Title text=title/>
+        <Breadcrumb depth=0 current=(title, path)/>
+        <h1>{title}</h1>
+        <p class="lead">{lead}</p>
+        <RecordToolbar path noun query/>
+        <Transition fallback=move || view! { <p role="status">{format!("Loading {noun}…")}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(page) => view! { <PropertyTable page/> }.into_any(),
+                    Ok(page) => table(page).into_any(),
                     Err(err) => view! { <p class="form-error" role="alert">{err.to_string()}</p> }.into_any(),
                 }
             })}
