@@ -16,7 +16,6 @@ use super::extract::ApiQuery;
 use super::json::ApiJson;
 use crate::domain::environment::Environment;
 use crate::domain::scopes::Scope;
-use crate::entities::api_key;
 use crate::models::keys::{KeyQuery, KeyRow, KeyStatus, NewKeyForm};
 use crate::models::FieldIssue;
 use crate::server::key_cache::KeyRecord;
@@ -240,7 +239,7 @@ pub async fn list(
         "page" => page.clone(),
         _ => None,
     });
-    let page = key_list::list(&state.db, &caller, query, Some(key.environment), Utc::now()).await?;
+    let page = key_list::list(&state.db, &caller, query, Utc::now()).await?;
     Ok(Json(KeyList {
         total: page.total,
         page: page.query.page,
@@ -340,16 +339,6 @@ pub async fn delete(
     let Ok(Path(id)) = id else {
         return Err(ApiError::NotFound);
     };
-    // A test key cannot see live keys, and the other way round.
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let same_environment = api_key::Entity::find_by_id(id.clone())
-        .filter(api_key::Column::Environment.eq(key.environment.as_str()))
-        .one(&state.db)
-        .await?
-        .is_some();
-    if !same_environment {
-        return Err(ApiError::NotFound);
-    }
     key_service::remove(&state.db, &caller, &id, Utc::now())
         .await
         .map_err(api_error)?;

@@ -16,7 +16,7 @@ pub async fn list_keys(query: KeyQuery) -> Result<KeyPage, AppError> {
         async move {
             let state = backend::state()?;
             let caller = backend::caller(&state).await?;
-            crate::server::services::key_list::list(&state.db, &caller, query, None, chrono::Utc::now())
+            crate::server::services::key_list::list(&state.db, &caller, query, chrono::Utc::now())
                 .await
                 .map_err(backend::internal)
         }

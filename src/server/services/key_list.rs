@@ -63,7 +63,10 @@ const SEARCH_MATCHES_FIRST: u64 = 2_000;
 
 /// Keys of the caller's agency they may see.
 fn visible(caller: &Caller) -> Condition {
-    let agency = Condition::all().add(api_key::Column::AgencyId.eq(caller.agency_id));
+    let mut agency = Condition::all().add(api_key::Column::AgencyId.eq(caller.agency_id));
+    if let Some(environment) = caller.environment {
+        agency = agency.add(api_key::Column::Environment.eq(environment.as_str()));
+    }
     match &caller.actor {
         Some(actor) if actor.role != Role::SuperManager => agency.add(
             Condition::any()
@@ -121,19 +124,13 @@ fn ordered(
     select.order_by(api_key::Column::Id, order)
 }
 
-/// A page of the caller's keys as `query` asks; with `environment`, only
-/// keys of that environment (what a test key managing keys may see).
 pub async fn list(
     db: &impl ConnectionTrait,
     caller: &Caller,
     query: KeyQuery,
-    environment: Option<Environment>,
     now: DateTime<Utc>,
 ) -> Result<KeyPage, DbErr> {
     let mut filter = visible(caller);
-    if let Some(environment) = environment {
-        filter = filter.add(api_key::Column::Environment.eq(environment.as_str()));
-    }
     if !query.q.is_empty() {
         filter = filter.add(name_contains(db.get_database_backend(), &query.q));
     }

@@ -33,6 +33,9 @@ pub struct Caller {
     /// `None` for the command line, which an operator runs with the server's own rights.
     pub actor: Option<Actor>,
     pub ip: Option<String>,
+    /// A key managing keys (`/v1/keys`) sees and changes only keys of its
+    /// own environment; `None`: every key.
+    pub environment: Option<Environment>,
 }
 
 impl Caller {
@@ -67,6 +70,7 @@ impl Caller {
             who: Who::CommandLine,
             actor: None,
             ip: None,
+            environment: None,
         }
     }
 }
@@ -97,6 +101,7 @@ pub async fn caller_for(
             workspaces,
         }),
         ip,
+        environment: None,
     })
 }
 
@@ -148,6 +153,7 @@ pub async fn caller_for_key(
             workspaces,
         }),
         ip,
+        environment: Some(key.environment),
     }))
 }
 
@@ -487,11 +493,12 @@ async fn visible_key(
     caller: &Caller,
     id: &str,
 ) -> Result<api_key::Model, KeyError> {
-    let key = api_key::Entity::find_by_id(id.to_owned())
-        .filter(api_key::Column::AgencyId.eq(caller.agency_id))
-        .one(db)
-        .await?
-        .ok_or(KeyError::NotFound)?;
+    let mut find =
+        api_key::Entity::find_by_id(id.to_owned()).filter(api_key::Column::AgencyId.eq(caller.agency_id));
+    if let Some(environment) = caller.environment {
+        find = find.filter(api_key::Column::Environment.eq(environment.as_str()));
+    }
+    let key = find.one(db).await?.ok_or(KeyError::NotFound)?;
     if !caller.may(Action::ViewKey(key.workspace_id)) {
         return Err(KeyError::NotFound);
     }
