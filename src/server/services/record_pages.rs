@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, Select,
 };
 
 use super::key_list::{column_contains, expr_contains};
@@ -68,6 +68,52 @@ async fn names(
     Ok((workspaces, users))
 }
 
+/// One page of matches with what its rows refer to by id.
+struct Fetched<M> {
+    rows: Vec<M>,
+    total: u64,
+    /// The page shown (the last one when asked past the end).
+    query: RecordQuery,
+    workspaces: HashMap<i64, String>,
+    users: HashMap<i64, String>,
+}
+
+/// Counts what `select` matches, then reads the asked page in `order`, and
+/// the names of the workspaces and acting users its rows mention.
+async fn one_page<E>(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    query: &RecordQuery,
+    select: Select<E>,
+    order: impl FnOnce(Select<E>) -> Select<E>,
+    acting_user: impl Fn(&E::Model) -> Option<i64>,
+) -> Result<Fetched<E::Model>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+{
+    let total = select.clone().count(db).await?;
+    let query = page_within(query, total);
+    let rows = order(select)
+        .offset((query.page - 1) * RECORDS_PER_PAGE)
+        .limit(RECORDS_PER_PAGE)
+        .all(db)
+        .await?;
+    let (workspaces, users) = names(
+        db,
+        caller.agency_id,
+        rows.iter().filter_map(&acting_user).collect(),
+    )
+    .await?;
+    Ok(Fetched {
+        rows,
+        total,
+        query,
+        workspaces,
+        users,
+    })
+}
+
 /// The page to show: as asked, or the last one when asked past the end.
 fn page_within(query: &RecordQuery, total: u64) -> RecordQuery {
     let last = total.div_ceil(RECORDS_PER_PAGE).max(1);
@@ -103,19 +149,19 @@ pub async fn leads(
                 .add(column_contains(backend, lead::Column::Source, &query.q)),
         );
     }
-    let select = lead::Entity::find().filter(condition);
-    let total = select.clone().count(db).await?;
-    let query = page_within(query, total);
-    let rows = select
-        .order_by_desc(lead::Column::Id)
-        .offset((query.page - 1) * RECORDS_PER_PAGE)
-        .limit(RECORDS_PER_PAGE)
-        .all(db)
-        .await?;
-    let (workspaces, users) = names(
+    let Fetched {
+        rows,
+        total,
+        query,
+        workspaces,
+        users,
+    } = one_page(
         db,
-        caller.agency_id,
-        rows.iter().filter_map(|r| r.acting_user_id).collect(),
+        caller,
+        query,
+        lead::Entity::find().filter(condition),
+        |select| select.order_by_desc(lead::Column::Id),
+        |r| r.acting_user_id,
     )
     .await?;
     let rows = rows
@@ -158,20 +204,23 @@ pub async fn properties(
                 .add(column_contains(backend, property::Column::ExternalId, &query.q)),
         );
     }
-    let select = property::Entity::find().filter(condition);
-    let total = select.clone().count(db).await?;
-    let query = page_within(query, total);
-    let rows = select
-        .order_by_desc(property::Column::UpdatedAt)
-        .order_by_desc(property::Column::Id)
-        .offset((query.page - 1) * RECORDS_PER_PAGE)
-        .limit(RECORDS_PER_PAGE)
-        .all(db)
-        .await?;
-    let (workspaces, users) = names(
+    let Fetched {
+        rows,
+        total,
+        query,
+        workspaces,
+        users,
+    } = one_page(
         db,
-        caller.agency_id,
-        rows.iter().filter_map(|r| r.acting_user_id).collect(),
+        caller,
+        query,
+        property::Entity::find().filter(condition),
+        |select| {
+            select
+                .order_by_desc(property::Column::UpdatedAt)
+                .order_by_desc(property::Column::Id)
+        },
+        |r| r.acting_user_id,
     )
     .await?;
     let rows = rows
