@@ -214,15 +214,42 @@ fn Pager(
     }
 }
 
+/// A list's table (named by its caption) and the pager under it.
+fn records_table<T>(
+    caption: &'static str,
+    headers: &[&'static str],
+    rows: Vec<AnyView>,
+    shown: usize,
+    page: &RecordPage<T>,
+    path: &'static str,
+    noun: &'static str,
+) -> AnyView {
+    let headers = headers
+        .iter()
+        .map(|h| view! { <th scope="col">{*h}</th> })
+        .collect::<Vec<_>>();
+    view! {
+        <div class="table-scroll">
+            <table class="records">
+                <caption class="visually-hidden">{caption}</caption>
+                <thead>
+                    <tr>{headers}</tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <Pager query=page.query.clone() total=page.total count=page.page_count() shown path noun/>
+    }
+    .into_any()
+}
+
 #[component]
-fn LeadTable(page: RecordPage<LeadRow>) -> impl IntoView {
+fn LeadTable(mut page: RecordPage<LeadRow>) -> impl IntoView {
     if let Some(empty) = empty_state(&page, "leads") {
         return empty;
     }
-    let count = page.page_count();
     let shown = page.rows.len();
-    let rows = page
-        .rows
+    let rows = std::mem::take(&mut page.rows)
         .into_iter()
         .map(|row| {
             view! {
@@ -238,35 +265,37 @@ fn LeadTable(page: RecordPage<LeadRow>) -> impl IntoView {
                     <td><LocalTime at=row.created_at with_time=true/></td>
                 </tr>
             }
+            .into_any()
         })
         .collect::<Vec<_>>();
-    view! {
-        <div class="table-scroll">
-            <table class="records">
-                <caption class="visually-hidden">"Leads"</caption>
-                <thead>
-                    <tr>
-                        {["Name", "Email", "Phone", "Source", "Status", "Workspace", "API key", "Acting user", "Imported"]
-                            .map(|h| view! { <th scope="col">{h}</th> })}
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
-        <Pager query=page.query total=page.total count shown path=LEADS_PATH noun="leads"/>
-    }
-    .into_any()
+    records_table(
+        "Leads",
+        &[
+            "Name",
+            "Email",
+            "Phone",
+            "Source",
+            "Status",
+            "Workspace",
+            "API key",
+            "Acting user",
+            "Imported",
+        ],
+        rows,
+        shown,
+        &page,
+        LEADS_PATH,
+        "leads",
+    )
 }
 
 #[component]
-fn PropertyTable(page: RecordPage<PropertyRow>) -> impl IntoView {
+fn PropertyTable(mut page: RecordPage<PropertyRow>) -> impl IntoView {
     if let Some(empty) = empty_state(&page, "properties") {
         return empty;
     }
-    let count = page.page_count();
     let shown = page.rows.len();
-    let rows = page
-        .rows
+    let rows = std::mem::take(&mut page.rows)
         .into_iter()
         .map(|row| {
             let place = [row.address, row.city]
@@ -288,22 +317,27 @@ fn PropertyTable(page: RecordPage<PropertyRow>) -> impl IntoView {
                     <td><LocalTime at=row.updated_at with_time=true/></td>
                 </tr>
             }
+            .into_any()
         })
         .collect::<Vec<_>>();
-    view! {
-        <div class="table-scroll">
-            <table class="records">
-                <caption class="visually-hidden">"Properties"</caption>
-                <thead>
-                    <tr>
-                        {["Title", "External id", "Address", "Price", "Bedrooms", "Status", "Workspace", "API key", "Acting user", "Updated"]
-                            .map(|h| view! { <th scope="col">{h}</th> })}
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
-        <Pager query=page.query total=page.total count shown path=PROPERTIES_PATH noun="properties"/>
-    }
-    .into_any()
+    records_table(
+        "Properties",
+        &[
+            "Title",
+            "External id",
+            "Address",
+            "Price",
+            "Bedrooms",
+            "Status",
+            "Workspace",
+            "API key",
+            "Acting user",
+            "Updated",
+        ],
+        rows,
+        shown,
+        &page,
+        PROPERTIES_PATH,
+        "properties",
+    )
 }
