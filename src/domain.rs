@@ -4,6 +4,7 @@ pub mod crm;
 pub mod environment;
 pub mod fields;
 pub mod key_name;
+pub mod lifecycle;
 pub mod next_url;
 pub mod policy;
 pub mod role;

@@ -2,9 +2,11 @@
 pub mod agency;
 pub mod api_key;
 pub mod audit_event;
+pub mod job_run;
 pub mod key_change;
 pub mod lead;
 pub mod membership;
+pub mod notification;
 pub mod property;
 pub mod session;
 pub mod user;

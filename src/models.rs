@@ -3,6 +3,7 @@ pub mod crm;
 mod error;
 mod flash;
 pub mod keys;
+pub mod notifications;
 pub mod records;
 pub mod reference;
 mod user;

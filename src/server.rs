@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod jobs;
 pub mod key_cache;
 pub mod password;
 pub mod pepper;

@@ -9,6 +9,7 @@ mod m20261123_000005_create_sessions;
 mod m20261123_000006_index_key_buckets;
 mod m20261123_000007_index_key_table;
 mod m20261123_000008_create_key_changes;
+mod m20261123_000009_create_job_runs;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_index_key_buckets::Migration),
             Box::new(m20261123_000007_index_key_table::Migration),
             Box::new(m20261123_000008_create_key_changes::Migration),
+            Box::new(m20261123_000009_create_job_runs::Migration),
         ]
     }
 }

@@ -359,6 +359,11 @@ impl ActAsChoice {
 pub struct KeySettings {
     /// Most active keys per workspace and agency-wide.
     pub max_active_keys: i32,
+    /// Days a key may go unused before it is deleted.
+    pub inactivity_days: i32,
+    /// The weekly sandbox reset: a weekday (0 = Sunday) or off, and an hour (UTC).
+    pub sandbox_reset_day: Option<i16>,
+    pub sandbox_reset_hour: i16,
     pub can_manage: bool,
     pub can_change_limit: bool,
     /// Agency-wide keys may be created by this viewer.

@@ -1,4 +1,5 @@
-//! The `keyward` command line (clap): serve, migrate, user add.
+//! The `keyward` command line (clap): serve, migrate, user add, key create,
+//! agency set, jobs run.
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -8,6 +9,7 @@ use crate::server::http::Server;
 use crate::server::{assets, db};
 
 mod agency;
+mod jobs;
 mod keys;
 mod users;
 
@@ -52,6 +54,18 @@ enum Command {
     /// Change an agency's settings.
     #[command(subcommand)]
     Agency(AgencyCommand),
+    /// Run the maintenance jobs.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum JobsCommand {
+    /// Run the maintenance jobs once: inactivity notices and deletion, expiry notices, sandbox reset.
+    ///
+    /// The server runs them on its own every KEYWARD_JOBS_EVERY; this runs them now, or as at the
+    /// time given with --now. Running them twice, or beside a server, does each thing once.
+    Run(jobs::JobsRun),
 }
 
 #[derive(Debug, Subcommand)]
@@ -87,6 +101,7 @@ pub async fn run() -> ExitCode {
         Command::User(UserCommand::Add(args)) => users::add_user(config, args).await,
         Command::Key(KeyCommand::Create(args)) => keys::create(config, args).await,
         Command::Agency(AgencyCommand::Set(args)) => agency::set(config, args).await,
+        Command::Jobs(JobsCommand::Run(args)) => jobs::run(config, args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -32,6 +32,27 @@ pub struct Settings {
         hide_default_value = true
     )]
     pub pepper: Option<String>,
+    /// How often the server runs the maintenance jobs (inactivity sweep and notices, expiry notices,
+    /// sandbox reset): "15m", "1h", "30s"; "off" leaves them to `keyward jobs run`
+    #[arg(long, env = "KEYWARD_JOBS_EVERY", default_value = "15m", global = true, value_parser = parse_every)]
+    pub jobs_every: Every,
+}
+
+/// An interval, or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Every(pub Option<std::time::Duration>);
+
+fn parse_every(text: &str) -> Result<Every, String> {
+    let text = text.trim();
+    if matches!(text, "off" | "0" | "never") {
+        return Ok(Every(None));
+    }
+    let every =
+        humantime::parse_duration(text).map_err(|e| format!("{e}: write it like 30s, 15m or 1h, or off"))?;
+    if every < std::time::Duration::from_secs(1) {
+        return Err("at least 1s, or off".into());
+    }
+    Ok(Every(Some(every)))
 }
 
 /// Resolved settings, with every default applied.
@@ -42,6 +63,8 @@ pub struct Config {
     pub database_url: String,
     pub cookie_secure: bool,
     pub pepper: Option<String>,
+    /// `None`: the server schedules no jobs.
+    pub jobs_every: Option<std::time::Duration>,
 }
 
 impl Settings {
@@ -56,6 +79,7 @@ impl Settings {
             data_dir: self.data_dir,
             database_url,
             pepper: self.pepper.filter(|p| !p.is_empty()),
+            jobs_every: self.jobs_every.0,
         }
     }
 }
@@ -73,6 +97,7 @@ impl std::fmt::Debug for Config {
             .field("database_url", &self.database_label())
             .field("cookie_secure", &self.cookie_secure)
             .field("pepper", &self.pepper.as_ref().map(|_| "[redacted]"))
+            .field("jobs_every", &self.jobs_every)
             .finish()
     }
 }
@@ -113,6 +138,7 @@ mod tests {
             database_url: None,
             cookie_secure: None,
             pepper: None,
+            jobs_every: Every(None),
         }
     }
 
@@ -134,6 +160,17 @@ mod tests {
         assert_eq!(config.database_url, "sqlite:///tmp/kw/keyward.db?mode=rwc");
         assert!(config.is_sqlite());
         assert_eq!(config.sqlite_path(), Some(PathBuf::from("/tmp/kw/keyward.db")));
+    }
+
+    #[test]
+    fn the_jobs_interval_reads_as_people_write_it() {
+        use std::time::Duration;
+        assert_eq!(parse_every("15m"), Ok(Every(Some(Duration::from_secs(900)))));
+        assert_eq!(parse_every(" 1h "), Ok(Every(Some(Duration::from_secs(3600)))));
+        assert_eq!(parse_every("off"), Ok(Every(None)));
+        assert_eq!(parse_every("0"), Ok(Every(None)));
+        assert!(parse_every("500ms").is_err());
+        assert!(parse_every("soon").unwrap_err().contains("15m"));
     }
 
     #[test]

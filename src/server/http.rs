@@ -21,7 +21,7 @@ use crate::app::{shell, App};
 use crate::server::config::Config;
 use crate::server::session_store::DbSessionStore;
 use crate::server::state::AppState;
-use crate::server::{assets, auth, db, key_cache, password, services, usage};
+use crate::server::{assets, auth, db, jobs, key_cache, password, services, usage};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "keyward_session";
@@ -150,10 +150,13 @@ impl Server {
             ))
         };
         password::warm_up().await;
-        let background = vec![
+        let mut background = vec![
             spawn_session_cleanup(state.db.clone()),
             key_cache::spawn_listener(state.db.clone(), state.keys.clone()),
         ];
+        if let Some(every) = state.config.jobs_every {
+            background.push(jobs::spawn_scheduler(state.clone(), every));
+        }
         let (stop_flusher, flusher_stops) = oneshot::channel();
         let flusher = (
             stop_flusher,

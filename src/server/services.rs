@@ -8,6 +8,8 @@ pub mod directory;
 pub mod key_list;
 pub mod keys;
 pub mod leads;
+pub mod lifecycle;
+pub mod notifications;
 pub mod properties;
 pub mod record_pages;
 pub mod records;

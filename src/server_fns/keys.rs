@@ -152,10 +152,41 @@ pub async fn set_key_limit(max_active_keys: String) -> Result<(), AppError> {
                 .map_err(|_| AppError::field("max_active_keys", "Enter a number from 1 to 1000"))?;
             let changes = crate::server::services::agency_settings::AgencyChanges {
                 max_active_keys: Some(max),
-                inactivity_days: None,
+                ..Default::default()
             };
             crate::server::services::agency_settings::change(&state.db, &caller, changes, chrono::Utc::now())
                 .await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Sets the weekly sandbox reset (super managers): `day` is `off` or 0
+/// (Sunday) … 6, `hour` 0–23 (UTC).
+#[server(endpoint = "set_sandbox_reset")]
+pub async fn set_sandbox_reset(day: String, hour: String) -> Result<(), AppError> {
+    backend::respond(
+        async move {
+            use crate::server::services::agency_settings::{self, AgencyChanges, SandboxReset};
+            let state = backend::state()?;
+            let caller = backend::caller(&state).await?;
+            let day =
+                match day.trim() {
+                    "off" => None,
+                    text => Some(text.parse::<i16>().map_err(|_| {
+                        AppError::field("sandbox_reset_day", "Choose a day of the week, or Off")
+                    })?),
+                };
+            let hour = hour
+                .trim()
+                .parse::<i16>()
+                .map_err(|_| AppError::field("sandbox_reset_hour", "Choose an hour from 00:00 to 23:00"))?;
+            let changes = AgencyChanges {
+                sandbox_reset: Some(SandboxReset { day, hour }),
+                ..Default::default()
+            };
+            agency_settings::change(&state.db, &caller, changes, chrono::Utc::now()).await?;
             Ok(())
         }
         .await,

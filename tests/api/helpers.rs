@@ -113,6 +113,8 @@ impl TestDb {
             database_url: self.url.clone(),
             cookie_secure: false,
             pepper: None,
+            // Tests run the jobs themselves, at the times they choose.
+            jobs_every: None,
         }
     }
 

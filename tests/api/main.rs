@@ -5,6 +5,7 @@ mod helpers;
 mod auth;
 mod cli;
 mod health;
+mod jobs;
 mod keys;
 mod keys_cli;
 mod record_pages;

@@ -1,5 +1,6 @@
-//! An agency's settings: the key limit and the inactivity window. Changed
-//! from the dashboard (super managers) and with `keyward agency set`.
+//! An agency's settings: the key limit, the inactivity window and the weekly
+//! sandbox reset. Changed from the dashboard (super managers) and with
+//! `keyward agency set`.
 use std::ops::RangeInclusive;
 
 use chrono::{DateTime, Utc};
@@ -8,6 +9,7 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait};
 use serde_json::json;
 
 use super::keys::{begin_for_agency, Caller, KeyError};
+use crate::domain::lifecycle::describe_weekly;
 use crate::domain::policy::Action;
 use crate::entities::agency;
 use crate::models::FieldIssue;
@@ -23,6 +25,21 @@ pub const INACTIVITY_DAYS: RangeInclusive<i32> = 30..=3650;
 pub struct AgencyChanges {
     pub max_active_keys: Option<i32>,
     pub inactivity_days: Option<i32>,
+    pub sandbox_reset: Option<SandboxReset>,
+}
+
+/// When test-mode data is purged: a weekday (0 = Sunday … 6 = Saturday)
+/// and an hour (UTC), or never (`day: None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SandboxReset {
+    pub day: Option<i16>,
+    pub hour: i16,
+}
+
+impl std::fmt::Display for SandboxReset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&describe_weekly(self.day, self.hour))
+    }
 }
 
 /// The settings after a change.
@@ -30,6 +47,7 @@ pub struct AgencyChanges {
 pub struct AgencySettings {
     pub max_active_keys: i32,
     pub inactivity_days: i32,
+    pub sandbox_reset: SandboxReset,
 }
 
 fn check(field: &str, value: Option<i32>, range: &RangeInclusive<i32>, issues: &mut Vec<FieldIssue>) {
@@ -64,6 +82,20 @@ pub async fn change(
         &INACTIVITY_DAYS,
         &mut issues,
     );
+    if let Some(reset) = changes.sandbox_reset {
+        if reset.day.is_some_and(|d| !(0..=6).contains(&d)) {
+            issues.push(FieldIssue {
+                field: "sandbox_reset_day".into(),
+                message: "Choose a day of the week, or Off".into(),
+            });
+        }
+        if !(0..=23).contains(&reset.hour) {
+            issues.push(FieldIssue {
+                field: "sandbox_reset_hour".into(),
+                message: "Choose an hour from 00:00 to 23:00".into(),
+            });
+        }
+    }
     if !issues.is_empty() {
         return Err(KeyError::Invalid(issues));
     }
@@ -73,19 +105,31 @@ pub async fn change(
         .one(&txn)
         .await?
         .ok_or(KeyError::NotFound)?;
-    let before = AgencySettings {
-        max_active_keys: agency.max_active_keys,
-        inactivity_days: agency.inactivity_days,
-    };
+    let before = settings_of(&agency);
     let after = AgencySettings {
         max_active_keys: changes.max_active_keys.unwrap_or(before.max_active_keys),
         inactivity_days: changes.inactivity_days.unwrap_or(before.inactivity_days),
+        sandbox_reset: changes.sandbox_reset.unwrap_or(before.sandbox_reset),
     };
     if after != before {
         let mut active: agency::ActiveModel = agency.into();
         active.max_active_keys = Set(after.max_active_keys);
         active.inactivity_days = Set(after.inactivity_days);
+        active.sandbox_reset_day = Set(after.sandbox_reset.day);
+        active.sandbox_reset_hour = Set(after.sandbox_reset.hour);
         active.update(&txn).await?;
+    }
+    if after.sandbox_reset != before.sandbox_reset {
+        let (from, to) = (before.sandbox_reset.to_string(), after.sandbox_reset.to_string());
+        caller
+            .audit(
+                &txn,
+                "sandbox_reset_changed",
+                None,
+                json!({ "from": from, "to": to }),
+                now,
+            )
+            .await?;
     }
     let changed = [
         ("limit_changed", before.max_active_keys, after.max_active_keys),
@@ -104,4 +148,16 @@ pub async fn change(
     }
     txn.commit().await?;
     Ok(after)
+}
+
+/// An agency's settings as stored.
+pub fn settings_of(agency: &agency::Model) -> AgencySettings {
+    AgencySettings {
+        max_active_keys: agency.max_active_keys,
+        inactivity_days: agency.inactivity_days,
+        sandbox_reset: SandboxReset {
+            day: agency.sandbox_reset_day,
+            hour: agency.sandbox_reset_hour,
+        },
+    }
 }

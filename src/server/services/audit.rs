@@ -5,6 +5,9 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr};
 
 use crate::entities::audit_event;
 
+/// How the audit log names keyward's own jobs.
+pub const SYSTEM_LABEL: &str = "keyward (automatic)";
+
 /// Who did something, as the audit log names them.
 #[derive(Debug, Clone)]
 pub enum Who {
@@ -19,13 +22,15 @@ pub enum Who {
         id: String,
         name: String,
     },
+    /// keyward itself: the maintenance jobs.
+    System,
 }
 
 impl Who {
     pub fn user_id(&self) -> Option<i64> {
         match self {
             Who::User { id, .. } => Some(*id),
-            Who::CommandLine | Who::Key { .. } => None,
+            Who::CommandLine | Who::Key { .. } | Who::System => None,
         }
     }
 
@@ -41,6 +46,7 @@ impl Who {
             Who::User { name, .. } => name.clone(),
             Who::CommandLine => "command line".to_owned(),
             Who::Key { name, .. } => format!("API key {name}"),
+            Who::System => SYSTEM_LABEL.to_owned(),
         }
     }
 }

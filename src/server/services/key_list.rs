@@ -312,6 +312,9 @@ pub async fn settings(
         .collect();
     Ok(KeySettings {
         max_active_keys: agency.max_active_keys,
+        inactivity_days: agency.inactivity_days,
+        sandbox_reset_day: agency.sandbox_reset_day,
+        sandbox_reset_hour: agency.sandbox_reset_hour,
         can_manage: can_create_agency_wide || !workspaces.is_empty(),
         can_change_limit: caller.may(Action::ChangeAgencySettings),
         can_create_agency_wide,

@@ -1,0 +1,331 @@
+//! The maintenance jobs, by time travel: `jobs::run` as at chosen moments
+//! over keys and data made through the real server — every inactivity
+//! notice day, the deletion day, a use that resets the clock, expiry
+//! notices, the weekly sandbox reset, and runs that overlap.
+use chrono::{DateTime, TimeDelta, Utc};
+use keyward::entities::{api_key, audit_event, lead, notification, property};
+use keyward::server::jobs;
+use keyward::server::services::agency_settings::{self, AgencyChanges};
+use keyward::server::services::keys::Caller;
+use keyward::server::services::lifecycle::Report;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
+use crate::keys::{create, form, signed_in, world, World};
+use crate::on_both_engines;
+use crate::v1_records::{call, roomy};
+
+fn db(app: &TestApp) -> &DatabaseConnection {
+    &app.server().state.db
+}
+
+fn days(n: i64) -> TimeDelta {
+    TimeDelta::days(n)
+}
+
+/// The id inside a token (`kw_live_{id}_{secret}`).
+fn id_of(token: &str) -> String {
+    token.split('_').nth(2).unwrap().to_owned()
+}
+
+/// A key that never expires, created by `email` (a manager of Downtown, or
+/// the super manager); returns its token.
+async fn never_expiring(w: &World, email: &str, name: &str, workspace: Option<i64>, act_as: i64) -> String {
+    let browser = signed_in(&w.app, email).await;
+    let workspace = workspace.map(|id| id.to_string()).unwrap_or_default();
+    let mut body = form(name, &workspace, act_as, &["read:leads"]);
+    body["form"]["validity"] = json!("never");
+    let (status, key) = create(&w.app, &browser, body).await;
+    assert_eq!(status, 200, "{key}");
+    key["token"].as_str().unwrap().to_owned()
+}
+
+async fn stored(app: &TestApp, id: &str) -> Option<api_key::Model> {
+    api_key::Entity::find_by_id(id.to_owned())
+        .one(db(app))
+        .await
+        .unwrap()
+}
+
+/// No notice sent and no key deleted (sandbox resets aside).
+fn quiet(report: &Report) -> bool {
+    report.inactivity_notices == 0 && report.expiry_notices == 0 && report.deleted.is_empty()
+}
+
+async fn run(app: &TestApp, at: DateTime<Utc>) -> Report {
+    jobs::run(db(app), at).await.expect("jobs run")
+}
+
+/// Notices of one kind, for one user, oldest first.
+async fn notices(app: &TestApp, user: i64, kind: &str) -> Vec<notification::Model> {
+    notification::Entity::find()
+        .filter(notification::Column::UserId.eq(user))
+        .filter(notification::Column::Kind.eq(kind))
+        .order_by_asc(notification::Column::Id)
+        .all(db(app))
+        .await
+        .unwrap()
+}
+
+async fn all_notices(app: &TestApp) -> u64 {
+    notification::Entity::find().count(db(app)).await.unwrap()
+}
+
+async fn auto_deleted(app: &TestApp, id: &str) -> Vec<audit_event::Model> {
+    audit_event::Entity::find()
+        .filter(audit_event::Column::KeyId.eq(id))
+        .filter(audit_event::Column::Action.eq("auto-deleted"))
+        .all(db(app))
+        .await
+        .unwrap()
+}
+
+/// `/v1/me` until it answers `status` (a change reaches the cache within a second).
+async fn eventually(app: &TestApp, token: &str, status: u16) {
+    for _ in 0..40 {
+        if call(app, "GET", "/v1/me", token, None).await.0 == status {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("/v1/me never answered {status}");
+}
+
+async fn user_id(app: &TestApp, email: &str) -> i64 {
+    keyward::entities::user::Entity::find()
+        .filter(keyward::entities::user::Column::Email.eq(email))
+        .one(db(app))
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+on_both_engines! {
+    async fn notices_come_15_7_and_1_days_before_and_the_key_goes_on_its_day(engine) {
+        let w = world(engine).await;
+        let app = &w.app;
+        let token = never_expiring(&w, "max@acme.test", "Portal sync", Some(w.downtown), w.max).await;
+        let id = id_of(&token);
+        let created = stored(app, &id).await.unwrap().created_at;
+        let deadline = created + days(90);
+
+        // Nothing before the first notice day, nor for other agencies' users.
+        assert!(quiet(&run(app, created + days(75) - TimeDelta::minutes(1)).await));
+
+        // Each notice day: the super manager and the key's creator, once each.
+        for (day, text) in [(15, "15 days"), (7, "7 days"), (1, "1 day")] {
+            let at = deadline - days(day) + TimeDelta::minutes(1);
+            assert_eq!(run(app, at).await.inactivity_notices, 2, "day {day}");
+            assert_eq!(run(app, at).await.inactivity_notices, 0, "day {day} again");
+            assert_eq!(run(app, at + TimeDelta::hours(2)).await.inactivity_notices, 0);
+            for user in [w.sam, w.max] {
+                let last = notices(app, user, "inactivity").await.pop().unwrap();
+                assert_eq!(last.title, format!("API key “Portal sync” will be deleted in {text}"));
+                assert!(last.body.contains("has not been used since it was created"), "{}", last.body);
+                assert!(last.body.contains(&keyward::domain::lifecycle::format_moment(deadline)), "{}", last.body);
+                assert!(last.body.contains("every request resets the clock"), "{}", last.body);
+                assert_eq!(last.link.as_deref(), Some(format!("/admin/profile/developer-settings/keys/{id}").as_str()));
+                assert_eq!(last.key_id.as_deref(), Some(id.as_str()));
+            }
+        }
+        assert_eq!(notices(app, w.sam, "inactivity").await.len(), 3);
+        assert_eq!(notices(app, w.max, "inactivity").await.len(), 3);
+        for email in ["ada@acme.test", "uma@acme.test", "oz@other.test"] {
+            let other = user_id(app, email).await;
+            assert!(notices(app, other, "inactivity").await.is_empty(), "{email}");
+        }
+
+        // Still there a minute before its deadline, and working.
+        assert!(run(app, deadline - TimeDelta::minutes(1)).await.deleted.is_empty());
+        assert!(stored(app, &id).await.is_some());
+        // (This use, in real time, moves the deadline by the seconds the test has taken.)
+        eventually(app, &token, 200).await;
+
+        // The deletion day: gone, audited, announced, refused.
+        let report = run(app, deadline + TimeDelta::hours(1)).await;
+        assert_eq!(report.deleted, vec![id.clone()]);
+        assert!(stored(app, &id).await.is_none());
+        let events = auto_deleted(app, &id).await;
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].actor_label, "keyward (automatic)");
+        assert_eq!(events[0].key_name.as_deref(), Some("Portal sync"));
+        let details: Value = serde_json::from_str(&events[0].details).unwrap();
+        assert_eq!(details["reason"], "unused for 90 days");
+        for user in [w.sam, w.max] {
+            let deleted = notices(app, user, "deleted").await;
+            assert_eq!(deleted.len(), 1);
+            assert_eq!(deleted[0].title, "API key “Portal sync” was deleted after 90 days unused");
+        }
+        eventually(app, &token, 401).await;
+
+        // Later runs find nothing more to do.
+        let before = all_notices(app).await;
+        assert!(quiet(&run(app, deadline + days(2)).await));
+        assert_eq!(all_notices(app).await, before);
+    }
+
+    async fn a_use_resets_the_clock_and_a_new_series_of_notices_follows(engine) {
+        let w = world(engine).await;
+        let app = &w.app;
+        let token = never_expiring(&w, "sam@acme.test", "Listing feed", None, w.sam).await;
+        let id = id_of(&token);
+        let created = stored(app, &id).await.unwrap().created_at;
+
+        assert_eq!(run(app, created + days(80)).await.inactivity_notices, 1, "the super manager created it");
+
+        // A successful request on day 80: counted through the usage recorder
+        // as at that moment, written as every request's use is.
+        let used = created + days(80) + TimeDelta::hours(1);
+        app.server().state.usage.record(&id, used, None);
+        app.server().state.usage.flush(db(app)).await.unwrap();
+        assert_eq!(stored(app, &id).await.unwrap().last_used_at, Some(used));
+
+        // Day 90 from creation: kept, and quiet.
+        assert!(quiet(&run(app, created + days(91)).await));
+        assert!(stored(app, &id).await.is_some());
+
+        // The clock runs from the use: notices again, then deletion.
+        assert_eq!(run(app, used + days(76)).await.inactivity_notices, 1);
+        let series = notices(app, w.sam, "inactivity").await;
+        assert_eq!(series.len(), 2);
+        assert!(series[1].body.contains("It was last used on"), "{}", series[1].body);
+        assert_eq!(run(app, used + days(90) - TimeDelta::seconds(1)).await.deleted, Vec::<String>::new());
+        assert_eq!(run(app, used + days(90)).await.deleted, vec![id.clone()]);
+    }
+
+    async fn the_agency_window_counts_and_revoked_or_expiring_keys_get_no_inactivity_notices(engine) {
+        let w = world(engine).await;
+        let app = &w.app;
+        roomy(&w).await;
+        let sam = signed_in(app, "sam@acme.test").await;
+        let kept = never_expiring(&w, "sam@acme.test", "Kept", None, w.sam).await;
+        let revoked = never_expiring(&w, "sam@acme.test", "Revoked", None, w.sam).await;
+        let (status, _) = app.call_form(&sam, "revoke_key", &[("id", &id_of(&revoked))]).await;
+        assert_eq!(status, 200);
+        // Expires in a month: long before 90 idle days.
+        let (status, expiring) = create(app, &sam, form("Expiring", "", w.sam, &["read:leads"])).await;
+        assert_eq!(status, 200);
+        let expiring = expiring["id"].as_str().unwrap().to_owned();
+
+        let acme = stored(app, &expiring).await.unwrap().agency_id;
+        let shorter = AgencyChanges { inactivity_days: Some(30), ..Default::default() };
+        agency_settings::change(db(app), &Caller::command_line(acme), shorter, Utc::now()).await.unwrap();
+
+        let created = stored(app, &id_of(&kept)).await.unwrap().created_at;
+        let report = run(app, created + days(15) + TimeDelta::minutes(1)).await;
+        assert_eq!(report.inactivity_notices, 1, "only the active key that lives past its window");
+        assert_eq!(notices(app, w.sam, "inactivity").await[0].key_id.as_deref(), Some(id_of(&kept).as_str()));
+        assert!(notices(app, w.sam, "inactivity").await[0].body.contains("unused for 30 days"));
+
+        // Day 30: every idle key goes, the revoked and expired ones included.
+        let report = run(app, created + days(30) + TimeDelta::minutes(1)).await;
+        let mut deleted = report.deleted.clone();
+        deleted.sort();
+        let mut expected = vec![id_of(&kept), id_of(&revoked), expiring];
+        expected.sort();
+        assert_eq!(deleted, expected);
+    }
+
+    async fn two_runners_at_once_notify_and_delete_exactly_once(engine) {
+        let w = world(engine).await;
+        let app = &w.app;
+        roomy(&w).await;
+        let mut ids = Vec::new();
+        for name in ["One", "Two", "Three"] {
+            ids.push(id_of(&never_expiring(&w, "max@acme.test", name, Some(w.downtown), w.max).await));
+        }
+        let created = stored(app, &ids[2]).await.unwrap().created_at;
+        // A second instance: its own connection pool on the same database.
+        let other = keyward::server::db::connect(&app.config()).await.unwrap();
+
+        let at = created + days(76);
+        let (a, b) = tokio::join!(jobs::run(db(app), at), jobs::run(&other, at));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.inactivity_notices + b.inactivity_notices, 6, "3 keys × (sam, max)");
+        assert_eq!(all_notices(app).await, 6);
+
+        let at = created + days(91);
+        let (a, b) = tokio::join!(jobs::run(db(app), at), jobs::run(&other, at));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.deleted.len() + b.deleted.len(), 3);
+        for id in &ids {
+            assert_eq!(auto_deleted(app, id).await.len(), 1, "{id}");
+            assert!(stored(app, id).await.is_none());
+        }
+        assert_eq!(notices(app, w.sam, "deleted").await.len(), 3);
+        assert_eq!(notices(app, w.max, "deleted").await.len(), 3);
+    }
+
+    async fn expiry_notices_come_7_and_1_days_before(engine) {
+        let w = world(engine).await;
+        let app = &w.app;
+        let max = signed_in(app, "max@acme.test").await;
+        let (status, key) = create(app, &max, form("Monthly", &w.downtown.to_string(), w.max, &["read:leads"])).await;
+        assert_eq!(status, 200, "{key}");
+        let id = key["id"].as_str().unwrap().to_owned();
+        let expires = stored(app, &id).await.unwrap().expires_at.unwrap();
+
+        assert_eq!(run(app, expires - days(8)).await.expiry_notices, 0);
+        assert_eq!(run(app, expires - days(7)).await.expiry_notices, 2);
+        assert_eq!(run(app, expires - days(6)).await.expiry_notices, 0);
+        assert_eq!(run(app, expires - days(1) + TimeDelta::hours(1)).await.expiry_notices, 2);
+        assert_eq!(run(app, expires - TimeDelta::hours(1)).await.expiry_notices, 0);
+        assert_eq!(run(app, expires + TimeDelta::hours(1)).await.expiry_notices, 0);
+        let titles: Vec<String> = notices(app, w.max, "expiry").await.into_iter().map(|n| n.title).collect();
+        assert_eq!(titles, ["API key “Monthly” expires in 7 days", "API key “Monthly” expires in 1 day"]);
+        assert!(notices(app, w.sam, "expiry").await[0].body.contains("It stops working on"));
+    }
+
+    async fn the_weekly_sandbox_reset_purges_test_data_once_and_leaves_live_data(engine) {
+        let w = world(engine).await;
+        let app = &w.app;
+        roomy(&w).await;
+        let live = crate::v1_records::key(app, Some(w.downtown), w.sam, "live", &["write:leads", "write:properties"]).await;
+        let test = crate::v1_records::key(app, Some(w.downtown), w.sam, "test", &["write:leads", "write:properties"]).await;
+        for token in [&live, &test] {
+            let (status, body) = call(app, "POST", "/v1/leads", token, Some(json!({"first_name": "Lena", "email": "lena@example.com"}))).await;
+            assert_eq!(status, 201, "{body}");
+            let (status, body) = call(app, "PUT", "/v1/properties/mls-1", token, Some(json!({"title": "Loft", "city": "Porto"}))).await;
+            assert_eq!(status, 201, "{body}");
+        }
+        let count = |env: &'static str| async move {
+            (
+                lead::Entity::find().filter(lead::Column::Environment.eq(env)).count(db(app)).await.unwrap(),
+                property::Entity::find().filter(property::Column::Environment.eq(env)).count(db(app)).await.unwrap(),
+            )
+        };
+        let now = Utc::now();
+        // The default: Sundays at 03:00 UTC. The last one passed before the
+        // data existed: a run now spares it.
+        let last = keyward::domain::lifecycle::weekly_slot(now, 0, 3).unwrap();
+        assert_eq!(run(app, now).await.sandbox_records, 0);
+        assert_eq!(count("test").await, (1, 1));
+
+        let next = last + days(7);
+        let report = run(app, next + TimeDelta::minutes(5)).await;
+        assert_eq!((report.sandbox_resets, report.sandbox_records), (2, 2), "Acme and Other Homes; Acme's 2 records");
+        assert_eq!(count("test").await, (0, 0));
+        assert_eq!(count("live").await, (1, 1));
+        let reset = notices(app, w.sam, "sandbox").await;
+        assert_eq!(reset.len(), 1);
+        assert_eq!(reset[0].title, "Test data was reset");
+        assert!(reset[0].body.contains("1 test lead and 1 test property"), "{}", reset[0].body);
+        assert!(notices(app, w.max, "sandbox").await.is_empty(), "super managers only");
+
+        // Once per slot, however often the jobs run in it.
+        assert_eq!(run(app, next + TimeDelta::hours(2)).await.sandbox_resets, 0);
+
+        // Switched off: no more resets.
+        let sam = signed_in(app, "sam@acme.test").await;
+        let (status, body) = app
+            .call_form(&sam, "set_sandbox_reset", &[("day", "off"), ("hour", "3")])
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let (status, _) = call(app, "POST", "/v1/leads", &test, Some(json!({"first_name": "Tess", "email": "t@example.com"}))).await;
+        assert_eq!(status, 201);
+        assert_eq!(run(app, next + days(7) + TimeDelta::minutes(5)).await.sandbox_records, 0);
+        assert_eq!(count("test").await.0, 1);
+    }
+}
