@@ -9,6 +9,7 @@ use crate::pages::api_reference::ApiReferencePage;
 use crate::pages::developer_settings::DeveloperSettingsPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
+use crate::pages::notifications::NotificationsPage;
 use crate::pages::records::{LeadsPage, PropertiesPage};
 use crate::pages::setup::SetupPage;
 
@@ -54,6 +55,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("/leads") view=LeadsPage ssr=SsrMode::Async/>
                     <Route path=path!("/properties") view=PropertiesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async/>
                     <Route
                         path=path!("/profile/developer-settings")
                         view=DeveloperSettingsPage

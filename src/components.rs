@@ -6,3 +6,5 @@ pub mod field;
 pub mod header;
 pub mod keys;
 pub mod local_time;
+pub mod notifications;
+pub mod pager;

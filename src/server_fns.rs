@@ -2,5 +2,6 @@
 #[cfg(feature = "ssr")]
 mod backend;
 pub mod keys;
+pub mod notifications;
 pub mod records;
 pub mod session;

@@ -1,6 +1,8 @@
-//! The top bar of every signed-in page: who you are, and Sign out.
+//! The top bar of every signed-in page: the main navigation, the
+//! notification center, who you are, and Sign out.
 use leptos::prelude::*;
 
+use crate::components::notifications::NotificationsButton;
 use crate::models::CurrentUser;
 
 #[component]
@@ -15,6 +17,7 @@ pub fn Header(user: CurrentUser) -> impl IntoView {
                 <a href="/admin/properties">"Properties"</a>
                 <a href="/admin/profile/developer-settings">"Developer Settings"</a>
             </nav>
+            <NotificationsButton/>
             <div class="account">
                 <span class="account-name">{user.name}</span>
                 <span class="account-role">{user.role.label()}</span>

@@ -5,6 +5,7 @@ use leptos_router::components::Outlet;
 
 use crate::components::breadcrumb::Breadcrumb;
 use crate::components::header::Header;
+use crate::components::notifications::NotificationsState;
 use crate::models::{AppError, CurrentUser};
 use crate::server_fns::session::get_current_user;
 
@@ -15,6 +16,7 @@ pub type UserResource = Resource<Result<Option<CurrentUser>, AppError>>;
 pub fn AdminLayout() -> impl IntoView {
     let user: UserResource = Resource::new_blocking(|| (), |_| get_current_user());
     provide_context(user);
+    NotificationsState::provide();
     view! {
         <Suspense>
             {move || Suspend::new(async move {

@@ -8,6 +8,7 @@ use leptos_router::NavigateOptions;
 
 use crate::components::breadcrumb::Breadcrumb;
 use crate::components::local_time::LocalTime;
+use crate::components::pager::{shown_range, Pager};
 use crate::models::crm::SourceKey;
 use crate::models::records::{format_price, LeadRow, PropertyRow, RecordPage, RecordQuery, RECORDS_PER_PAGE};
 use crate::models::AppError;
@@ -181,39 +182,6 @@ fn capitalized(word: &str) -> String {
         .unwrap_or_default()
 }
 
-#[component]
-fn Pager(
-    query: RecordQuery,
-    total: u64,
-    count: u64,
-    shown: usize,
-    path: &'static str,
-    noun: &'static str,
-) -> impl IntoView {
-    let current = query.page;
-    let first = (current - 1) * RECORDS_PER_PAGE + 1;
-    let last = (first + shown as u64).saturating_sub(1);
-    let link = |to: u64, label: &'static str, enabled: bool| {
-        if enabled {
-            view! { <a class="button small secondary" href=format!("{path}{}", query.with_page(to).href())>{label}</a> }
-                .into_any()
-        } else {
-            view! { <span class="button small secondary" aria-disabled="true">{label}</span> }.into_any()
-        }
-    };
-    view! {
-        <nav class="pager" aria-label=format!("Pages of {noun}")>
-            <p class="pager-summary">
-                {format!("Showing {first}–{last} of {total} {noun} · page {current} of {count}")}
-            </p>
-            <div class="pager-links">
-                {link(current.saturating_sub(1), "Previous page", current > 1)}
-                {link(current + 1, "Next page", current < count)}
-            </div>
-        </nav>
-    }
-}
-
 /// A list's table (named by its caption) and the pager under it.
 fn records_table<T>(
     caption: &'static str,
@@ -224,6 +192,7 @@ fn records_table<T>(
     path: &'static str,
     noun: &'static str,
 ) -> AnyView {
+    let (current, count) = (page.query.page, page.page_count());
     let headers = headers
         .iter()
         .map(|h| view! { <th scope="col">{*h}</th> })
@@ -238,7 +207,15 @@ fn records_table<T>(
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        <Pager query=page.query.clone() total=page.total count=page.page_count() shown path noun/>
+        <Pager
+            page=current
+            pages=count
+            range=shown_range(current, RECORDS_PER_PAGE, shown)
+            total=page.total
+            noun
+            previous=(current > 1).then(|| format!("{path}{}", page.query.with_page(current - 1).href()))
+            next=(current < count).then(|| format!("{path}{}", page.query.with_page(current + 1).href()))
+        />
     }
     .into_any()
 }

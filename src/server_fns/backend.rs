@@ -9,9 +9,14 @@ pub fn state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or(AppError::Internal)
 }
 
+/// The signed-in user, or 401.
+pub fn user() -> Result<CurrentUser, AppError> {
+    crate::server::request::extension::<CurrentUser>().ok_or(AppError::Unauthenticated)
+}
+
 /// The signed-in caller, or 401.
 pub async fn caller(state: &AppState) -> Result<Caller, AppError> {
-    let user = crate::server::request::extension::<CurrentUser>().ok_or(AppError::Unauthenticated)?;
+    let user = user()?;
     caller_for(&state.db, &user, crate::server::request::client_ip())
         .await
         .map_err(|err| {

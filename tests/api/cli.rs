@@ -57,7 +57,9 @@ fn help_explains_every_command_and_setting() {
         "KEYWARD_DATA_DIR",
         "KEYWARD_DATABASE_URL",
         "KEYWARD_COOKIE_SECURE",
+        "KEYWARD_JOBS_EVERY",
         "RUST_LOG",
+        "jobs",
     ] {
         assert!(help.contains(needle), "--help mentions {needle}");
     }

@@ -329,3 +329,119 @@ on_both_engines! {
         assert_eq!(count("test").await.0, 1);
     }
 }
+
+on_both_engines! {
+    async fn keyward_jobs_run_twice_at_once_from_the_command_line_does_each_thing_once(engine) {
+        let w = world(engine).await;
+        let app = &w.app;
+        roomy(&w).await;
+        for name in ["Feed A", "Feed B"] {
+            never_expiring(&w, "max@acme.test", name, Some(w.downtown), w.max).await;
+        }
+        let at = (Utc::now() + days(83)).to_rfc3339();
+        let spawn = || {
+            let mut command = crate::cli::keyward(&app.db);
+            command
+                .args(["jobs", "run", "--now", &at])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            command.spawn().expect("keyward runs")
+        };
+        let (first, second) = (spawn(), spawn());
+        let mut sent = 0;
+        for child in [first, second] {
+            let output = child.wait_with_output().unwrap();
+            let stdout = crate::cli::text(&output.stdout);
+            assert!(output.status.success(), "{}", crate::cli::text(&output.stderr));
+            let count: u64 = stdout
+                .split(", ")
+                .find_map(|part| part.split_once(" inactivity notices").map(|(n, _)| n.rsplit(' ').next().unwrap().parse().unwrap()))
+                .unwrap_or_else(|| panic!("{stdout}"));
+            sent += count;
+        }
+        assert_eq!(sent, 4, "2 keys × (sam, max)");
+        assert_eq!(all_notices(app).await, 4);
+        let mut titles: Vec<String> = notices(app, w.max, "inactivity").await.into_iter().map(|n| n.title).collect();
+        titles.sort();
+        assert_eq!(titles, ["API key “Feed A” will be deleted in 7 days", "API key “Feed B” will be deleted in 7 days"]);
+
+        let mut bad = crate::cli::keyward(&app.db);
+        bad.args(["jobs", "run", "--now", "next tuesday"]);
+        let output = crate::cli::run(bad, None);
+        assert_eq!(output.status.code(), Some(2));
+        assert!(crate::cli::text(&output.stderr).contains("RFC 3339"), "{}", crate::cli::text(&output.stderr));
+    }
+}
+
+on_both_engines! {
+    async fn the_notification_center_lists_counts_and_marks_read_for_its_owner_only(engine) {
+        let w = world(engine).await;
+        let app = &w.app;
+        roomy(&w).await;
+        let token = never_expiring(&w, "max@acme.test", "Feed", Some(w.downtown), w.max).await;
+        let created = stored(app, &id_of(&token)).await.unwrap().created_at;
+        for day in [75, 83, 89] {
+            run(app, created + days(day) + TimeDelta::minutes(1)).await;
+        }
+        let sam = signed_in(app, "sam@acme.test").await;
+        let ada = signed_in(app, "ada@acme.test").await;
+
+        assert_eq!(app.call_form(&sam, "unread_notifications", &[]).await, (200, json!(3)));
+        assert_eq!(app.call_form(&ada, "unread_notifications", &[]).await, (200, json!(0)));
+        let (status, page) = app.call_form(&sam, "get_notifications", &[("page", "1")]).await;
+        assert_eq!(status, 200, "{page}");
+        let titles: Vec<&str> = page["items"].as_array().unwrap().iter().map(|n| n["title"].as_str().unwrap()).collect();
+        assert_eq!(titles, [
+            "API key “Feed” will be deleted in 1 day",
+            "API key “Feed” will be deleted in 7 days",
+            "API key “Feed” will be deleted in 15 days",
+        ], "newest first");
+        assert_eq!((page["total"].clone(), page["unread"].clone(), page["pages"].clone()), (json!(3), json!(3), json!(1)));
+
+        // The server-rendered header and page show them.
+        let html = sam.get(app.url("/admin/notifications")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("API key “Feed” will be deleted in 7 days"), "{html}");
+        assert!(html.contains(r#"<span class="count-badge">3</span>"#), "the unread count in the header");
+        assert!(html.contains("3 unread notifications."));
+
+        // Another user's notice cannot be marked (nor found).
+        let newest = page["items"][0]["id"].as_i64().unwrap().to_string();
+        assert_eq!(app.call_form(&ada, "mark_notification_read", &[("id", &newest)]).await.0, 404);
+        assert_eq!(app.call_form(&sam, "mark_notification_read", &[("id", "x")]).await.0, 404);
+        assert_eq!(app.call_form(&sam, "mark_notification_read", &[("id", &newest)]).await.0, 200);
+        assert_eq!(app.call_form(&sam, "unread_notifications", &[]).await.1, json!(2));
+        let (_, page) = app.call_form(&sam, "get_notifications", &[("page", "1")]).await;
+        assert_eq!(page["items"][0]["read"], json!(true));
+        assert_eq!(page["items"][1]["read"], json!(false));
+
+        // Max's copies are his own.
+        let max = signed_in(app, "max@acme.test").await;
+        assert_eq!(app.call_form(&max, "unread_notifications", &[]).await.1, json!(3));
+        assert_eq!(app.call_form(&sam, "mark_all_notifications_read", &[]).await.0, 200);
+        assert_eq!(app.call_form(&sam, "unread_notifications", &[]).await.1, json!(0));
+        assert_eq!(app.call_form(&max, "unread_notifications", &[]).await.1, json!(3));
+
+        // Paging: 45 notices are three pages of 20, and a page past the end is the last.
+        for n in 0..42 {
+            keyward::server::services::notifications::send(db(app), keyward::server::services::notifications::Notice {
+                agency_id: stored(app, &id_of(&token)).await.unwrap().agency_id,
+                user_id: w.max,
+                key_id: None,
+                kind: "sandbox",
+                title: format!("Notice {n}"),
+                body: String::new(),
+                link: None,
+                dedupe: format!("paging:{n}"),
+                at: created + TimeDelta::seconds(n),
+            }).await.unwrap();
+        }
+        let (_, last) = app.call_form(&max, "get_notifications", &[("page", "9")]).await;
+        assert_eq!((last["page"].clone(), last["pages"].clone(), last["total"].clone()), (json!(3), json!(3), json!(45)));
+        assert_eq!(last["items"].as_array().unwrap().len(), 5);
+        assert_eq!(app.call_form(&client_signed_out(), "unread_notifications", &[]).await.0, 401);
+    }
+}
+
+fn client_signed_out() -> crate::helpers::Browser {
+    crate::helpers::client()
+}
