@@ -9,6 +9,7 @@ use crate::server::http::Server;
 use crate::server::{assets, db};
 
 mod agency;
+mod demo;
 mod jobs;
 mod keys;
 mod users;
@@ -57,6 +58,11 @@ enum Command {
     /// Run the maintenance jobs.
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// Fill an empty database with a demo agency: workspaces, users of every role, keys in every
+    /// status with 60 days of usage, leads, properties, notifications and audit events.
+    ///
+    /// Prints how to sign in. Refuses a database that already has users.
+    Demo(demo::DemoArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -102,6 +108,7 @@ pub async fn run() -> ExitCode {
         Command::Key(KeyCommand::Create(args)) => keys::create(config, args).await,
         Command::Agency(AgencyCommand::Set(args)) => agency::set(config, args).await,
         Command::Jobs(JobsCommand::Run(args)) => jobs::run(config, args).await,
+        Command::Demo(args) => demo::run(config, args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

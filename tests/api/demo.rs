@@ -1,0 +1,1 @@
+//! `keyward demo`: an empty database becomes a realistic agency one can sign in to.
