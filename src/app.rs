@@ -6,7 +6,9 @@ use leptos_router::{path, SsrMode};
 
 use crate::pages::admin::{AdminHome, AdminLayout, ProfilePage};
 use crate::pages::api_reference::ApiReferencePage;
+use crate::pages::audit_log::AuditLogPage;
 use crate::pages::developer_settings::DeveloperSettingsPage;
+use crate::pages::key_detail::KeyDetailPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::notifications::NotificationsPage;
@@ -64,6 +66,16 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/profile/developer-settings/api-reference")
                         view=ApiReferencePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/profile/developer-settings/audit-log")
+                        view=AuditLogPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/profile/developer-settings/keys/:id")
+                        view=KeyDetailPage
                         ssr=SsrMode::Async
                     />
                 </ParentRoute>

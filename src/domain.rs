@@ -3,6 +3,7 @@
 pub mod crm;
 pub mod environment;
 pub mod fields;
+pub mod ip_allowlist;
 pub mod key_name;
 pub mod lifecycle;
 pub mod next_url;

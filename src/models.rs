@@ -1,4 +1,5 @@
 //! Data transfer objects: what crosses the wire between server and browser.
+pub mod audit;
 pub mod crm;
 mod error;
 mod flash;

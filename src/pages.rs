@@ -1,7 +1,9 @@
 //! One module per page.
 pub mod admin;
 pub mod api_reference;
+pub mod audit_log;
 pub mod developer_settings;
+pub mod key_detail;
 pub mod login;
 pub mod not_found;
 pub mod notifications;

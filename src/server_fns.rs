@@ -1,4 +1,5 @@
 //! Server functions: the browser's way into the services.
+pub mod audit;
 #[cfg(feature = "ssr")]
 mod backend;
 pub mod keys;

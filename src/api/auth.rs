@@ -5,7 +5,7 @@
 //! ids cost the same hashing and comparing as known ones.
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -19,6 +19,7 @@ use tower::{Layer, Service};
 
 use super::error::ApiError;
 use super::rate_limit::Decision;
+use crate::domain::ip_allowlist::client_address;
 use crate::domain::scopes::Scope;
 use crate::domain::token::Token;
 use crate::server::key_cache::KeyRecord;
@@ -149,23 +150,60 @@ fn check(
     }
 }
 
-/// After verification: the key's rate limit, then its usage is counted and
-/// the handler gets the key. `Err` is a refusal (see [`refused`]).
+/// The address the request came from (see [`client_address`]), for the
+/// allowlist, the key's last-used IP and the audit log.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<ClientIp>()
+            .copied()
+            .unwrap_or(ClientIp(None)))
+    }
+}
+
+impl ClientIp {
+    pub fn text(&self) -> Option<String> {
+        self.0.map(|ip| ip.to_string())
+    }
+}
+
+fn client_ip(state: &AppState, req: &Request) -> Option<IpAddr> {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>()?.0.ip();
+    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    Some(client_address(peer, forwarded, &state.config.trusted_proxies))
+}
+
+/// After verification: the key's IP allowlist and rate limit, then its
+/// usage is counted and the handler gets the key. `Err` is the refusal.
 fn admit(
     state: &AppState,
     req: &mut Request,
     key: Arc<KeyRecord>,
     now: DateTime<Utc>,
-) -> Result<Decision, Decision> {
+) -> Result<Decision, Response> {
+    let ip = client_ip(state, req);
+    if !key.allowlist.is_empty() {
+        match ip {
+            Some(ip) if key.allowlist.allows(ip) => {}
+            Some(ip) => return Err(ApiError::IpNotAllowed(ip).into_response()),
+            None => return Err(ApiError::Forbidden("the client's address is unknown".into()).into_response()),
+        }
+    }
     let decision = state.limits.check(&key.id, key.rate_limit);
     if let Decision::Refused { .. } = decision {
-        return Err(decision);
+        return Err(refused(decision));
     }
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(peer)| peer.ip().to_canonical());
     state.usage.record(&key.id, now, ip);
+    req.extensions_mut().insert(ClientIp(ip));
     req.extensions_mut().insert(CallingKey(key));
     Ok(decision)
 }
@@ -236,7 +274,7 @@ where
             return match check(&self.state, &token, record, now) {
                 Err(err) => AuthFuture::ready(err.into_response()),
                 Ok(key) => match admit(&self.state, &mut req, key, now) {
-                    Err(decision) => AuthFuture::ready(refused(decision)),
+                    Err(response) => AuthFuture::ready(response),
                     Ok(decision) => AuthFuture::Inner {
                         future: self.inner.call(req),
                         decision,
@@ -261,7 +299,7 @@ where
                 };
                 let decision = match admit(&state, &mut req, key, now) {
                     Ok(decision) => decision,
-                    Err(decision) => return refused(decision),
+                    Err(response) => return response,
                 };
                 let Ok(mut response) = inner.call(req).await;
                 decision.write_headers(response.headers_mut());

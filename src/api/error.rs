@@ -30,6 +30,8 @@ pub enum ApiError {
     RateLimited {
         retry_after_secs: u64,
     },
+    /// The key's IP allowlist does not hold the client's address.
+    IpNotAllowed(std::net::IpAddr),
     Internal,
 }
 
@@ -37,7 +39,9 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::MissingCredentials | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            ApiError::MissingScope(_) | ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::MissingScope(_) | ApiError::Forbidden(_) | ApiError::IpNotAllowed(_) => {
+                StatusCode::FORBIDDEN
+            }
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -62,6 +66,7 @@ impl ApiError {
             ApiError::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             ApiError::Validation(_) => "VALIDATION_ERROR",
             ApiError::RateLimited { .. } => "RATE_LIMITED",
+            ApiError::IpNotAllowed(_) => "IP_NOT_ALLOWED",
             ApiError::Internal => "INTERNAL",
         }
     }
@@ -84,6 +89,9 @@ impl ApiError {
             ApiError::Validation(_) => "Some fields are invalid".into(),
             ApiError::RateLimited { retry_after_secs } => {
                 format!("Too many requests for this key: retry after {retry_after_secs} s")
+            }
+            ApiError::IpNotAllowed(ip) => {
+                format!("This key may not be used from {ip}: the key's IP allowlist does not include it")
             }
             ApiError::Internal => "Something went wrong on our side; it has been logged".into(),
         }
@@ -134,7 +142,7 @@ pub struct ErrorResponse {
 pub struct ErrorDetail {
     /// `UNAUTHORIZED`, `FORBIDDEN`, `NOT_FOUND`, `METHOD_NOT_ALLOWED`,
     /// `CONFLICT`, `BAD_REQUEST`, `UNSUPPORTED_MEDIA_TYPE`,
-    /// `PAYLOAD_TOO_LARGE`, `VALIDATION_ERROR`, `RATE_LIMITED` or `INTERNAL`.
+    /// `PAYLOAD_TOO_LARGE`, `VALIDATION_ERROR`, `RATE_LIMITED`, `IP_NOT_ALLOWED` or `INTERNAL`.
     #[schema(example = "VALIDATION_ERROR")]
     code: String,
     /// For people: what went wrong and what to do.

@@ -1,16 +1,15 @@
 //! `/v1/keys` (scope `admin`): list, create (the token shown once, in the
 //! response) and delete keys, with the rights of the key's acting user in
 //! the key's reach and environment, audited as the key.
-use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::auth::{scope, Authorized};
+use super::auth::{scope, Authorized, ClientIp};
 use super::error::{ApiError, ErrorResponse};
 use super::extract::ApiQuery;
 use super::json::ApiJson;
@@ -175,9 +174,8 @@ pub struct CreatedKey {
 /// The highest page number a list accepts (past the last page: the last page).
 const MAX_PAGE: u32 = 1_000_000;
 
-async fn caller(state: &AppState, key: &KeyRecord, peer: SocketAddr) -> Result<Caller, ApiError> {
-    let ip = Some(peer.ip().to_canonical().to_string());
-    caller_for_key(&state.db, key, ip)
+async fn caller(state: &AppState, key: &KeyRecord, ip: ClientIp) -> Result<Caller, ApiError> {
+    caller_for_key(&state.db, key, ip.text())
         .await?
         .ok_or_else(|| ApiError::Forbidden("the user this key acts as no longer exists".into()))
 }
@@ -220,11 +218,11 @@ fn api_error(err: KeyError) -> ApiError {
     security(("bearer" = []), ("api_key" = [], "api_secret" = [])))]
 pub async fn list(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ip: ClientIp,
     key: Authorized<scope::Admin>,
     ApiQuery(params): ApiQuery<KeyListParams>,
 ) -> Result<Json<KeyList>, ApiError> {
-    let caller = caller(&state, &key, peer).await?;
+    let caller = caller(&state, &key, ip).await?;
     if params.page.is_some_and(|p| !(1..=MAX_PAGE).contains(&p)) {
         return Err(ApiError::field(
             "page",
@@ -264,11 +262,11 @@ pub async fn list(
     security(("bearer" = []), ("api_key" = [], "api_secret" = [])))]
 pub async fn create(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ip: ClientIp,
     key: Authorized<scope::Admin>,
     ApiJson(new): ApiJson<NewKey>,
 ) -> Result<(StatusCode, Json<CreatedKey>), ApiError> {
-    let caller = caller(&state, &key, peer).await?;
+    let caller = caller(&state, &key, ip).await?;
     let environment = new.environment.unwrap_or(key.environment);
     if environment != key.environment {
         return Err(ApiError::Forbidden(format!(
@@ -331,11 +329,11 @@ pub async fn create(
     security(("bearer" = []), ("api_key" = [], "api_secret" = [])))]
 pub async fn delete(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ip: ClientIp,
     key: Authorized<scope::Admin>,
     id: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let caller = caller(&state, &key, peer).await?;
+    let caller = caller(&state, &key, ip).await?;
     let Ok(Path(id)) = id else {
         return Err(ApiError::NotFound);
     };

@@ -13,13 +13,15 @@ const TRAIL: [(&str, &str); 3] = [
 #[component]
 pub fn Breadcrumb(
     depth: usize,
-    #[prop(optional)] current: Option<(&'static str, &'static str)>,
+    /// Its label and address.
+    #[prop(optional)]
+    current: Option<(String, String)>,
 ) -> impl IntoView {
     let last = depth + usize::from(current.is_some());
     let items = TRAIL
         .iter()
         .take(depth + 1)
-        .copied()
+        .map(|(label, href)| ((*label).to_owned(), (*href).to_owned()))
         .chain(current)
         .enumerate()
         .map(move |(level, (label, href))| {

@@ -1,6 +1,8 @@
 //! The Developer Settings key table, its dialogs and their shared state.
 pub mod create;
+pub mod lifecycle;
 pub mod manage;
+pub mod reveal;
 pub mod table;
 pub mod tooltip;
 
@@ -11,6 +13,13 @@ use crate::models::AppError;
 
 /// The page this all lives on.
 pub const PAGE_PATH: &str = "/admin/profile/developer-settings";
+/// The Audit log page.
+pub const AUDIT_LOG_PATH: &str = "/admin/profile/developer-settings/audit-log";
+
+/// A key's own page.
+pub fn key_path(id: &str) -> String {
+    format!("{PAGE_PATH}/keys/{id}")
+}
 
 /// Which dialog is open.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -303,6 +303,10 @@ pub struct KeyRow {
     pub revoked_by: Option<String>,
     /// Whether the viewer may rename, revoke and remove it.
     pub can_manage: bool,
+    /// After a roll: until when the old secret still works (only while it does).
+    pub old_secret_until: Option<DateTime<Utc>>,
+    /// Addresses and CIDR ranges it may be used from; empty is anywhere.
+    pub ip_allowlist: Vec<String>,
 }
 
 impl KeyRow {

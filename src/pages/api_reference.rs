@@ -14,7 +14,7 @@ pub fn ApiReferencePage() -> impl IntoView {
     let reference = Resource::new(|| (), |_| get_api_reference());
     view! {
         <Title text="API reference"/>
-        <Breadcrumb depth=2 current=("API reference", API_REFERENCE_PATH)/>
+        <Breadcrumb depth=2 current=("API reference".to_owned(), API_REFERENCE_PATH.to_owned())/>
         <h1>"API reference"</h1>
         <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -42,6 +42,8 @@ pub fn DeveloperSettingsPage() -> impl IntoView {
             "API keys let outside systems — lead portals, listing syncs, automations — import and "
             "update your leads and properties through the keyward API. "
             <a href="/admin/profile/developer-settings/api-reference">"API reference"</a>
+            " · "
+            <a href="/admin/profile/developer-settings/audit-log">"Audit log"</a>
         </p>
         <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -31,7 +31,7 @@ pub fn NotificationsPage() -> impl IntoView {
     };
     view! {
         <Title text="Notifications"/>
-        <Breadcrumb depth=0 current=("Notifications", NOTIFICATIONS_PATH)/>
+        <Breadcrumb depth=0 current=("Notifications".to_owned(), NOTIFICATIONS_PATH.to_owned())/>
         <h1>"Notifications"</h1>
         <Transition fallback=|| view! { <p role="status">"Loading notifications…"</p> }>
             {move || Suspend::new(async move {

@@ -59,7 +59,7 @@ where
     let page = Resource::new(move || query.get(), fetch);
     view! {
         <Title text=title/>
-        <Breadcrumb depth=0 current=(title, path)/>
+        <Breadcrumb depth=0 current=(title.to_owned(), path.to_owned())/>
         <h1>{title}</h1>
         <p class="lead">{lead}</p>
         <RecordToolbar path noun query/>

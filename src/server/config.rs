@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::domain::ip_allowlist::IpAllowlist;
+
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
     /// Address to listen on (port 0 picks a free port).
@@ -36,6 +38,14 @@ pub struct Settings {
     /// sandbox reset): "15m", "1h", "30s"; "off" leaves them to `keyward jobs run`
     #[arg(long, env = "KEYWARD_JOBS_EVERY", default_value = "15m", global = true, value_parser = parse_every)]
     pub jobs_every: Every,
+    /// Reverse proxies (addresses and CIDR ranges, comma-separated) whose X-Forwarded-For names the
+    /// client; from any other peer the header is ignored [default: none]
+    #[arg(long, env = "KEYWARD_TRUSTED_PROXIES", global = true, value_parser = parse_proxies, default_value = "")]
+    pub trusted_proxies: IpAllowlist,
+}
+
+fn parse_proxies(text: &str) -> Result<IpAllowlist, String> {
+    IpAllowlist::parse(text).map_err(|errors| errors.join("; "))
 }
 
 /// An interval, or off.
@@ -65,6 +75,8 @@ pub struct Config {
     pub pepper: Option<String>,
     /// `None`: the server schedules no jobs.
     pub jobs_every: Option<std::time::Duration>,
+    /// Peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: IpAllowlist,
 }
 
 impl Settings {
@@ -80,6 +92,7 @@ impl Settings {
             database_url,
             pepper: self.pepper.filter(|p| !p.is_empty()),
             jobs_every: self.jobs_every.0,
+            trusted_proxies: self.trusted_proxies,
         }
     }
 }
@@ -98,6 +111,7 @@ impl std::fmt::Debug for Config {
             .field("cookie_secure", &self.cookie_secure)
             .field("pepper", &self.pepper.as_ref().map(|_| "[redacted]"))
             .field("jobs_every", &self.jobs_every)
+            .field("trusted_proxies", &self.trusted_proxies.entries())
             .finish()
     }
 }
@@ -139,6 +153,7 @@ mod tests {
             cookie_secure: None,
             pepper: None,
             jobs_every: Every(None),
+            trusted_proxies: IpAllowlist::default(),
         }
     }
 

@@ -20,6 +20,7 @@ use sea_orm::{
 use tokio::task::JoinHandle;
 
 use crate::domain::environment::Environment;
+use crate::domain::ip_allowlist::IpAllowlist;
 use crate::domain::scopes::ScopeSet;
 use crate::domain::token::{SecretHash, Token};
 use crate::entities::{api_key, key_change, user, workspace};
@@ -48,6 +49,8 @@ pub struct KeyRecord {
     pub revoked_at: Option<DateTime<Utc>>,
     /// Requests per second; 0 is unlimited.
     pub rate_limit: u32,
+    /// Where the key may be used from; empty is anywhere.
+    pub allowlist: IpAllowlist,
 }
 
 #[derive(Clone, Debug)]
@@ -184,8 +187,9 @@ async fn load(db: &DatabaseConnection, id: &str) -> Result<Option<KeyRecord>, Db
     // A stored value this build cannot read makes the key unusable, not the server.
     let environment = key.environment.parse().ok();
     let scopes = ScopeSet::parse(&key.scopes).ok();
-    let (Some(environment), Some(scopes)) = (environment, scopes) else {
-        tracing::error!(key = %key.id, "stored environment or scopes unreadable: key refused");
+    let allowlist = IpAllowlist::parse(&key.ip_allowlist).ok();
+    let (Some(environment), Some(scopes), Some(allowlist)) = (environment, scopes, allowlist) else {
+        tracing::error!(key = %key.id, "stored environment, scopes or IP allowlist unreadable: key refused");
         return Ok(None);
     };
     Ok(Some(KeyRecord {
@@ -205,6 +209,7 @@ async fn load(db: &DatabaseConnection, id: &str) -> Result<Option<KeyRecord>, Db
         expires_at: key.expires_at,
         revoked_at: key.revoked_at,
         rate_limit: key.rate_limit.max(0) as u32,
+        allowlist,
     }))
 }
 

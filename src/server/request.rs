@@ -14,11 +14,17 @@ pub fn set_status(status: axum::http::StatusCode) {
     }
 }
 
-/// The client's address as the socket saw it (proxies come with issue 5's trusted list).
+/// The client's address: the socket's peer, or what `X-Forwarded-For`
+/// says when the peer is one of `KEYWARD_TRUSTED_PROXIES`.
 pub fn client_ip() -> Option<String> {
     use axum::extract::ConnectInfo;
     use std::net::SocketAddr;
-    extension::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string())
+    let parts = use_context::<Parts>()?;
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>()?.0.ip();
+    let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let state = use_context::<crate::server::state::AppState>()?;
+    let trusted = &state.config.trusted_proxies;
+    Some(crate::domain::ip_allowlist::client_address(peer, forwarded, trusted).to_string())
 }
 
 /// `http://host:port` as the browser reached this server (from `Host`,

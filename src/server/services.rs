@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod agency_settings;
 pub mod agents;
 pub mod audit;
+pub mod audit_log;
 pub mod directory;
 pub mod key_list;
 pub mod keys;

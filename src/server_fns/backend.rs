@@ -46,3 +46,13 @@ pub fn internal(err: sea_orm::DbErr) -> AppError {
     tracing::error!(error = %err, "dashboard query failed");
     AppError::Internal
 }
+
+/// Marks the answer uncacheable: it carries a secret.
+pub fn no_store() {
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+    }
+}

@@ -56,13 +56,7 @@ pub async fn create_key(form: NewKeyForm) -> Result<RevealedKey, AppError> {
             )
             .await?;
             state.keys.forget(&key.id);
-            // The answer carries the secret: no cache may keep it.
-            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                response.insert_header(
-                    axum::http::header::CACHE_CONTROL,
-                    axum::http::HeaderValue::from_static("no-store"),
-                );
-            }
+            backend::no_store();
             Ok(key)
         }
         .await,
@@ -187,6 +181,51 @@ pub async fn set_sandbox_reset(day: String, hour: String) -> Result<(), AppError
                 ..Default::default()
             };
             agency_settings::change(&state.db, &caller, changes, chrono::Utc::now()).await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Issues a new secret for the key (same id and settings); the old one keeps
+/// working for `grace` (`now`, `1h`, `24h` or `7d`). The answer is the only
+/// time the new secret is shown.
+#[server(endpoint = "roll_key")]
+pub async fn roll_key(id: String, grace: String) -> Result<RevealedKey, AppError> {
+    backend::respond(
+        async move {
+            use crate::server::services::keys::{self, Grace};
+            let state = backend::state()?;
+            let caller = backend::caller(&state).await?;
+            let grace = Grace::parse(&grace)
+                .ok_or_else(|| AppError::field("grace", "Choose how long the old secret keeps working"))?;
+            let key = keys::roll(&state.db, &state.pepper, &caller, &id, grace, chrono::Utc::now()).await?;
+            // Before the dashboard hears back: the next `/v1` request sees the new secret.
+            state.keys.forget(&id);
+            backend::no_store();
+            Ok(key)
+        }
+        .await,
+    )
+}
+
+/// Replaces the addresses and CIDR ranges a key may be used from (empty: anywhere).
+#[server(endpoint = "set_key_allowlist")]
+pub async fn set_key_allowlist(id: String, ip_allowlist: String) -> Result<(), AppError> {
+    backend::respond(
+        async move {
+            let state = backend::state()?;
+            let caller = backend::caller(&state).await?;
+            crate::server::services::keys::set_allowlist(
+                &state.db,
+                &caller,
+                &id,
+                &ip_allowlist,
+                chrono::Utc::now(),
+            )
+            .await?;
+            // Before the dashboard hears back: the next `/v1` request is held to it.
+            state.keys.forget(&id);
             Ok(())
         }
         .await,

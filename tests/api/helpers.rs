@@ -115,6 +115,7 @@ impl TestDb {
             pepper: None,
             // Tests run the jobs themselves, at the times they choose.
             jobs_every: None,
+            trusted_proxies: Default::default(),
         }
     }
 

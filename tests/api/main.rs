@@ -7,6 +7,7 @@ mod cli;
 mod demo;
 mod health;
 mod jobs;
+mod key_lifecycle;
 mod keys;
 mod keys_cli;
 mod record_pages;

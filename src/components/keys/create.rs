@@ -2,8 +2,8 @@
 //! be finished until the person confirms they stored the secret.
 use leptos::prelude::*;
 
+use super::reveal::SecretReveal;
 use super::{KeysState, OpenDialog};
-use crate::components::copy_field::CopyField;
 use crate::components::dialog::Modal;
 use crate::domain::scopes::Scope;
 use crate::domain::validity::PRESETS;
@@ -276,40 +276,11 @@ pub fn CreateKeyDialog(settings: KeySettings) -> impl IntoView {
 
     let form = StoredValue::new(form);
     let reveal = move |key: RevealedKey| {
-        let origin = window().location().origin().unwrap_or_default();
-        let curl = format!("curl -H \"Authorization: Bearer {}\" {origin}/v1/me", key.token);
-        view! {
-            <div class="stack reveal">
-                <p class="notice success" role="status">
-                    "Key “" {key.name.clone()} "” created. Copy the secret now: it cannot be shown again."
-                </p>
-                <CopyField label="API key" id="reveal-api-key" value=key.api_key.clone()/>
-                <CopyField label="Secret" id="reveal-secret" value=key.secret.clone()/>
-                <CopyField label="Token" id="reveal-token" value=key.token.clone()/>
-                <div class="field">
-                    <p class="field-hint">"Try it:"</p>
-                    <pre class="code-sample" tabindex="0" aria-label="Example request with curl"><code>{curl}</code></pre>
-                </div>
-                <label class="choice confirm">
-                    <input type="checkbox" prop:checked=move || confirmed.get()
-                        on:change=move |ev| { confirmed.set(event_target_checked(&ev)); asking.set(false); }/>
-                    <span>"I have copied and securely stored the secret"</span>
-                </label>
-                <Show when=move || asking.get()>
-                    <div class="notice warning" role="alert">
-                        <p>"Close without confirming? The secret cannot be shown again."</p>
-                        <div class="dialog-actions">
-                            <button type="button" class="button secondary" on:click=move |_| asking.set(false)>"Keep open"</button>
-                            <button type="button" class="button danger" on:click=move |_| finish()>"Close without confirming"</button>
-                        </div>
-                    </div>
-                </Show>
-                <div class="dialog-actions">
-                    <button type="button" class="button primary" disabled=move || !confirmed.get()
-                        on:click=move |_| finish()>"Done"</button>
-                </div>
-            </div>
-        }
+        let message = format!(
+            "Key “{}” created. Copy the secret now: it cannot be shown again.",
+            key.name
+        );
+        view! { <SecretReveal key message confirmed asking finish=Callback::new(move |_| finish())/> }
     };
 
     view! {

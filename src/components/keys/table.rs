@@ -3,8 +3,9 @@
 use leptos::prelude::*;
 
 use super::tooltip::KeyDetails;
-use super::{KeysState, OpenDialog, PAGE_PATH};
+use super::{key_path, KeysState, OpenDialog, PAGE_PATH};
 use crate::components::local_time::LocalTime;
+use crate::components::pager::{shown_range, Pager};
 use crate::models::keys::{KeyPage, KeyQuery, KeyRow, KeyStatus, SortColumn, PAGE_SIZE};
 
 fn href(query: &KeyQuery) -> String {
@@ -78,7 +79,9 @@ fn Row(row: KeyRow, show_workspace: bool) -> impl IntoView {
     });
     view! {
         <tr>
-            <th scope="row" class="key-name">{row.name.clone()}</th>
+            <th scope="row" class="key-name">
+                <a href=key_path(&row.id)>{row.name.clone()}</a>
+            </th>
             <td class="key-details"><KeyDetails row=row.clone()/></td>
             <td><code class="api-key">{row.api_key()}"…"{row.last4.clone()}</code></td>
             {show_workspace.then(|| view! {
@@ -86,7 +89,12 @@ fn Row(row: KeyRow, show_workspace: bool) -> impl IntoView {
             })}
             <td>{row.environment.label()}</td>
             <td class="scopes">{scopes}</td>
-            <td><span class=status_class>{row.status.label()}</span></td>
+            <td>
+                <span class=status_class>{row.status.label()}</span>
+                {row.old_secret_until.map(|at| view! {
+                    <span class="status-note">"Old secret valid until " <LocalTime at with_time=true/></span>
+                })}
+            </td>
             <td><LocalTime at=row.created_at/></td>
             <td>{match row.expires_at {
                 Some(at) => view! { <LocalTime at/> }.into_any(),
@@ -99,33 +107,6 @@ fn Row(row: KeyRow, show_workspace: bool) -> impl IntoView {
             <td class="number">{row.usage_count.to_string()}</td>
             <td>{actions}</td>
         </tr>
-    }
-}
-
-#[component]
-fn Pager(page: KeyPage) -> impl IntoView {
-    let count = page.page_count();
-    let current = page.query.page;
-    let first = (current - 1) * PAGE_SIZE + 1;
-    let last = (first + page.rows.len() as u64).saturating_sub(1);
-    let link = |to: u64, label: &'static str, enabled: bool| {
-        if enabled {
-            view! { <a class="button small secondary" href=href(&page.query.with_page(to))>{label}</a> }
-                .into_any()
-        } else {
-            view! { <span class="button small secondary" aria-disabled="true">{label}</span> }.into_any()
-        }
-    };
-    view! {
-        <nav class="pager" aria-label="Pages of API keys">
-            <p class="pager-summary">
-                {format!("Showing {first}–{last} of {} keys · page {current} of {count}", page.total)}
-            </p>
-            <div class="pager-links">
-                {link(current.saturating_sub(1), "Previous page", current > 1)}
-                {link(current + 1, "Next page", current < count)}
-            </div>
-        </nav>
     }
 }
 
@@ -156,6 +137,7 @@ pub fn KeyTable(page: KeyPage, can_manage: bool) -> impl IntoView {
     });
     let show_workspace = page.show_workspace;
     let query = page.query.clone();
+    let (current, count) = (page.query.page, page.page_count());
     let headers = SortColumn::ALL
         .into_iter()
         .flat_map(|column| {
@@ -192,7 +174,15 @@ pub fn KeyTable(page: KeyPage, can_manage: bool) -> impl IntoView {
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        <Pager page/>
+        <Pager
+            page=current
+            pages=count
+            range=shown_range(current, PAGE_SIZE, page.rows.len())
+            total=page.total
+            noun="keys"
+            previous=(current > 1).then(|| href(&page.query.with_page(current - 1)))
+            next=(current < count).then(|| href(&page.query.with_page(current + 1)))
+        />
     }
     .into_any()
 }

@@ -62,7 +62,7 @@ pub(crate) fn expr_contains(backend: DbBackend, value: SimpleExpr, text: &str) -
 const SEARCH_MATCHES_FIRST: u64 = 2_000;
 
 /// Keys of the caller's agency they may see.
-fn visible(caller: &Caller) -> Condition {
+pub(crate) fn visible(caller: &Caller) -> Condition {
     let mut agency = Condition::all().add(api_key::Column::AgencyId.eq(caller.agency_id));
     if let Some(environment) = caller.environment {
         agency = agency.add(api_key::Column::Environment.eq(environment.as_str()));
@@ -213,33 +213,9 @@ pub async fn list(
         .collect();
     let workspaces = agency_workspaces(db, caller.agency_id).await?;
     let workspace_names: HashMap<i64, String> = workspaces.iter().map(|w| (w.id, w.name.clone())).collect();
-    let name_of = |id: Option<i64>| id.and_then(|id| names.get(&id).cloned());
-
     let rows = keys
         .into_iter()
-        .map(|key| KeyRow {
-            status: KeyStatus::at(now, key.expires_at, key.revoked_at),
-            environment: key.environment.parse().unwrap_or(Environment::Live),
-            scopes: ScopeSet::parse(&key.scopes)
-                .map(|s| s.iter().collect())
-                .unwrap_or_default(),
-            workspace: key.workspace_id.and_then(|id| workspace_names.get(&id).cloned()),
-            created_by: name_of(key.created_by_user_id).unwrap_or_else(|| "command line".to_owned()),
-            acting_as: name_of(Some(key.act_as_user_id)).unwrap_or_default(),
-            revoked_by: key
-                .revoked_at
-                .map(|_| name_of(key.revoked_by_user_id).unwrap_or_else(|| "command line".to_owned())),
-            can_manage: caller.may(Action::ManageKey(key.workspace_id)),
-            id: key.id,
-            name: key.name,
-            last4: key.last4,
-            created_at: key.created_at,
-            expires_at: key.expires_at,
-            last_used_at: key.last_used_at,
-            usage_count: key.usage_count,
-            rate_limit: key.rate_limit,
-            revoked_at: key.revoked_at,
-        })
+        .map(|key| to_row(key, caller, &names, &workspace_names, now))
         .collect();
     Ok(KeyPage {
         rows,
@@ -325,6 +301,42 @@ pub async fn settings(
         min_custom_date: min_custom_date(now),
         max_custom_date: max_custom_date(now),
     })
+}
+
+/// A key as the table (and the key's page) shows it to `caller` at `now`.
+pub(crate) fn to_row(
+    key: api_key::Model,
+    caller: &Caller,
+    names: &HashMap<i64, String>,
+    workspace_names: &HashMap<i64, String>,
+    now: DateTime<Utc>,
+) -> KeyRow {
+    let name_of = |id: Option<i64>| id.and_then(|id| names.get(&id).cloned());
+    KeyRow {
+        status: KeyStatus::at(now, key.expires_at, key.revoked_at),
+        environment: key.environment.parse().unwrap_or(Environment::Live),
+        scopes: ScopeSet::parse(&key.scopes)
+            .map(|s| s.iter().collect())
+            .unwrap_or_default(),
+        workspace: key.workspace_id.and_then(|id| workspace_names.get(&id).cloned()),
+        created_by: name_of(key.created_by_user_id).unwrap_or_else(|| "command line".to_owned()),
+        acting_as: name_of(Some(key.act_as_user_id)).unwrap_or_default(),
+        revoked_by: key
+            .revoked_at
+            .map(|_| name_of(key.revoked_by_user_id).unwrap_or_else(|| "command line".to_owned())),
+        can_manage: caller.may(Action::ManageKey(key.workspace_id)),
+        id: key.id,
+        name: key.name,
+        last4: key.last4,
+        created_at: key.created_at,
+        expires_at: key.expires_at,
+        last_used_at: key.last_used_at,
+        usage_count: key.usage_count,
+        rate_limit: key.rate_limit,
+        revoked_at: key.revoked_at,
+        old_secret_until: key.previous_secret_expires_at.filter(|at| *at > now),
+        ip_allowlist: key.ip_allowlist.lines().map(str::to_owned).collect(),
+    }
 }
 
 #[cfg(test)]

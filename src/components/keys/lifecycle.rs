@@ -1,0 +1,185 @@
+//! The dialogs of a key's own page: Roll key (a new secret, revealed once,
+//! the old one working for a chosen grace) and IP allowlist.
+use leptos::prelude::*;
+
+use super::reveal::SecretReveal;
+use crate::components::dialog::Modal;
+use crate::models::keys::KeyRow;
+use crate::models::AppError;
+use crate::server_fns::keys::{RollKey, SetKeyAllowlist};
+
+/// The grace choices: (value, label). The default is 24 hours.
+const GRACE: [(&str, &str); 4] = [
+    ("now", "Stop it now"),
+    ("1h", "1 hour"),
+    ("24h", "24 hours"),
+    ("7d", "7 days"),
+];
+
+#[component]
+pub fn RollDialog(
+    key: KeyRow,
+    open: RwSignal<bool>,
+    /// Called once the dialog closes after a roll (the page reloads the key).
+    on_rolled: Callback<()>,
+) -> impl IntoView {
+    let action = ServerAction::<RollKey>::new();
+    let grace = RwSignal::new("24h".to_owned());
+    let confirmed = RwSignal::new(false);
+    let asking = RwSignal::new(false);
+    let revealed = Memo::new(move |_| match action.value().get() {
+        Some(Ok(key)) => Some(key),
+        _ => None,
+    });
+    let error = move || match action.value().get() {
+        Some(Err(err)) => Some(err.message_for("grace").unwrap_or_else(|| err.to_string())),
+        _ => None,
+    };
+    let finish = move || {
+        let rolled = revealed.get_untracked().is_some();
+        action.value().set(None);
+        confirmed.set(false);
+        asking.set(false);
+        grace.set("24h".to_owned());
+        open.set(false);
+        if rolled {
+            on_rolled.run(());
+        }
+    };
+    let dismiss = Callback::new(move |_| {
+        if revealed.get_untracked().is_some() && !confirmed.get_untracked() {
+            asking.set(true);
+        } else {
+            finish();
+        }
+    });
+    let id = key.id.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(RollKey {
+            id: id.clone(),
+            grace: grace.get_untracked(),
+        });
+    };
+    let pending_old = key.old_secret_until.is_some();
+    let form = move || {
+        view! {
+            <form class="stack" novalidate=true on:submit=submit.clone()>
+                <p>
+                    "Rolling issues a new secret for " <strong>{key.name.clone()}</strong>
+                    ". The key keeps its id, name, scopes and settings; integrations need the new token."
+                </p>
+                {pending_old.then(|| view! {
+                    <p class="notice warning">"The old secret of the previous roll stops working now."</p>
+                })}
+                <fieldset class="field choice-group">
+                    <legend>"Keep the old secret working for"</legend>
+                    {GRACE.into_iter().map(|(value, label)| view! {
+                        <label class="choice">
+                            <input type="radio" name="grace" value=value
+                                prop:checked=move || grace.get() == value
+                                on:change=move |_| grace.set(value.to_owned())/>
+                            <span>{label}</span>
+                        </label>
+                    }).collect::<Vec<_>>()}
+                </fieldset>
+                <Show when=move || error().is_some()>
+                    <p class="form-error" role="alert">{error}</p>
+                </Show>
+                <div class="dialog-actions">
+                    <button type="button" class="button secondary" on:click=move |_| finish()>"Cancel"</button>
+                    <button type="submit" class="button primary" disabled=move || action.pending().get()>
+                        {move || if action.pending().get() { "Rolling…" } else { "Roll key" }}
+                    </button>
+                </div>
+            </form>
+        }
+    };
+    let form = StoredValue::new(form);
+    view! {
+        <Modal id="roll-dialog" open=Signal::derive(move || open.get())
+            title=Signal::derive(|| "Roll API key".to_owned()) on_dismiss=dismiss
+            return_focus=Signal::derive(|| "roll-key".to_owned())>
+            {move || match revealed.get() {
+                Some(new) => {
+                    let message = format!(
+                        "New secret for “{}” issued. Copy it now: it cannot be shown again.",
+                        new.name
+                    );
+                    view! {
+                        <SecretReveal key=new message confirmed asking finish=Callback::new(move |_| finish())/>
+                    }
+                    .into_any()
+                }
+                None => form.with_value(|form| form()).into_any(),
+            }}
+        </Modal>
+    }
+}
+
+#[component]
+pub fn AllowlistDialog(key: KeyRow, open: RwSignal<bool>, on_saved: Callback<()>) -> impl IntoView {
+    let action = ServerAction::<SetKeyAllowlist>::new();
+    let initial = key.ip_allowlist.join("\n");
+    let text = RwSignal::new(initial.clone());
+    Effect::new(move |_| {
+        if open.get() {
+            text.set(initial.clone());
+            action.value().set(None);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            action.value().set(None);
+            open.set(false);
+            on_saved.run(());
+        }
+    });
+    let errors = Signal::derive(move || match action.value().get() {
+        Some(Err(AppError::Invalid(issues))) => issues
+            .iter()
+            .flat_map(|i| i.message.lines().map(str::to_owned).collect::<Vec<_>>())
+            .collect(),
+        Some(Err(err)) => vec![err.to_string()],
+        _ => Vec::new(),
+    });
+    let id = key.id.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(SetKeyAllowlist {
+            id: id.clone(),
+            ip_allowlist: text.get_untracked(),
+        });
+    };
+    view! {
+        <Modal id="allowlist-dialog" open=Signal::derive(move || open.get())
+            title=Signal::derive(|| "IP allowlist".to_owned())
+            on_dismiss=Callback::new(move |_| open.set(false))
+            return_focus=Signal::derive(|| "edit-allowlist".to_owned())>
+            <form class="stack" novalidate=true on:submit=submit.clone()>
+                <div class="field" class:field-invalid=move || !errors.get().is_empty()>
+                    <label for="allowlist-text">"Allowed addresses"</label>
+                    <p id="allowlist-hint" class="field-hint">
+                        "One IPv4 or IPv6 address or CIDR range per line, like 203.0.113.7, 10.0.0.0/24 or "
+                        "2001:db8::/32. Requests from anywhere else get 403 IP_NOT_ALLOWED. Leave empty to "
+                        "allow any address."
+                    </p>
+                    <textarea id="allowlist-text" rows="6" spellcheck="false" autocomplete="off"
+                        prop:value=move || text.get()
+                        on:input=move |ev| text.set(event_target_value(&ev))
+                        aria-invalid=move || (!errors.get().is_empty()).then_some("true")
+                        aria-describedby="allowlist-hint allowlist-error"></textarea>
+                    <Show when=move || !errors.get().is_empty()>
+                        <ul id="allowlist-error" class="field-error">
+                            {move || errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect::<Vec<_>>()}
+                        </ul>
+                    </Show>
+                </div>
+                <div class="dialog-actions">
+                    <button type="button" class="button secondary" on:click=move |_| open.set(false)>"Cancel"</button>
+                    <button type="submit" class="button primary" disabled=move || action.pending().get()>"Save allowlist"</button>
+                </div>
+            </form>
+        </Modal>
+    }
+}

@@ -1,0 +1,251 @@
+//! The audit log page and a key's own page: their URL state and rows.
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::keys::{encode, page_param, search_param, KeyRow};
+
+/// Events per page of the audit log.
+pub const AUDIT_PER_PAGE: u64 = 25;
+
+/// Every action the audit log records, with how the filter names it.
+pub const ACTIONS: [(&str, &str); 12] = [
+    ("created", "Created"),
+    ("renamed", "Renamed"),
+    ("revoked", "Revoked"),
+    ("removed", "Removed"),
+    ("rolled", "Rolled"),
+    ("auto-deleted", "Auto-deleted"),
+    ("rate limit changed", "Rate limit changed"),
+    ("allowlist changed", "IP allowlist changed"),
+    ("scopes changed", "Scopes changed"),
+    ("limit_changed", "Key limit changed"),
+    ("inactivity_changed", "Inactivity window changed"),
+    ("sandbox_reset_changed", "Sandbox reset changed"),
+];
+
+/// How the log names an action.
+pub fn action_label(action: &str) -> String {
+    ACTIONS
+        .iter()
+        .find(|(value, _)| *value == action)
+        .map_or_else(|| action.to_owned(), |(_, label)| (*label).to_owned())
+}
+
+/// Filters, search and page, as the URL holds them
+/// (`?key=&actor=&action=&q=&page=`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AuditQuery {
+    /// A key id, or empty for every key.
+    pub key: String,
+    /// `user:{id}`, `key:{id}`, `system`, `cli`, or empty for anyone.
+    pub actor: String,
+    /// One of [`ACTIONS`], or empty.
+    pub action: String,
+    /// Searched in key names, actors and details.
+    pub q: String,
+    /// 1-based.
+    pub page: u64,
+}
+
+impl Default for AuditQuery {
+    fn default() -> Self {
+        Self {
+            key: String::new(),
+            actor: String::new(),
+            action: String::new(),
+            q: String::new(),
+            page: 1,
+        }
+    }
+}
+
+fn short_param(raw: Option<String>, max: usize) -> String {
+    raw.map(|v| v.trim().chars().filter(|c| !c.is_control()).take(max).collect())
+        .unwrap_or_default()
+}
+
+impl AuditQuery {
+    /// From URL parameters; anything unknown falls back to the default.
+    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
+        let action = short_param(get("action"), 40);
+        Self {
+            key: short_param(get("key"), 12),
+            actor: short_param(get("actor"), 40),
+            action: if ACTIONS.iter().any(|(a, _)| *a == action) {
+                action
+            } else {
+                String::new()
+            },
+            q: search_param(get("q")),
+            page: page_param(get("page")),
+        }
+    }
+
+    /// `?…` without the defaults (`?` alone when everything is default).
+    pub fn href(&self) -> String {
+        let mut parts = Vec::new();
+        for (name, value) in [
+            ("key", &self.key),
+            ("actor", &self.actor),
+            ("action", &self.action),
+            ("q", &self.q),
+        ] {
+            if !value.is_empty() {
+                parts.push(format!("{name}={}", encode(value)));
+            }
+        }
+        if self.page > 1 {
+            parts.push(format!("page={}", self.page));
+        }
+        format!("?{}", parts.join("&"))
+    }
+
+    pub fn with_page(&self, page: u64) -> Self {
+        Self { page, ..self.clone() }
+    }
+
+    pub fn is_filtered(&self) -> bool {
+        !(self.key.is_empty() && self.actor.is_empty() && self.action.is_empty() && self.q.is_empty())
+    }
+}
+
+/// One event as the log shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// The actor's name at the time ("Sam Super", "API key Zapier", "keyward (automatic)").
+    pub actor: String,
+    pub action: String,
+    pub key_id: Option<String>,
+    pub key_name: Option<String>,
+    /// The details as a person reads them.
+    pub details: String,
+    pub ip: Option<String>,
+}
+
+/// A choice of a filter: its URL value and its label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub rows: Vec<AuditRow>,
+    pub total: u64,
+    pub pages: u64,
+    pub query: AuditQuery,
+    /// The keys and actors the filters offer (those seen in the log).
+    pub keys: Vec<Choice>,
+    pub actors: Vec<Choice>,
+}
+
+/// Requests one day (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayCount {
+    pub day: NaiveDate,
+    pub requests: i64,
+}
+
+/// Everything the key's own page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyDetail {
+    pub row: KeyRow,
+    pub last_used_ip: Option<String>,
+    /// The last 30 days, oldest first, days without requests included.
+    pub usage: Vec<DayCount>,
+    /// The key's own events, newest first (the latest [`TRAIL_LENGTH`]).
+    pub trail: Vec<AuditRow>,
+    pub trail_total: u64,
+}
+
+/// Events shown on a key's page; the audit log has the rest.
+pub const TRAIL_LENGTH: u64 = 20;
+
+/// Turns an event's stored details (a JSON object) into a line for people.
+pub fn describe(action: &str, details: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "none".to_owned(),
+        Value::Array(items) if items.is_empty() => "anywhere".to_owned(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    };
+    let get = |name: &str| details.get(name).filter(|v| !v.is_null());
+    if let (Some(from), Some(to)) = (get("from"), get("to")) {
+        let unit = match action {
+            "rate limit changed" => " requests/s",
+            "limit_changed" => " active keys",
+            "inactivity_changed" => " days",
+            _ => "",
+        };
+        return format!("from {}{unit} to {}{unit}", text(from), text(to));
+    }
+    let Some(object) = details.as_object() else {
+        return String::new();
+    };
+    object
+        .iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(name, value)| format!("{}: {}", name.replace('_', " "), text(value)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_url_holds_filters_and_drops_what_it_does_not_know() {
+        let q = AuditQuery::from_params(|name| match name {
+            "key" => Some("abc".into()),
+            "action" => Some("rolled".into()),
+            "q" => Some(" zap ".into()),
+            "page" => Some("3".into()),
+            _ => None,
+        });
+        assert_eq!(q.href(), "?key=abc&action=rolled&q=zap&page=3");
+        assert!(q.is_filtered());
+        let odd = AuditQuery::from_params(|name| (name == "action").then(|| "drop table".into()));
+        assert_eq!(odd, AuditQuery::default());
+        assert_eq!(AuditQuery::default().href(), "?");
+        assert_eq!(action_label("auto-deleted"), "Auto-deleted");
+        assert_eq!(action_label("odd"), "odd");
+    }
+
+    #[test]
+    fn details_read_as_sentences() {
+        assert_eq!(
+            describe("renamed", &json!({"from": "A", "to": "B"})),
+            "from A to B"
+        );
+        assert_eq!(
+            describe("rate limit changed", &json!({"from": 100, "to": 5})),
+            "from 100 requests/s to 5 requests/s"
+        );
+        assert_eq!(
+            describe(
+                "allowlist changed",
+                &json!({"from": [], "to": ["10.0.0.0/8", "::1"]})
+            ),
+            "from anywhere to 10.0.0.0/8, ::1"
+        );
+        assert_eq!(
+            describe(
+                "rolled",
+                &json!({"grace": "1 hour", "old_secret_valid_until": null})
+            ),
+            "grace: 1 hour"
+        );
+        assert_eq!(describe("revoked", &json!({})), "");
+    }
+}

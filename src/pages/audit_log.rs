@@ -1,0 +1,155 @@
+//! `/admin/profile/developer-settings/audit-log`: every key event of the
+//! agency (or of the keys the viewer can see) — who, when, from where, what
+//! changed — filtered by key, actor and action, searched, paged. The
+//! filters are a GET form, so the URL holds them and they work without
+//! JavaScript.
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::breadcrumb::Breadcrumb;
+use crate::components::keys::{key_path, AUDIT_LOG_PATH};
+use crate::components::local_time::LocalTime;
+use crate::components::pager::{shown_range, Pager};
+use crate::models::audit::{action_label, AuditPage, AuditQuery, Choice, ACTIONS, AUDIT_PER_PAGE};
+use crate::server_fns::audit::list_audit_events;
+
+#[component]
+pub fn AuditLogPage() -> impl IntoView {
+    let params = use_query_map();
+    let query = Memo::new(move |_| params.with(|p| AuditQuery::from_params(|name| p.get(name))));
+    let events = Resource::new(move || query.get(), list_audit_events);
+    view! {
+        <Title text="Audit log"/>
+        <Breadcrumb depth=2 current=("Audit log".to_owned(), AUDIT_LOG_PATH.to_owned())/>
+        <h1>"Audit log"</h1>
+        <p class="lead">
+            "Every change to an API key — created, renamed, rolled, revoked, removed or deleted for "
+            "inactivity — and to the agency's key settings, with who made it, when and from where."
+        </p>
+        <Transition fallback=|| view! { <p role="status">"Loading events…"</p> }>
+            {move || Suspend::new(async move {
+                match events.await {
+                    Ok(page) => view! { <Filters page=page.clone()/> <Events page/> }.into_any(),
+                    Err(err) => view! { <p class="form-error" role="alert">{err.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn options(choices: &[Choice], selected: &str, any: &'static str) -> impl IntoView {
+    let any = Choice {
+        value: String::new(),
+        label: any.to_owned(),
+    };
+    std::iter::once(&any)
+        .chain(choices)
+        .map(|c| view! { <option value=c.value.clone() selected=c.value == selected>{c.label.clone()}</option> })
+        .collect::<Vec<_>>()
+}
+
+#[component]
+fn Filters(page: AuditPage) -> impl IntoView {
+    let query = page.query;
+    let actions: Vec<Choice> = ACTIONS
+        .iter()
+        .map(|(value, label)| Choice {
+            value: (*value).to_owned(),
+            label: (*label).to_owned(),
+        })
+        .collect();
+    view! {
+        <Form method="GET" action=AUDIT_LOG_PATH attr:class="filters" attr:role="search" attr:aria-label="Filter events">
+            <div class="field">
+                <label for="audit-key">"Key"</label>
+                <select id="audit-key" name="key">{options(&page.keys, &query.key, "All keys")}</select>
+            </div>
+            <div class="field">
+                <label for="audit-actor">"Actor"</label>
+                <select id="audit-actor" name="actor">{options(&page.actors, &query.actor, "Anyone")}</select>
+            </div>
+            <div class="field">
+                <label for="audit-action">"Action"</label>
+                <select id="audit-action" name="action">{options(&actions, &query.action, "All actions")}</select>
+            </div>
+            <div class="field">
+                <label for="audit-search">"Search events"</label>
+                <input id="audit-search" type="search" name="q" value=query.q.clone() autocomplete="off"
+                    placeholder="Key name, person, details"/>
+            </div>
+            <div class="filter-actions">
+                <button type="submit" class="button secondary">"Filter"</button>
+                {query.is_filtered().then(|| view! { <a href=AUDIT_LOG_PATH>"Clear filters"</a> })}
+            </div>
+        </Form>
+    }
+}
+
+#[component]
+fn Events(page: AuditPage) -> impl IntoView {
+    if page.rows.is_empty() {
+        let message = if page.query.is_filtered() {
+            "No events match these filters."
+        } else {
+            "No events yet. Creating a key is the first."
+        };
+        return view! { <div class="empty-state" role="status"><p>{message}</p></div> }.into_any();
+    }
+    let shown = page.rows.len();
+    let current = page.query.page;
+    let href = |page_no: u64| format!("{AUDIT_LOG_PATH}{}", page.query.with_page(page_no).href());
+    let rows = page
+        .rows
+        .iter()
+        .cloned()
+        .map(|event| {
+            let key = match (event.key_id, event.key_name) {
+                (Some(id), name) => {
+                    let name = name.unwrap_or_else(|| id.clone());
+                    view! { <a href=key_path(&id)>{name}</a> }.into_any()
+                }
+                (None, _) => view! { <span class="muted">"Agency settings"</span> }.into_any(),
+            };
+            view! {
+                <tr>
+                    <td><LocalTime at=event.at with_time=true/></td>
+                    <td>{key}</td>
+                    <td>{action_label(&event.action)}</td>
+                    <td>{event.actor}</td>
+                    <td>{event.details}</td>
+                    <td>{event.ip.unwrap_or_default()}</td>
+                </tr>
+            }
+        })
+        .collect::<Vec<_>>();
+    view! {
+        <div class="table-scroll">
+            <table class="records">
+                <caption class="visually-hidden">"Audit log"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"When"</th>
+                        <th scope="col">"Key"</th>
+                        <th scope="col">"Action"</th>
+                        <th scope="col">"Actor"</th>
+                        <th scope="col">"Details"</th>
+                        <th scope="col">"IP"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <Pager
+            page=current
+            pages=page.pages
+            range=shown_range(current, AUDIT_PER_PAGE, shown)
+            total=page.total
+            noun="events"
+            previous=(current > 1).then(|| href(current - 1))
+            next=(current < page.pages).then(|| href(current + 1))
+        />
+    }
+    .into_any()
+}

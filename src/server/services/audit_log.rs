@@ -1,0 +1,287 @@
+//! Reading the audit log: the Audit log page (filters, search, pages) and
+//! a key's own page (its metadata, 30 days of requests, its trail).
+//!
+//! Super managers read every event of their agency; anyone else reads the
+//! events of the keys they can see now.
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+
+use super::audit::SYSTEM_LABEL;
+use super::key_list::{expr_contains, to_row, visible};
+use super::keys::{visible_key, Caller, KeyError};
+use crate::domain::role::Role;
+use crate::entities::{api_key, audit_event, user, workspace};
+use crate::models::audit::{
+    describe, AuditPage, AuditQuery, AuditRow, Choice, DayCount, KeyDetail, AUDIT_PER_PAGE, TRAIL_LENGTH,
+};
+
+/// How the command line is named as an actor.
+const COMMAND_LINE: &str = "command line";
+
+/// Days the key page charts.
+pub const CHART_DAYS: i64 = 30;
+
+fn reads_everything(caller: &Caller) -> bool {
+    caller
+        .actor
+        .as_ref()
+        .is_none_or(|actor| actor.role == Role::SuperManager)
+}
+
+/// The events `caller` may read.
+fn readable(caller: &Caller) -> Condition {
+    let agency = Condition::all().add(audit_event::Column::AgencyId.eq(caller.agency_id));
+    if reads_everything(caller) {
+        return agency;
+    }
+    let keys = Query::select()
+        .column(api_key::Column::Id)
+        .from(api_key::Entity)
+        .cond_where(visible(caller))
+        .to_owned();
+    agency.add(audit_event::Column::KeyId.in_subquery(keys))
+}
+
+fn row(event: audit_event::Model) -> AuditRow {
+    let details = serde_json::from_str(&event.details).unwrap_or(serde_json::Value::Null);
+    AuditRow {
+        id: event.id,
+        at: event.created_at,
+        actor: event.actor_label,
+        details: describe(&event.action, &details),
+        action: event.action,
+        key_id: event.key_id,
+        key_name: event.key_name,
+        ip: event.ip,
+    }
+}
+
+fn actor_filter(actor: &str) -> Option<Condition> {
+    let nobody = || {
+        Condition::all()
+            .add(audit_event::Column::ActorUserId.is_null())
+            .add(audit_event::Column::ActorKeyId.is_null())
+    };
+    match actor.split_once(':') {
+        Some(("user", id)) => {
+            Some(Condition::all().add(audit_event::Column::ActorUserId.eq(id.parse::<i64>().ok()?)))
+        }
+        Some(("key", id)) => Some(Condition::all().add(audit_event::Column::ActorKeyId.eq(id))),
+        None if actor == "system" => Some(nobody().add(audit_event::Column::ActorLabel.eq(SYSTEM_LABEL))),
+        None if actor == "cli" => Some(nobody().add(audit_event::Column::ActorLabel.eq(COMMAND_LINE))),
+        _ => None,
+    }
+}
+
+/// One page of the log as `query` asks, newest first.
+pub async fn list(db: &impl ConnectionTrait, caller: &Caller, query: AuditQuery) -> Result<AuditPage, DbErr> {
+    let backend = db.get_database_backend();
+    let mut filter = readable(caller);
+    if !query.key.is_empty() {
+        filter = filter.add(audit_event::Column::KeyId.eq(query.key.as_str()));
+    }
+    if !query.actor.is_empty() {
+        // An actor filter that names nobody matches nothing.
+        filter = filter
+            .add(actor_filter(&query.actor).unwrap_or_else(|| Condition::all().add(Expr::val(1).eq(0))));
+    }
+    if !query.action.is_empty() {
+        filter = filter.add(audit_event::Column::Action.eq(query.action.as_str()));
+    }
+    if !query.q.is_empty() {
+        let col = |c: audit_event::Column| Expr::col(c).into();
+        filter = filter.add(
+            Condition::any()
+                .add(expr_contains(
+                    backend,
+                    col(audit_event::Column::KeyName),
+                    &query.q,
+                ))
+                .add(expr_contains(
+                    backend,
+                    col(audit_event::Column::ActorLabel),
+                    &query.q,
+                ))
+                .add(expr_contains(backend, col(audit_event::Column::Action), &query.q))
+                .add(expr_contains(
+                    backend,
+                    col(audit_event::Column::Details),
+                    &query.q,
+                )),
+        );
+    }
+    let total = audit_event::Entity::find()
+        .filter(filter.clone())
+        .count(db)
+        .await?;
+    let pages = total.div_ceil(AUDIT_PER_PAGE).max(1);
+    let page = query.page.clamp(1, pages);
+    let rows = audit_event::Entity::find()
+        .filter(filter)
+        .order_by_desc(audit_event::Column::CreatedAt)
+        .order_by_desc(audit_event::Column::Id)
+        .offset((page - 1) * AUDIT_PER_PAGE)
+        .limit(AUDIT_PER_PAGE)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(row)
+        .collect();
+    let (keys, actors) = choices(db, caller).await?;
+    Ok(AuditPage {
+        rows,
+        total,
+        pages,
+        query: AuditQuery { page, ..query },
+        keys,
+        actors,
+    })
+}
+
+/// The keys and actors found in the readable log, for the filters: each
+/// key under its latest name, each actor once.
+async fn choices(db: &impl ConnectionTrait, caller: &Caller) -> Result<(Vec<Choice>, Vec<Choice>), DbErr> {
+    type Seen = (
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        String,
+    );
+    let seen: Vec<Seen> = audit_event::Entity::find()
+        .select_only()
+        .columns([
+            audit_event::Column::KeyId,
+            audit_event::Column::KeyName,
+            audit_event::Column::ActorUserId,
+            audit_event::Column::ActorKeyId,
+            audit_event::Column::ActorLabel,
+        ])
+        .filter(readable(caller))
+        .order_by_desc(audit_event::Column::Id)
+        .limit(5_000)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut keys: Vec<Choice> = Vec::new();
+    let mut actors: Vec<Choice> = Vec::new();
+    let add = |list: &mut Vec<Choice>, value: String, label: String| {
+        if !list.iter().any(|c| c.value == value) {
+            list.push(Choice { value, label });
+        }
+    };
+    for (key_id, key_name, actor_user, actor_key, label) in seen {
+        if let Some(id) = key_id {
+            let name = key_name.unwrap_or_else(|| id.clone());
+            add(&mut keys, id, name);
+        }
+        let value = match (actor_user, actor_key) {
+            (Some(user), _) => format!("user:{user}"),
+            (None, Some(key)) => format!("key:{key}"),
+            (None, None) if label == SYSTEM_LABEL => "system".to_owned(),
+            (None, None) => "cli".to_owned(),
+        };
+        add(&mut actors, value, label);
+    }
+    keys.sort_by(|a, b| a.label.to_lowercase().cmp(&b.label.to_lowercase()));
+    actors.sort_by(|a, b| a.label.to_lowercase().cmp(&b.label.to_lowercase()));
+    Ok((keys, actors))
+}
+
+/// A key's page: the key as the table shows it, plus where it was last
+/// used from, its requests per day for the last 30 days, and its trail.
+/// Not found unless the caller may see the key.
+pub async fn key_detail(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<KeyDetail, KeyError> {
+    let key = visible_key(db, caller, id).await?;
+    let user_ids = [
+        Some(key.act_as_user_id),
+        key.created_by_user_id,
+        key.revoked_by_user_id,
+    ];
+    let names: HashMap<i64, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(user_ids.into_iter().flatten()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let workspace_names: HashMap<i64, String> = match key.workspace_id {
+        Some(ws) => workspace::Entity::find_by_id(ws)
+            .one(db)
+            .await?
+            .map(|w| (w.id, w.name))
+            .into_iter()
+            .collect(),
+        None => HashMap::new(),
+    };
+    let last_used_ip = key.last_used_ip.clone();
+    let usage = usage_by_day(db, id, now.date_naive()).await?;
+    let trail_filter = readable(caller).add(audit_event::Column::KeyId.eq(id));
+    let trail_total = audit_event::Entity::find()
+        .filter(trail_filter.clone())
+        .count(db)
+        .await?;
+    let trail = audit_event::Entity::find()
+        .filter(trail_filter)
+        .order_by_desc(audit_event::Column::CreatedAt)
+        .order_by_desc(audit_event::Column::Id)
+        .limit(TRAIL_LENGTH)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(row)
+        .collect();
+    Ok(KeyDetail {
+        row: to_row(key, caller, &names, &workspace_names, now),
+        last_used_ip,
+        usage,
+        trail,
+        trail_total,
+    })
+}
+
+/// Requests per UTC day for the [`CHART_DAYS`] days ending `today`, oldest first.
+async fn usage_by_day(db: &impl ConnectionTrait, id: &str, today: NaiveDate) -> Result<Vec<DayCount>, DbErr> {
+    let first = today - TimeDelta::days(CHART_DAYS - 1);
+    let daily = sea_orm::sea_query::Alias::new("api_key_usage_daily");
+    let col = |name: &str| sea_orm::sea_query::Alias::new(name);
+    let select = Query::select()
+        .columns([col("day"), col("requests")])
+        .from(daily)
+        .and_where(Expr::col(col("key_id")).eq(id))
+        .and_where(Expr::col(col("day")).gte(first))
+        .and_where(Expr::col(col("day")).lte(today))
+        .to_owned();
+    let backend = db.get_database_backend();
+    let counted: HashMap<NaiveDate, i64> = db
+        .query_all(backend.build(&select))
+        .await?
+        .into_iter()
+        .filter_map(|row| {
+            Some((
+                row.try_get::<NaiveDate>("", "day").ok()?,
+                row.try_get::<i64>("", "requests").ok()?,
+            ))
+        })
+        .collect();
+    Ok((0..CHART_DAYS)
+        .map(|n| {
+            let day = first + TimeDelta::days(n);
+            DayCount {
+                day,
+                requests: counted.get(&day).copied().unwrap_or(0),
+            }
+        })
+        .collect())
+}

@@ -1,0 +1,312 @@
+//! Rolling a key with each grace period, IP allowlists (IPv4, IPv6, behind
+//! trusted and untrusted proxies), a key's own page and the audit log.
+use chrono::{TimeDelta, Utc};
+use keyward::domain::ip_allowlist::IpAllowlist;
+use keyward::domain::token::Token;
+use keyward::server::config::Config;
+use keyward::server::http::Server;
+use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
+use crate::keys::{signed_in, world, World};
+use crate::on_both_engines;
+use crate::v1_records::{key, roomy};
+
+fn id_of(token: &str) -> String {
+    token.split('_').nth(2).unwrap().to_owned()
+}
+
+/// `/v1/me` with a token and, optionally, an `X-Forwarded-For`.
+async fn me(app: &TestApp, token: &str, forwarded_for: Option<&str>) -> (u16, Value) {
+    let mut request = reqwest::Client::new()
+        .get(app.url("/v1/me"))
+        .header("authorization", format!("Bearer {token}"));
+    if let Some(header) = forwarded_for {
+        request = request.header("x-forwarded-for", header);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+/// Restarts the app's server with `change` applied to its configuration.
+async fn restart_with(app: &mut TestApp, change: impl FnOnce(Config) -> Config) {
+    if let Some(server) = app.server.take() {
+        server.stop().await.unwrap();
+    }
+    let server = Server::start(change(app.db.config())).await.unwrap();
+    app.addr = server.addr;
+    app.server = Some(server);
+}
+
+async fn roll(w: &World, email: &str, id: &str, grace: &str) -> (u16, Value) {
+    let browser = signed_in(&w.app, email).await;
+    w.app
+        .call_form(&browser, "roll_key", &[("id", id), ("grace", grace)])
+        .await
+}
+
+async fn allow(w: &World, id: &str, list: &str) -> (u16, Value) {
+    let sam = signed_in(&w.app, "sam@acme.test").await;
+    w.app
+        .call_form(&sam, "set_key_allowlist", &[("id", id), ("ip_allowlist", list)])
+        .await
+}
+
+async fn detail(w: &World, email: &str, id: &str) -> (u16, Value) {
+    let browser = signed_in(&w.app, email).await;
+    w.app.call_form(&browser, "get_key_detail", &[("id", id)]).await
+}
+
+async fn audit(app: &TestApp, browser: &crate::helpers::Browser, query: Value) -> (u16, Value) {
+    app.call_json(browser, "list_audit_events", json!({ "query": query }))
+        .await
+}
+
+on_both_engines! {
+    async fn a_roll_issues_a_new_secret_for_the_same_key_and_the_old_one_works_for_its_grace(engine) {
+        let w = world(engine).await;
+        roomy(&w).await;
+        for (grace, hours) in [("now", 0), ("1h", 1), ("24h", 24), ("7d", 168)] {
+            let old = key(&w.app, Some(w.downtown), w.max, "live", &["read:leads"]).await;
+            let id = id_of(&old);
+            assert_eq!(me(&w.app, &old, None).await.0, 200);
+
+            let before = Utc::now();
+            let (status, rolled) = roll(&w, "max@acme.test", &id, grace).await;
+            assert_eq!(status, 200, "{rolled}");
+            let new = rolled["token"].as_str().unwrap().to_owned();
+            assert_ne!(new, old);
+            assert_eq!(rolled["id"], json!(id), "same key id");
+            assert_eq!(rolled["api_key"], json!(format!("kw_live_{id}")));
+            assert!(new.ends_with(rolled["secret"].as_str().unwrap()));
+
+            // The next request sees the change.
+            let (status, body) = me(&w.app, &new, None).await;
+            assert_eq!((status, body["id"].clone()), (200, json!(id)), "{grace}");
+            assert_eq!(me(&w.app, &old, None).await.0, if hours == 0 { 401 } else { 200 }, "{grace}");
+
+            // The old secret's end, checked by the same code the API runs.
+            let state = &w.app.server().state;
+            let record = state.keys.get(&state.db, &id).await.unwrap().unwrap();
+            let old_hash = state.pepper.hash(&Token::parse(&old).unwrap());
+            let new_hash = state.pepper.hash(&Token::parse(&new).unwrap());
+            let grace_ends = before + TimeDelta::hours(hours);
+            let after = Utc::now() + TimeDelta::hours(hours);
+            if hours > 0 {
+                assert!(record.secret_matches(&old_hash, grace_ends - TimeDelta::seconds(5)), "{grace}");
+            }
+            assert!(!record.secret_matches(&old_hash, after + TimeDelta::seconds(1)), "{grace}");
+            assert!(record.secret_matches(&new_hash, after + TimeDelta::days(30)));
+
+            // The table shows until when the old secret works.
+            let sam = signed_in(&w.app, "sam@acme.test").await;
+            let (_, page) = w.app.call_json(&sam, "list_keys", json!({"query": {"q": "", "sort": "created", "dir": "desc", "page": 1}})).await;
+            let row = page["rows"].as_array().unwrap().iter().find(|r| r["id"] == json!(id)).unwrap().clone();
+            assert_eq!(row["old_secret_until"].is_null(), hours == 0, "{row}");
+        }
+    }
+
+    async fn a_second_roll_ends_the_first_grace_and_only_active_keys_roll(engine) {
+        let w = world(engine).await;
+        let first = key(&w.app, Some(w.downtown), w.max, "live", &["read:leads"]).await;
+        let id = id_of(&first);
+        let (_, second) = roll(&w, "sam@acme.test", &id, "7d").await;
+        let second = second["token"].as_str().unwrap().to_owned();
+        let (_, third) = roll(&w, "sam@acme.test", &id, "1h").await;
+        let third = third["token"].as_str().unwrap().to_owned();
+        assert_eq!(me(&w.app, &first, None).await.0, 401, "the first secret's grace ended");
+        assert_eq!(me(&w.app, &second, None).await.0, 200);
+        assert_eq!(me(&w.app, &third, None).await.0, 200);
+
+        assert_eq!(roll(&w, "sam@acme.test", &id, "2h").await.0, 422);
+        assert_eq!(roll(&w, "ada@acme.test", &id, "1h").await.0, 403, "agents see, never change");
+        assert_eq!(roll(&w, "oz@other.test", &id, "1h").await.0, 404, "another agency");
+        let sam = signed_in(&w.app, "sam@acme.test").await;
+        assert_eq!(w.app.call_form(&sam, "revoke_key", &[("id", &id)]).await.0, 200);
+        let (status, body) = roll(&w, "sam@acme.test", &id, "1h").await;
+        assert_eq!(status, 409, "{body}");
+        assert_eq!(me(&w.app, &third, None).await.0, 401);
+
+        let (_, page) = w.app.call_json(&sam, "list_audit_events", json!({"query": {"key": id, "actor": "", "action": "rolled", "q": "", "page": 1}})).await;
+        let details: Vec<&str> = page["rows"].as_array().unwrap().iter().map(|r| r["details"].as_str().unwrap()).collect();
+        assert_eq!(details.len(), 2, "{page}");
+        assert!(details[0].starts_with("grace: 1 hour"), "{details:?}");
+        assert!(details[1].starts_with("grace: 7 days"), "{details:?}");
+    }
+
+    async fn an_allowlist_admits_its_addresses_and_refuses_others_with_ip_not_allowed(engine) {
+        let w = world(engine).await;
+        let token = key(&w.app, Some(w.downtown), w.max, "live", &["read:leads"]).await;
+        let id = id_of(&token);
+
+        let (status, body) = allow(&w, &id, "10.0.0.300\n203.0.113.5/24").await;
+        assert_eq!(status, 422, "{body}");
+        let message = body["Invalid"][0]["message"].as_str().unwrap_or_default().to_owned();
+        assert!(message.contains("“10.0.0.300” is not an IP address"), "{body}");
+        assert!(message.contains("did you mean 203.0.113.0/24?"), "{body}");
+        assert_eq!(me(&w.app, &token, None).await.0, 200, "a refused list changes nothing");
+
+        assert_eq!(allow(&w, &id, "203.0.113.0/24, 2001:db8::/32").await.0, 200);
+        let (status, body) = me(&w.app, &token, None).await;
+        assert_eq!(status, 403);
+        assert_eq!(body["error"]["code"], "IP_NOT_ALLOWED");
+        assert!(body["error"]["message"].as_str().unwrap().contains("127.0.0.1"), "{body}");
+        // Not trusted: the header is ignored.
+        assert_eq!(me(&w.app, &token, Some("203.0.113.7")).await.0, 403);
+
+        assert_eq!(allow(&w, &id, "127.0.0.0/8").await.0, 200);
+        assert_eq!(me(&w.app, &token, None).await.0, 200);
+        let (_, shown) = detail(&w, "sam@acme.test", &id).await;
+        assert_eq!(shown["row"]["ip_allowlist"], json!(["127.0.0.0/8"]));
+        assert_eq!(allow(&w, &id, "").await.0, 200, "empty: anywhere");
+        assert_eq!(me(&w.app, &token, None).await.0, 200);
+
+        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let (_, page) = w.app.call_json(&sam, "list_audit_events", json!({"query": {"key": id, "actor": "", "action": "allowlist changed", "q": "", "page": 1}})).await;
+        let details: Vec<&str> = page["rows"].as_array().unwrap().iter().map(|r| r["details"].as_str().unwrap()).collect();
+        assert_eq!(details, [
+            "from 127.0.0.0/8 to anywhere",
+            "from 203.0.113.0/24, 2001:db8::/32 to 127.0.0.0/8",
+            "from anywhere to 203.0.113.0/24, 2001:db8::/32",
+        ]);
+        let ada = signed_in(&w.app, "ada@acme.test").await;
+        assert_eq!(w.app.call_form(&ada, "set_key_allowlist", &[("id", &id), ("ip_allowlist", "")]).await.0, 403);
+    }
+
+    async fn behind_a_trusted_proxy_the_forwarded_client_is_checked_and_recorded(engine) {
+        let mut w = world(engine).await;
+        let token = key(&w.app, Some(w.downtown), w.max, "live", &["read:leads"]).await;
+        let id = id_of(&token);
+        assert_eq!(allow(&w, &id, "203.0.113.0/24 2001:db8::/32").await.0, 200);
+        restart_with(&mut w.app, |config| Config {
+            trusted_proxies: IpAllowlist::parse("127.0.0.1").unwrap(),
+            ..config
+        })
+        .await;
+
+        assert_eq!(me(&w.app, &token, Some("203.0.113.7")).await.0, 200);
+        assert_eq!(me(&w.app, &token, Some("2001:db8::7")).await.0, 200, "IPv6 client");
+        // A client cannot prepend an address: the nearest untrusted hop counts.
+        let (status, body) = me(&w.app, &token, Some("203.0.113.7, 198.51.100.1")).await;
+        assert_eq!((status, body["error"]["code"].clone()), (403, json!("IP_NOT_ALLOWED")));
+        assert!(body["error"]["message"].as_str().unwrap().contains("198.51.100.1"));
+        assert_eq!(me(&w.app, &token, None).await.0, 403, "the proxy itself is not allowed");
+
+        // The last use is recorded from the client, not the proxy.
+        assert_eq!(me(&w.app, &token, Some("203.0.113.9")).await.0, 200);
+        w.app.server().state.usage.flush(&w.app.server().state.db).await.unwrap();
+        let (_, shown) = detail(&w, "sam@acme.test", &id).await;
+        assert_eq!(shown["last_used_ip"], json!("203.0.113.9"));
+    }
+
+    async fn over_ipv6_the_socket_address_is_the_client(engine) {
+        let mut w = world(engine).await;
+        let token = key(&w.app, Some(w.downtown), w.max, "live", &["read:leads"]).await;
+        let id = id_of(&token);
+        restart_with(&mut w.app, |config| Config { addr: "[::1]:0".parse().unwrap(), ..config }).await;
+        assert!(w.app.addr.is_ipv6());
+        assert_eq!(allow(&w, &id, "::1").await.0, 200);
+        assert_eq!(me(&w.app, &token, None).await.0, 200);
+        assert_eq!(allow(&w, &id, "127.0.0.1 2001:db8::/32").await.0, 200);
+        let (status, body) = me(&w.app, &token, None).await;
+        assert_eq!(status, 403);
+        assert!(body["error"]["message"].as_str().unwrap().contains("::1"), "{body}");
+    }
+
+    async fn a_key_page_shows_its_metadata_30_days_of_requests_and_its_trail(engine) {
+        let w = world(engine).await;
+        let token = key(&w.app, Some(w.downtown), w.max, "live", &["read:leads", "write:leads"]).await;
+        let id = id_of(&token);
+        for _ in 0..3 {
+            assert_eq!(me(&w.app, &token, None).await.0, 200);
+        }
+        let state = &w.app.server().state;
+        // Two days ago, as the usage recorder counts any request.
+        state.usage.record(&id, Utc::now() - TimeDelta::days(2), None);
+        state.usage.flush(&state.db).await.unwrap();
+        let sam = signed_in(&w.app, "sam@acme.test").await;
+        assert_eq!(w.app.call_form(&sam, "rename_key", &[("id", &id), ("name", "Portal feed")]).await.0, 200);
+
+        let (status, page) = detail(&w, "max@acme.test", &id).await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(page["row"]["name"], "Portal feed");
+        assert_eq!(page["row"]["acting_as"], "Max Manager");
+        assert_eq!(page["row"]["workspace"], "Downtown");
+        assert_eq!(page["last_used_ip"], "127.0.0.1");
+        let usage = page["usage"].as_array().unwrap();
+        assert_eq!(usage.len(), 30);
+        assert_eq!(usage[29]["day"], json!(Utc::now().date_naive()));
+        assert_eq!(usage[29]["requests"], 3);
+        assert_eq!(usage[27]["requests"], 1);
+        assert_eq!(usage.iter().map(|d| d["requests"].as_i64().unwrap()).sum::<i64>(), 4);
+        let actions: Vec<&str> = page["trail"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, ["renamed", "created"]);
+        assert_eq!(page["trail"][0]["actor"], "Sam Super");
+        assert_eq!(page["trail"][0]["details"], "from Integration to Portal feed");
+
+        assert_eq!(detail(&w, "oz@other.test", &id).await.0, 404, "another agency");
+        assert_eq!(detail(&w, "uma@acme.test", &id).await.0, 404, "another workspace");
+        assert_eq!(detail(&w, "ada@acme.test", &id).await.0, 200, "agents of the workspace see it");
+        assert_eq!(detail(&w, "sam@acme.test", "nope").await.0, 404);
+
+        // Rendered on the server.
+        let html = sam.get(w.app.url(&format!("/admin/profile/developer-settings/keys/{id}"))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("<h1>Portal feed</h1>"), "{html}");
+        assert!(html.contains("<svg"), "the chart");
+        assert!(html.contains("Requests per day, last 30 days"), "the chart's table");
+        assert!(!html.contains(token.rsplit_once('_').unwrap().1), "never the secret");
+    }
+
+    async fn the_audit_log_filters_searches_pages_and_shows_each_viewer_their_share(engine) {
+        let w = world(engine).await;
+        roomy(&w).await;
+        let downtown = id_of(&key(&w.app, Some(w.downtown), w.max, "live", &["read:leads"]).await);
+        let uptown = id_of(&key(&w.app, Some(w.uptown), w.sam, "live", &["read:leads"]).await);
+        let max = signed_in(&w.app, "max@acme.test").await;
+        for n in 0..30 {
+            let name = format!("Downtown feed {n}");
+            assert_eq!(w.app.call_form(&max, "rename_key", &[("id", &downtown), ("name", &name)]).await.0, 200);
+        }
+        let sam = signed_in(&w.app, "sam@acme.test").await;
+        assert_eq!(w.app.call_form(&sam, "revoke_key", &[("id", &uptown)]).await.0, 200);
+
+        let all = |key: &str, actor: &str, action: &str, q: &str, page: u64| json!({"key": key, "actor": actor, "action": action, "q": q, "page": page});
+
+        // Everything, newest first, 25 a page.
+        let (status, first) = audit(&w.app, &sam, all("", "", "", "", 1)).await;
+        assert_eq!(status, 200, "{first}");
+        assert!(first["total"].as_u64().unwrap() >= 34, "2 creates, 30 renames, a revoke, the limit: {}", first["total"]);
+        assert_eq!(first["rows"].as_array().unwrap().len(), 25);
+        assert_eq!(first["rows"][0]["action"], "revoked");
+        let (_, second) = audit(&w.app, &sam, all("", "", "", "", 2)).await;
+        assert_eq!(second["query"]["page"], 2);
+        let (_, beyond) = audit(&w.app, &sam, all("", "", "", "", 99)).await;
+        assert_eq!(beyond["query"]["page"], beyond["pages"], "a page past the end is the last");
+
+        // Filters: by key, by actor, by action, and search.
+        let (_, by_key) = audit(&w.app, &sam, all(&uptown, "", "", "", 1)).await;
+        let actions: Vec<&str> = by_key["rows"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, ["revoked", "created"]);
+        let (_, by_actor) = audit(&w.app, &sam, all("", &format!("user:{}", w.max), "renamed", "", 1)).await;
+        assert_eq!(by_actor["total"], 30);
+        let (_, found) = audit(&w.app, &sam, all("", "", "", "feed 17", 1)).await;
+        assert_eq!(found["total"], 2, "renamed to 17, and from 17 to 18: {found}");
+        let (_, nobody) = audit(&w.app, &sam, all("", "user:x", "", "", 1)).await;
+        assert_eq!(nobody["total"], 0);
+        assert!(by_key["keys"].as_array().unwrap().iter().any(|c| c["value"] == json!(downtown) && c["label"] == "Downtown feed 29"));
+        assert!(by_key["actors"].as_array().unwrap().iter().any(|c| c["label"] == "Max Manager"));
+
+        // A manager reads the events of the keys they can see; no agency settings.
+        let (_, mine) = audit(&w.app, &max, all("", "", "", "", 1)).await;
+        assert_eq!(mine["total"], 31, "Downtown's create and 30 renames");
+        let (_, other) = audit(&w.app, &max, all(&uptown, "", "", "", 1)).await;
+        assert_eq!(other["total"], 0);
+        let oz = signed_in(&w.app, "oz@other.test").await;
+        let (_, theirs) = audit(&w.app, &oz, all(&downtown, "", "", "", 1)).await;
+        assert_eq!(theirs["total"], 0, "another agency's log is not there");
+
+        let html = sam.get(w.app.url(&format!("/admin/profile/developer-settings/audit-log?action=revoked"))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("<h1>Audit log</h1>"), "{html}");
+        assert!(html.contains("Revoked"));
+    }
+}
