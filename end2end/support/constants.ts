@@ -33,6 +33,8 @@ export const SEED = {
   empty: { email: "eve@empty.test", name: "Eve Empty" },
   /** Records Realty: 30 live leads ("Lead 01" … "Lead 30") and two listings from "Portal sync", one test lead and listing from "Sandbox sync". */
   records: { email: "rita@records.test", name: "Rita Records", leads: 30 },
+  /** Notice Nook <project>: key "Idle feed", unused; its 15- and 7-day deletion notices are unread. */
+  notice: (project: string) => ({ email: `nina-${project}@notice.test`, name: "Nina Notice", key: "Idle feed" }),
   /** Limit Homes <project>: three active keys, the default limit. */
   limit: (project: string) => ({ email: `lou-${project}@limit.test`, agency: `Limit Homes ${project}` }),
 };

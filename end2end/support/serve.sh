@@ -49,6 +49,19 @@ for project in hydrated no-js; do
   done
 done
 
+# Notice Nook <project>: a key left unused, and the maintenance jobs run
+# as 16 and 24 days from now, so its 15- and 7-day deletion notices wait
+# for Nina (a 30-day window). The jobs run before any test data exists:
+# the future weekly sandbox reset they claim has nothing to purge.
+for project in hydrated no-js; do
+  add "nina-$project@notice.test" "Nina Notice" super_manager "Notice Nook $project" Main
+  "$KEYWARD_BIN" agency set --agency "Notice Nook $project" --inactivity-days 30 2>/dev/null
+  key "Notice Nook $project" "Idle feed" read:leads --validity never
+done
+for days in 16 24; do
+  "$KEYWARD_BIN" jobs run --now "$(date -u -d "+$days days" +%Y-%m-%dT%H:%M:%SZ)" >/dev/null
+done
+
 # Leads and properties arrive only through /v1, as keys would send them.
 add rita@records.test "Rita Records" super_manager "Records Realty" Harbour
 live=$("$KEYWARD_BIN" key create --agency "Records Realty" --workspace Harbour --name "Portal sync" \

@@ -8,10 +8,13 @@ import { expect, Page, test as base } from "@playwright/test";
 
 import { SEED } from "../support/constants";
 import {
+  createKey,
   expectNoViolations,
   fillCreateDialog,
   goto,
+  hydrated,
   keyRow,
+  listKeys,
   serverRenderedPages,
   signInAs,
   uniqueName,
@@ -75,6 +78,20 @@ for (const rendering of ["hydrated", "server-rendered"] as const) {
       }
     });
 
+    test("the notifications, a key's page and the audit log have no axe violations", async ({ page }, info) => {
+      const nina = SEED.notice(info.project.name);
+      await signInAs(page, nina, "/admin/notifications");
+      await expectNoViolations(page);
+      const key = (await listKeys(page, nina.key)).json.rows[0].id;
+      await goto(page, `/admin/profile/developer-settings/keys/${key}`);
+      await expect(page.getByRole("table", { name: "Requests per day, last 30 days" })).toBeVisible();
+      await expectNoViolations(page);
+      for (const query of ["", "?action=created", "?q=nothing+at+all"]) {
+        await goto(page, `/admin/profile/developer-settings/audit-log${query}`);
+        await expectNoViolations(page);
+      }
+    });
+
     test("the invalid setup link and not-found pages have no axe violations", async ({ page }) => {
       await page.goto("/setup?token=wrong");
       await expectNoViolations(page);
@@ -133,6 +150,41 @@ test.describe("with JavaScript", () => {
       await expectNoViolations(page);
       await page.keyboard.press("Escape");
     }
+  });
+
+  test("the notifications panel, Roll key and IP allowlist have no axe violations", async ({ page }, info) => {
+    await signInAs(page, SEED.notice(info.project.name));
+    await page.getByRole("banner").getByRole("button", { name: /^Notifications/ }).click();
+    await expect(page.getByRole("dialog", { name: "Notifications" })).toBeVisible();
+    await expectNoViolations(page);
+    await page.keyboard.press("Escape");
+
+    await page.context().clearCookies();
+    await signInAs(page, SEED.superManager);
+    const name = uniqueName("Axe roll", info.project.name);
+    await createKey(page, { name });
+    await keyRow(page, name).getByRole("link", { name }).click();
+    await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
+    await hydrated(page);
+
+    await page.getByRole("button", { name: "Edit IP allowlist" }).click();
+    const allowlist = page.getByRole("dialog", { name: "IP allowlist" });
+    await allowlist.getByLabel("Allowed addresses").fill("not an address");
+    await allowlist.getByRole("button", { name: "Save allowlist" }).click();
+    await expect(allowlist.getByLabel("Allowed addresses")).toHaveAttribute("aria-invalid", "true");
+    await expectNoViolations(page);
+    await page.keyboard.press("Escape");
+
+    await page.getByRole("button", { name: "Roll key" }).click();
+    const roll = page.getByRole("dialog", { name: "Roll API key" });
+    await expect(roll).toBeVisible();
+    await expectNoViolations(page);
+    await roll.getByRole("button", { name: "Roll key" }).click();
+    await expect(roll.getByRole("textbox", { name: "Token" })).toBeVisible();
+    await expectNoViolations(page);
+    await roll.getByRole("checkbox", { name: "I have copied and securely stored the secret" }).check();
+    await roll.getByRole("button", { name: "Done" }).click();
+    await expect(roll).toBeHidden();
   });
 
   test("a key is created, confirmed and closed with the keyboard alone, and focus stays in the dialog", async ({ page }, info) => {

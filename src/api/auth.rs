@@ -182,25 +182,43 @@ fn client_ip(state: &AppState, req: &Request) -> Option<IpAddr> {
     Some(client_address(peer, forwarded, &state.config.trusted_proxies))
 }
 
+/// Why a verified key's request is refused.
+enum Refusal {
+    Address(ApiError),
+    RateLimited(Decision),
+}
+
+impl Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::Address(err) => err.into_response(),
+            Refusal::RateLimited(decision) => refused(decision),
+        }
+    }
+}
+
 /// After verification: the key's IP allowlist and rate limit, then its
-/// usage is counted and the handler gets the key. `Err` is the refusal.
+/// usage is counted and the handler gets the key.
 fn admit(
     state: &AppState,
     req: &mut Request,
     key: Arc<KeyRecord>,
     now: DateTime<Utc>,
-) -> Result<Decision, Response> {
+) -> Result<Decision, Refusal> {
     let ip = client_ip(state, req);
     if !key.allowlist.is_empty() {
         match ip {
             Some(ip) if key.allowlist.allows(ip) => {}
-            Some(ip) => return Err(ApiError::IpNotAllowed(ip).into_response()),
-            None => return Err(ApiError::Forbidden("the client's address is unknown".into()).into_response()),
+            Some(ip) => return Err(Refusal::Address(ApiError::IpNotAllowed(ip))),
+            None => {
+                let unknown = ApiError::Forbidden("the client's address is unknown".into());
+                return Err(Refusal::Address(unknown));
+            }
         }
     }
     let decision = state.limits.check(&key.id, key.rate_limit);
     if let Decision::Refused { .. } = decision {
-        return Err(refused(decision));
+        return Err(Refusal::RateLimited(decision));
     }
     state.usage.record(&key.id, now, ip);
     req.extensions_mut().insert(ClientIp(ip));
@@ -274,7 +292,7 @@ where
             return match check(&self.state, &token, record, now) {
                 Err(err) => AuthFuture::ready(err.into_response()),
                 Ok(key) => match admit(&self.state, &mut req, key, now) {
-                    Err(response) => AuthFuture::ready(response),
+                    Err(refusal) => AuthFuture::ready(refusal.into_response()),
                     Ok(decision) => AuthFuture::Inner {
                         future: self.inner.call(req),
                         decision,
@@ -299,7 +317,7 @@ where
                 };
                 let decision = match admit(&state, &mut req, key, now) {
                     Ok(decision) => decision,
-                    Err(response) => return response,
+                    Err(refusal) => return refusal.into_response(),
                 };
                 let Ok(mut response) = inner.call(req).await;
                 decision.write_headers(response.headers_mut());

@@ -63,14 +63,8 @@ pub fn NotificationsButton() -> impl IntoView {
         open.set(false);
         focus_by_id("notifications-button");
     };
-    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Escape" {
-            ev.prevent_default();
-            close();
-        }
-    };
     view! {
-        <div class="notifications" on:keydown=on_keydown>
+        <div class="notifications">
             <form method="get" action=NOTIFICATIONS_PATH class="notifications-form">
                 <button type="submit" id="notifications-button" class="button secondary notifications-button"
                     aria-haspopup="dialog" aria-expanded=move || open.get().to_string()
@@ -104,6 +98,26 @@ fn NotificationsPanel(close: Callback<()>) -> impl IntoView {
         if let Some(panel) = panel.get() {
             let _ = panel.focus();
         }
+    });
+    // Escape closes it wherever focus is; so does a click outside it.
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" {
+            close.run(());
+        }
+    });
+    let clicks = window_event_listener(leptos::ev::click, move |ev| {
+        let inside = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Node>(t).ok())
+            .zip(document().query_selector(".notifications").ok().flatten())
+            .is_some_and(|(target, root)| root.contains(Some(&target)));
+        if !inside {
+            close.run(());
+        }
+    });
+    on_cleanup(move || {
+        keys.remove();
+        clicks.remove();
     });
     view! {
         <div id="notifications-panel" class="notifications-panel" role="dialog" aria-labelledby="notifications-panel-title"
@@ -207,5 +221,5 @@ pub fn NotificationList(items: Vec<NotificationItem>) -> impl IntoView {
             }
         })
         .collect_view();
-    view! { <ul class="notice-list">{items}</ul> }.into_any()
+    view! { <ul class="notice-list" aria-label="Notices">{items}</ul> }.into_any()
 }

@@ -12,8 +12,9 @@ use crate::components::keys::create::CreateKeyDialog;
 use crate::components::keys::manage::{ConfirmDialogs, RateLimitDialog, RenameDialog};
 use crate::components::keys::table::KeyTable;
 use crate::components::keys::{KeysState, OpenDialog, PAGE_PATH};
+use crate::domain::lifecycle::WEEKDAYS;
 use crate::models::keys::{KeyQuery, KeySettings};
-use crate::server_fns::keys::{get_key_settings, list_keys, SetKeyLimit};
+use crate::server_fns::keys::{get_key_settings, list_keys, SetInactivityDays, SetKeyLimit, SetSandboxReset};
 
 #[component]
 pub fn DeveloperSettingsPage() -> impl IntoView {
@@ -158,7 +159,10 @@ fn Toolbar(settings: KeySettings, query: Memo<KeyQuery>) -> impl IntoView {
         {(!settings.can_manage).then(|| view! {
             <p class="notice">"You can see these keys. Managers and super managers can create and change them."</p>
         })}
-        {settings.can_change_limit.then(|| view! { <KeyLimitForm max=settings.max_active_keys/> })}
+        {settings.can_change_limit.then(|| view! {
+            <KeyLimitForm max=settings.max_active_keys/>
+            <MaintenanceForms settings=settings.clone()/>
+        })}
         {settings.can_manage.then(|| view! { <CreateKeyDialog settings=settings.clone()/> })}
     }
 }
@@ -192,6 +196,84 @@ fn KeyLimitForm(max: i32) -> impl IntoView {
                         <p class="field-hint" role="status">"Saved."</p>
                     </Show>
                 </div>
+            </ActionForm>
+        </details>
+    }
+}
+
+/// The inactivity window and the weekly sandbox reset, for super managers
+/// (works without JavaScript too).
+#[component]
+fn MaintenanceForms(settings: KeySettings) -> impl IntoView {
+    let state = expect_context::<KeysState>();
+    let inactivity = ServerAction::<SetInactivityDays>::new();
+    let sandbox = ServerAction::<SetSandboxReset>::new();
+    Effect::new(move |_| {
+        if matches!(inactivity.value().get(), Some(Ok(()))) || matches!(sandbox.value().get(), Some(Ok(()))) {
+            state.changed();
+        }
+    });
+    let inactivity_error = move || {
+        inactivity
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+    let sandbox_error = move || sandbox.value().get().and_then(Result::err).map(|e| e.to_string());
+    let day = settings.sandbox_reset_day;
+    let hour = settings.sandbox_reset_hour;
+    let days = std::iter::once(("off".to_owned(), "Off".to_owned(), day.is_none()))
+        .chain(
+            WEEKDAYS
+                .iter()
+                .enumerate()
+                .map(|(n, name)| (n.to_string(), format!("Every {name}"), day == Some(n as i16))),
+        )
+        .map(|(value, label, selected)| view! { <option value=value selected=selected>{label}</option> })
+        .collect::<Vec<_>>();
+    let hours = (0..24)
+        .map(|h| view! { <option value=h.to_string() selected=h == hour>{format!("{h:02}:00 UTC")}</option> })
+        .collect::<Vec<_>>();
+    view! {
+        <details class="limit-settings">
+            <summary>"Inactivity and sandbox reset"</summary>
+            <ActionForm action=inactivity attr:class="inline-form">
+                <div class="field" class:field-invalid=move || inactivity_error().is_some()>
+                    <label for="inactivity-days">"Delete keys unused for (days)"</label>
+                    <p id="inactivity-days-hint" class="field-hint">
+                        "Super managers and the key's creator are notified 15, 7 and 1 days before. "
+                        "Any successful request with a key resets its clock."
+                    </p>
+                    <div class="search-row">
+                        <input id="inactivity-days" name="inactivity_days" type="number" min="30" max="3650"
+                            value=settings.inactivity_days.to_string()
+                            aria-describedby="inactivity-days-hint inactivity-days-error"/>
+                        <button type="submit" class="button secondary">"Save window"</button>
+                    </div>
+                    <Show when=move || inactivity_error().is_some()>
+                        <p id="inactivity-days-error" class="field-error">{inactivity_error}</p>
+                    </Show>
+                </div>
+            </ActionForm>
+            <ActionForm action=sandbox attr:class="inline-form">
+                <fieldset class="field" class:field-invalid=move || sandbox_error().is_some()>
+                    <legend>"Weekly sandbox reset"</legend>
+                    <p class="field-hint">"Test-mode leads and properties are deleted; live data is never touched."</p>
+                    <div class="search-row">
+                        <label for="sandbox-day" class="visually-hidden">"Reset day"</label>
+                        <select id="sandbox-day" name="day">{days}</select>
+                        <label for="sandbox-hour" class="visually-hidden">"Reset hour"</label>
+                        <select id="sandbox-hour" name="hour">{hours}</select>
+                        <button type="submit" class="button secondary">"Save reset"</button>
+                    </div>
+                    <Show when=move || sandbox_error().is_some()>
+                        <p class="field-error">{sandbox_error}</p>
+                    </Show>
+                    <Show when=move || matches!(sandbox.value().get(), Some(Ok(())))>
+                        <p class="field-hint" role="status">"Saved."</p>
+                    </Show>
+                </fieldset>
             </ActionForm>
         </details>
     }

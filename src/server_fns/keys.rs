@@ -231,3 +231,31 @@ pub async fn set_key_allowlist(id: String, ip_allowlist: String) -> Result<(), A
         .await,
     )
 }
+
+/// Sets how many days a key may go unused before it is deleted (super managers).
+#[server(endpoint = "set_inactivity_days")]
+pub async fn set_inactivity_days(inactivity_days: String) -> Result<(), AppError> {
+    backend::respond(
+        async move {
+            use crate::server::services::agency_settings::{self, AgencyChanges, INACTIVITY_DAYS};
+            let state = backend::state()?;
+            let caller = backend::caller(&state).await?;
+            let message = format!(
+                "Enter a number of days from {} to {}",
+                INACTIVITY_DAYS.start(),
+                INACTIVITY_DAYS.end()
+            );
+            let days = inactivity_days
+                .trim()
+                .parse::<i32>()
+                .map_err(|_| AppError::field("inactivity_days", message))?;
+            let changes = AgencyChanges {
+                inactivity_days: Some(days),
+                ..Default::default()
+            };
+            agency_settings::change(&state.db, &caller, changes, chrono::Utc::now()).await?;
+            Ok(())
+        }
+        .await,
+    )
+}

@@ -305,7 +305,7 @@ on_both_engines! {
         let (_, theirs) = audit(&w.app, &oz, all(&downtown, "", "", "", 1)).await;
         assert_eq!(theirs["total"], 0, "another agency's log is not there");
 
-        let html = sam.get(w.app.url(&format!("/admin/profile/developer-settings/audit-log?action=revoked"))).send().await.unwrap().text().await.unwrap();
+        let html = sam.get(w.app.url("/admin/profile/developer-settings/audit-log?action=revoked")).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("<h1>Audit log</h1>"), "{html}");
         assert!(html.contains("Revoked"));
     }

@@ -18,7 +18,7 @@ use super::keys::{visible_key, Caller, KeyError};
 use crate::domain::role::Role;
 use crate::entities::{api_key, audit_event, user, workspace};
 use crate::models::audit::{
-    describe, AuditPage, AuditQuery, AuditRow, Choice, DayCount, KeyDetail, AUDIT_PER_PAGE, TRAIL_LENGTH,
+    AuditPage, AuditQuery, AuditRow, Choice, DayCount, KeyDetail, AUDIT_PER_PAGE, TRAIL_LENGTH,
 };
 
 /// How the command line is named as an actor.
@@ -189,8 +189,8 @@ async fn choices(db: &impl ConnectionTrait, caller: &Caller) -> Result<(Vec<Choi
         };
         add(&mut actors, value, label);
     }
-    keys.sort_by(|a, b| a.label.to_lowercase().cmp(&b.label.to_lowercase()));
-    actors.sort_by(|a, b| a.label.to_lowercase().cmp(&b.label.to_lowercase()));
+    keys.sort_by_key(|c| c.label.to_lowercase());
+    actors.sort_by_key(|c| c.label.to_lowercase());
     Ok((keys, actors))
 }
 
@@ -284,4 +284,72 @@ async fn usage_by_day(db: &impl ConnectionTrait, id: &str, today: NaiveDate) -> 
             }
         })
         .collect())
+}
+
+/// Turns an event's stored details (a JSON object) into a line for people.
+pub fn describe(action: &str, details: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "none".to_owned(),
+        Value::Array(items) if items.is_empty() => "anywhere".to_owned(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    };
+    let get = |name: &str| details.get(name).filter(|v| !v.is_null());
+    if let (Some(from), Some(to)) = (get("from"), get("to")) {
+        let unit = match action {
+            "rate limit changed" => " requests/s",
+            "limit_changed" => " active keys",
+            "inactivity_changed" => " days",
+            _ => "",
+        };
+        return format!("from {}{unit} to {}{unit}", text(from), text(to));
+    }
+    let Some(object) = details.as_object() else {
+        return String::new();
+    };
+    object
+        .iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(name, value)| format!("{}: {}", name.replace('_', " "), text(value)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn details_read_as_sentences() {
+        assert_eq!(
+            describe("renamed", &json!({"from": "A", "to": "B"})),
+            "from A to B"
+        );
+        assert_eq!(
+            describe("rate limit changed", &json!({"from": 100, "to": 5})),
+            "from 100 requests/s to 5 requests/s"
+        );
+        assert_eq!(
+            describe(
+                "allowlist changed",
+                &json!({"from": [], "to": ["10.0.0.0/8", "::1"]})
+            ),
+            "from anywhere to 10.0.0.0/8, ::1"
+        );
+        assert_eq!(
+            describe(
+                "rolled",
+                &json!({"grace": "1 hour", "old_secret_valid_until": null})
+            ),
+            "grace: 1 hour"
+        );
+        assert_eq!(describe("revoked", &json!({})), "");
+    }
 }
