@@ -27,7 +27,7 @@ test("deletion notices wait in the notification center and can be marked read", 
     await expect(button).toHaveAttribute("aria-expanded", "true");
   } else {
     await button.click();
-    await expect(page).toHaveURL("/admin/notifications");
+    await expect(page).toHaveURL(/\/admin\/notifications\??$/);
     list = page.getByRole("main");
   }
   const items = list.getByRole("list", { name: "Notices" }).getByRole("listitem");
@@ -157,6 +157,16 @@ test("the IP allowlist refuses bad entries next to the field and other addresses
   await expect(dialog).toBeHidden();
   await expect(page.getByRole("button", { name: "Edit IP allowlist" })).toBeFocused();
   await expect(page.getByText("2001:db8::/32")).toBeVisible();
+
+  await page.getByRole("button", { name: "Edit scopes" }).click();
+  const scopes = page.getByRole("dialog", { name: "Edit scopes" });
+  await scopes.getByRole("checkbox", { name: "read:leads", exact: true }).uncheck();
+  await scopes.getByRole("button", { name: "Save scopes" }).click();
+  await expect(scopes.getByText("at least one", { exact: false })).toBeVisible();
+  await scopes.getByRole("checkbox", { name: "read:properties", exact: true }).check();
+  await scopes.getByRole("button", { name: "Save scopes" }).click();
+  await expect(scopes).toBeHidden();
+  await expect(page.locator("dt", { hasText: "Scopes" }).locator("xpath=following-sibling::dd[1]")).toHaveText("read:properties");
 
   const refused = await page.request.get("/v1/me", { headers: { authorization: `Bearer ${token}` } });
   expect(refused.status()).toBe(403);

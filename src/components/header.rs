@@ -6,7 +6,7 @@ use crate::components::notifications::NotificationsButton;
 use crate::models::CurrentUser;
 
 #[component]
-pub fn Header(user: CurrentUser) -> impl IntoView {
+pub fn Header(user: CurrentUser, unread: u64) -> impl IntoView {
     view! {
         <header class="topbar">
             <a class="skip-link" href="#main">"Skip to content"</a>
@@ -17,7 +17,7 @@ pub fn Header(user: CurrentUser) -> impl IntoView {
                 <a href="/admin/properties">"Properties"</a>
                 <a href="/admin/profile/developer-settings">"Developer Settings"</a>
             </nav>
-            <NotificationsButton/>
+            <NotificationsButton unread/>
             <div class="account">
                 <span class="account-name">{user.name}</span>
                 <span class="account-role">{user.role.label()}</span>

@@ -9,7 +9,6 @@ use leptos::prelude::*;
 use crate::components::dialog::focus_by_id;
 use crate::components::local_time::LocalTime;
 use crate::models::notifications::{unread_label, NotificationItem};
-use crate::models::AppError;
 use crate::server_fns::notifications::{
     get_notifications, unread_notifications, MarkAllNotificationsRead, MarkNotificationRead,
 };
@@ -24,15 +23,13 @@ const REFRESH_EVERY: Duration = Duration::from_secs(30);
 #[derive(Clone, Copy)]
 pub struct NotificationsState {
     pub version: RwSignal<u32>,
-    pub unread: Resource<Result<u64, AppError>>,
 }
 
 impl NotificationsState {
     /// Made once per signed-in page, by the layout.
     pub fn provide() -> Self {
         let version = RwSignal::new(0u32);
-        let unread = Resource::new(move || version.get(), |_| unread_notifications());
-        let state = Self { version, unread };
+        let state = Self { version };
         provide_context(state);
         // Hydrated pages look for new notices now and then.
         Effect::new(move |_| {
@@ -46,12 +43,23 @@ impl NotificationsState {
     }
 }
 
-/// The header button and its panel.
+/// The header button and its panel. `unread` is the count the server
+/// rendered; a hydrated page asks again whenever the notices change.
 #[component]
-pub fn NotificationsButton() -> impl IntoView {
+pub fn NotificationsButton(unread: u64) -> impl IntoView {
     let state = expect_context::<NotificationsState>();
     let open = RwSignal::new(false);
-    let count = move || state.unread.get().and_then(Result::ok).and_then(unread_label);
+    let unread = RwSignal::new(unread);
+    let fresh = LocalResource::new(move || {
+        state.version.get();
+        unread_notifications()
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(n)) = fresh.get() {
+            unread.set(n);
+        }
+    });
+    let count = move || unread_label(unread.get());
     let toggle = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();
         open.update(|o| *o = !*o);
@@ -69,13 +77,11 @@ pub fn NotificationsButton() -> impl IntoView {
                 <button type="submit" id="notifications-button" class="button secondary notifications-button"
                     aria-haspopup="dialog" aria-expanded=move || open.get().to_string()
                     aria-controls="notifications-panel" on:click=toggle>
-                    "Notifications"
-                    <Transition>
-                        {move || count().map(|n| view! {
-                            " "<span class="count-badge">{n}</span>
-                            <span class="visually-hidden">" unread"</span>
-                        })}
-                    </Transition>
+                    <span>"Notifications"</span>
+                    {move || count().map(|n| view! {
+                        <span class="count-badge"><span class="visually-hidden">" "</span>{n}</span>
+                        <span class="visually-hidden">" unread"</span>
+                    })}
                 </button>
             </form>
             <Show when=move || open.get()>

@@ -7,6 +7,7 @@ use crate::components::breadcrumb::Breadcrumb;
 use crate::components::header::Header;
 use crate::components::notifications::NotificationsState;
 use crate::models::{AppError, CurrentUser};
+use crate::server_fns::notifications::unread_notifications;
 use crate::server_fns::session::get_current_user;
 
 /// The signed-in user, shared by the layout and the pages inside it.
@@ -15,12 +16,14 @@ pub type UserResource = Resource<Result<Option<CurrentUser>, AppError>>;
 #[component]
 pub fn AdminLayout() -> impl IntoView {
     let user: UserResource = Resource::new_blocking(|| (), |_| get_current_user());
+    let unread = Resource::new_blocking(|| (), |_| unread_notifications());
     provide_context(user);
     NotificationsState::provide();
     view! {
         <Suspense>
             {move || Suspend::new(async move {
-                user.await.ok().flatten().map(|user| view! { <Header user/> })
+                let unread = unread.await.unwrap_or(0);
+                user.await.ok().flatten().map(|user| view! { <Header user unread/> })
             })}
         </Suspense>
         <main id="main" class="page">

@@ -1,13 +1,14 @@
 //! `/admin/profile/developer-settings/keys/{id}`: one key — everything
 //! known about it, its requests per day for the last 30 days (an SVG chart
 //! drawn on the server, and the same numbers as a table), its activity,
-//! and the Roll key and IP allowlist dialogs for those who manage it.
+//! and the Roll key, Edit scopes and IP allowlist dialogs for those who
+//! manage it.
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::breadcrumb::Breadcrumb;
-use crate::components::keys::lifecycle::{AllowlistDialog, RollDialog};
+use crate::components::keys::lifecycle::{AllowlistDialog, RollDialog, ScopesDialog};
 use crate::components::keys::{key_path, AUDIT_LOG_PATH};
 use crate::components::local_time::LocalTime;
 use crate::models::audit::{action_label, AuditRow, DayCount, KeyDetail};
@@ -45,6 +46,7 @@ fn KeyView(detail: KeyDetail, reload: Callback<()>) -> impl IntoView {
     let href = key_path(&row.id);
     let roll_open = RwSignal::new(false);
     let allowlist_open = RwSignal::new(false);
+    let scopes_open = RwSignal::new(false);
     let active = row.status == KeyStatus::Active;
     let status_class = match row.status {
         KeyStatus::Active => "badge badge-active",
@@ -59,11 +61,15 @@ fn KeyView(detail: KeyDetail, reload: Callback<()>) -> impl IntoView {
                         "Roll key"
                     </button>
                 })}
+                <button type="button" class="button secondary" id="edit-scopes"
+                    on:click=move |_| scopes_open.set(true)>
+                    "Edit scopes"
+                </button>
                 <button type="button" class="button secondary" id="edit-allowlist"
                     on:click=move |_| allowlist_open.set(true)>
                     "Edit IP allowlist"
                 </button>
-                <noscript><p class="field-hint">"Rolling a key and editing its allowlist need JavaScript."</p></noscript>
+                <noscript><p class="field-hint">"Rolling a key and editing it need JavaScript."</p></noscript>
             </div>
         }
     });
@@ -71,6 +77,7 @@ fn KeyView(detail: KeyDetail, reload: Callback<()>) -> impl IntoView {
         view! {
             <RollDialog key=row.clone() open=roll_open on_rolled=reload/>
             <AllowlistDialog key=row.clone() open=allowlist_open on_saved=reload/>
+            <ScopesDialog key=row.clone() open=scopes_open on_saved=reload/>
         }
     });
     let scopes = row

@@ -259,3 +259,20 @@ pub async fn set_inactivity_days(inactivity_days: String) -> Result<(), AppError
         .await,
     )
 }
+
+/// Replaces the scopes of a key (at least one).
+#[server(input = Json, endpoint = "set_key_scopes")]
+pub async fn set_key_scopes(id: String, scopes: Vec<String>) -> Result<(), AppError> {
+    backend::respond(
+        async move {
+            let state = backend::state()?;
+            let caller = backend::caller(&state).await?;
+            crate::server::services::keys::set_scopes(&state.db, &caller, &id, &scopes, chrono::Utc::now())
+                .await?;
+            // Before the dashboard hears back: the next `/v1` request is held to them.
+            state.keys.forget(&id);
+            Ok(())
+        }
+        .await,
+    )
+}

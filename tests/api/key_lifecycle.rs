@@ -310,3 +310,33 @@ on_both_engines! {
         assert!(html.contains("Revoked"));
     }
 }
+
+on_both_engines! {
+    async fn changing_scopes_takes_effect_on_the_next_request_and_is_audited(engine) {
+        let w = world(engine).await;
+        let token = key(&w.app, Some(w.downtown), w.max, "live", &["read:leads"]).await;
+        let id = id_of(&token);
+        let leads = |token: String| {
+            let app = &w.app;
+            async move { crate::v1_records::call(app, "GET", "/v1/leads", &token, None).await.0 }
+        };
+        assert_eq!(leads(token.clone()).await, 200);
+        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let set = |scopes: Value| json!({ "id": id, "scopes": scopes });
+        let (status, body) = w.app.call_json(&sam, "set_key_scopes", set(json!(["read:properties", "write:properties"]))).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(leads(token.clone()).await, 403, "the very next request");
+
+        let (status, body) = w.app.call_json(&sam, "set_key_scopes", set(json!([]))).await;
+        assert_eq!(status, 422, "{body}");
+        let (status, _) = w.app.call_json(&sam, "set_key_scopes", set(json!(["read:everything"]))).await;
+        assert_eq!(status, 422);
+        let ada = signed_in(&w.app, "ada@acme.test").await;
+        assert_eq!(w.app.call_json(&ada, "set_key_scopes", set(json!(["read:leads"]))).await.0, 403);
+
+        let (_, page) = audit(&w.app, &sam, json!({"key": id, "actor": "", "action": "scopes changed", "q": "", "page": 1})).await;
+        assert_eq!(page["rows"][0]["details"], "from read:leads to read:properties, write:properties");
+        let (_, shown) = detail(&w, "max@acme.test", &id).await;
+        assert_eq!(shown["row"]["scopes"], json!(["read:properties", "write:properties"]));
+    }
+}

@@ -1,12 +1,13 @@
 //! The dialogs of a key's own page: Roll key (a new secret, revealed once,
-//! the old one working for a chosen grace) and IP allowlist.
+//! the old one working for a chosen grace), IP allowlist and Edit scopes.
 use leptos::prelude::*;
 
 use super::reveal::SecretReveal;
 use crate::components::dialog::Modal;
+use crate::domain::scopes::Scope;
 use crate::models::keys::KeyRow;
 use crate::models::AppError;
-use crate::server_fns::keys::{RollKey, SetKeyAllowlist};
+use crate::server_fns::keys::{RollKey, SetKeyAllowlist, SetKeyScopes};
 
 /// The grace choices: (value, label). The default is 24 hours.
 const GRACE: [(&str, &str); 4] = [
@@ -178,6 +179,83 @@ pub fn AllowlistDialog(key: KeyRow, open: RwSignal<bool>, on_saved: Callback<()>
                 <div class="dialog-actions">
                     <button type="button" class="button secondary" on:click=move |_| open.set(false)>"Cancel"</button>
                     <button type="submit" class="button primary" disabled=move || action.pending().get()>"Save allowlist"</button>
+                </div>
+            </form>
+        </Modal>
+    }
+}
+
+/// A key's scopes: one checkbox per scope, at least one; `admin` includes the rest.
+#[component]
+pub fn ScopesDialog(key: KeyRow, open: RwSignal<bool>, on_saved: Callback<()>) -> impl IntoView {
+    let action = ServerAction::<SetKeyScopes>::new();
+    let initial: Vec<String> = key.scopes.iter().map(|s| s.as_str().to_owned()).collect();
+    let chosen = RwSignal::new(initial.clone());
+    Effect::new(move |_| {
+        if open.get() {
+            chosen.set(initial.clone());
+            action.value().set(None);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            action.value().set(None);
+            open.set(false);
+            on_saved.run(());
+        }
+    });
+    let error = Signal::derive(move || match action.value().get() {
+        Some(Err(err)) => Some(err.message_for("scopes").unwrap_or_else(|| err.to_string())),
+        _ => None,
+    });
+    let admin = move || chosen.with(|s| s.iter().any(|s| s == Scope::Admin.as_str()));
+    let id = key.id.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(SetKeyScopes {
+            id: id.clone(),
+            scopes: chosen.get_untracked(),
+        });
+    };
+    view! {
+        <Modal id="scopes-dialog" open=Signal::derive(move || open.get())
+            title=Signal::derive(|| "Edit scopes".to_owned())
+            on_dismiss=Callback::new(move |_| open.set(false))
+            return_focus=Signal::derive(|| "edit-scopes".to_owned())>
+            <form class="stack" novalidate=true on:submit=submit.clone()>
+                <fieldset class="field choice-group scopes-group" class:field-invalid=move || error.get().is_some()
+                    aria-describedby="edit-scopes-error">
+                    <legend>"Scopes"</legend>
+                    <p class="field-hint">"The next request with this key is held to the new scopes."</p>
+                    {Scope::ALL.into_iter().map(|scope| {
+                        let value = scope.as_str();
+                        let slug = value.replace(':', "-");
+                        let label_id = format!("edit-scope-{slug}-label");
+                        let implied = move || scope != Scope::Admin && admin();
+                        view! {
+                            <label class="choice">
+                                <input type="checkbox" value=value aria-labelledby=label_id.clone()
+                                    prop:checked=move || implied() || chosen.with(|s| s.iter().any(|s| s == value))
+                                    disabled=implied
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        chosen.update(|s| {
+                                            s.retain(|x| x != value);
+                                            if on { s.push(value.to_owned()); }
+                                        });
+                                    }/>
+                                <code id=label_id>{value}</code>
+                                <span class="field-hint">{scope.description()}</span>
+                            </label>
+                        }
+                    }).collect::<Vec<_>>()}
+                    <Show when=move || error.get().is_some()>
+                        <p id="edit-scopes-error" class="field-error">{move || error.get()}</p>
+                    </Show>
+                </fieldset>
+                <div class="dialog-actions">
+                    <button type="button" class="button secondary" on:click=move |_| open.set(false)>"Cancel"</button>
+                    <button type="submit" class="button primary" disabled=move || action.pending().get()>"Save scopes"</button>
                 </div>
             </form>
         </Modal>

@@ -780,3 +780,47 @@ pub async fn set_allowlist(
     txn.commit().await?;
     Ok(())
 }
+
+/// Replaces what a key may do; the next request is held to the new scopes.
+pub async fn set_scopes(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: &str,
+    scopes: &[String],
+    now: DateTime<Utc>,
+) -> Result<(), KeyError> {
+    let set = scopes
+        .iter()
+        .map(|s| s.parse::<Scope>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())
+        .and_then(|scopes| ScopeSet::new(scopes).map_err(|e| e.to_string()))
+        .map_err(|message| {
+            KeyError::Invalid(vec![FieldIssue {
+                field: "scopes".into(),
+                message,
+            }])
+        })?;
+    let txn = begin_for_agency(db, caller.agency_id).await?;
+    let key = managed_key(&txn, caller, id).await?;
+    let (name, before) = (key.name.clone(), key.scopes.clone());
+    let after = set.to_text();
+    if before != after {
+        let mut active: api_key::ActiveModel = key.into();
+        active.scopes = Set(after.clone());
+        active.update(&txn).await?;
+        let words = |text: &str| text.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+        caller
+            .audit(
+                &txn,
+                "scopes changed",
+                Some((id, &name)),
+                json!({ "from": words(&before), "to": words(&after) }),
+                now,
+            )
+            .await?;
+        announce(&txn, id, now).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
