@@ -152,7 +152,7 @@ test.describe("with JavaScript", () => {
     }
   });
 
-  test("the notifications panel, Roll key and IP allowlist have no axe violations", async ({ page }, info) => {
+  test("the notifications panel, the maintenance settings, Edit scopes, Roll key and IP allowlist have no axe violations", async ({ page }, info) => {
     await signInAs(page, SEED.notice(info.project.name));
     await page.getByRole("banner").getByRole("button", { name: /^Notifications/ }).click();
     await expect(page.getByRole("dialog", { name: "Notifications" })).toBeVisible();
@@ -161,6 +161,9 @@ test.describe("with JavaScript", () => {
 
     await page.context().clearCookies();
     await signInAs(page, SEED.superManager);
+    await page.getByText("Inactivity and sandbox reset").click();
+    await expect(page.getByLabel("Delete keys unused for (days)")).toBeVisible();
+    await expectNoViolations(page);
     const name = uniqueName("Axe roll", info.project.name);
     await createKey(page, { name });
     await keyRow(page, name).getByRole("link", { name }).click();
@@ -172,6 +175,14 @@ test.describe("with JavaScript", () => {
     await allowlist.getByLabel("Allowed addresses").fill("not an address");
     await allowlist.getByRole("button", { name: "Save allowlist" }).click();
     await expect(allowlist.getByLabel("Allowed addresses")).toHaveAttribute("aria-invalid", "true");
+    await expectNoViolations(page);
+    await page.keyboard.press("Escape");
+
+    await page.getByRole("button", { name: "Edit scopes" }).click();
+    const scopes = page.getByRole("dialog", { name: "Edit scopes" });
+    await scopes.getByRole("checkbox", { name: "read:leads", exact: true }).uncheck();
+    await scopes.getByRole("button", { name: "Save scopes" }).click();
+    await expect(scopes.getByText("Choose at least one scope")).toBeVisible();
     await expectNoViolations(page);
     await page.keyboard.press("Escape");
 

@@ -198,3 +198,27 @@ test("the audit log filters by action, key and search, in the URL", async ({ pag
   await page.getByRole("link", { name: "Clear filters" }).click();
   await expect(page).toHaveURL(AUDIT_LOG);
 });
+
+test("the notifications panel opens, is read and closes with the keyboard alone", async ({ page }, info) => {
+  test.skip(info.project.use.javaScriptEnabled === false, "the panel needs JavaScript; without it the button opens the page");
+  const nina = SEED.notice(info.project.name);
+  await signInAs(page, nina);
+  const button = notificationsButton(page);
+  await button.focus();
+  await page.keyboard.press("Enter");
+  const panel = page.getByRole("dialog", { name: "Notifications" });
+  await expect(panel).toBeVisible();
+  await expect(panel).toBeFocused();
+  const firstLink = panel.getByRole("list", { name: "Notices" }).getByRole("link").first();
+  for (let i = 0; i < 10 && !(await firstLink.evaluate((el) => el === document.activeElement)); i++) {
+    await page.keyboard.press("Tab");
+  }
+  await expect(firstLink).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(panel).toBeHidden();
+  await expect(button).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(panel).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(button).toHaveAttribute("aria-expanded", "false");
+});
