@@ -156,7 +156,7 @@ test("the IP allowlist refuses bad entries next to the field and other addresses
   await dialog.getByRole("button", { name: "Save allowlist" }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByRole("button", { name: "Edit IP allowlist" })).toBeFocused();
-  await expect(page.getByText("2001:db8::/32")).toBeVisible();
+  await expect(page.getByText("2001:db8::/32", { exact: true })).toBeVisible();
 
   await page.getByRole("button", { name: "Edit scopes" }).click();
   const scopes = page.getByRole("dialog", { name: "Edit scopes" });

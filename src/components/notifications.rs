@@ -50,13 +50,16 @@ pub fn NotificationsButton(unread: u64) -> impl IntoView {
     let state = expect_context::<NotificationsState>();
     let open = RwSignal::new(false);
     let unread = RwSignal::new(unread);
-    let fresh = LocalResource::new(move || {
-        state.version.get();
-        unread_notifications()
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(n)) = fresh.get() {
-            unread.set(n);
+    // Not a resource: reloading one would suspend the layout around the
+    // header and render it anew, closing the panel.
+    Effect::new(move |first: Option<()>| {
+        state.version.track();
+        if first.is_some() {
+            leptos::task::spawn_local(async move {
+                if let Ok(n) = unread_notifications().await {
+                    unread.set(n);
+                }
+            });
         }
     });
     let count = move || unread_label(unread.get());
