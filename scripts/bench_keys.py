@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """The key table at scale: 10,000 keys in one workspace, created through the
 real create_key server function (19 of every 20 then revoked through
-revoke_key, so the key limit leaves room), then the Developer Settings page
-and the list server function timed against GET /healthz on the same server
-in the same run (a ratio, because these machines are noisy). On SQLite and
-on PostgreSQL. Writes the "Key table at 10,000 keys" section of BENCHMARKS.md.
+revoke_key, so the key limit leaves room), then the Developer Settings page,
+the list server function, a key's page and the audit log (about 19,500
+events) timed against GET /healthz on the same server in the same run (a
+ratio, because these machines are noisy); then the maintenance jobs over
+those keys (`keyward jobs run --now`: the notices 80 days on, the deletion
+of every key 91 days on) against a run with nothing due. On SQLite and on
+PostgreSQL. Writes the "Key table at 10,000 keys" section of BENCHMARKS.md.
 
 Usage: python3 scripts/bench_keys.py [path/to/keyward]   (default: dist/keyward)
 Env:   BENCH_KEYS (10000), BENCH_RUNS (200), KEYWARD_TEST_POSTGRES_URL
@@ -35,6 +38,7 @@ PAGE = "/admin/profile/developer-settings"
 # Issue 3's goals (p50): the page rendered on the server, the list server
 # function searching or sorting, and creating a key.
 PAGE_GOAL, LIST_GOAL, CREATE_GOAL = 15, 10, 20
+AUDIT_LOG = PAGE + "/audit-log"
 
 
 def cli(env, *args, stdin=None):
@@ -147,6 +151,13 @@ def measure(engine, env):
             ("`list_keys`, search `sync 042` (as you type)",
              lambda: call(opener, url, "list_keys", {"query": {"q": "sync 042", "sort": "created", "dir": "desc", "page": 1}})),
         ]
+        some_key = call(opener, url, "list_keys", {"query": {"q": "", "sort": "name", "dir": "asc", "page": 1}})["rows"][0]["id"]
+        cases += [
+            ("a key's page (SSR: details, 30-day chart and table, trail)", get(opener, url, f"{PAGE}/keys/{some_key}")),
+            ("Audit log page (SSR), newest first, page 1", get(opener, url, AUDIT_LOG)),
+            ("… filtered by action `revoked`, page 100", get(opener, url, AUDIT_LOG + "?action=revoked&page=100")),
+            ("… search `sync 042`", get(opener, url, AUDIT_LOG + "?q=sync+042")),
+        ]
         for _, fn in cases:  # warm up
             fn()
         timings = {label: [] for label, _ in cases}
@@ -163,7 +174,22 @@ def measure(engine, env):
     rows = [(label, statistics.median(t), statistics.median(t) / base, goal(label)) for label, t in timings.items()]
     rows.append((f"`create_key` (the {KEYS - 1000:,}th to {KEYS:,}th key)", statistics.median(creates[-1000:]),
                  statistics.median(creates[-1000:]) / base, CREATE_GOAL))
-    return engine, rows, seeded
+    return engine, rows, seeded, jobs(env)
+
+
+def jobs(env):
+    """`keyward jobs run` over the seeded keys, against runs with nothing due."""
+    def run(*args):
+        return timed(lambda: cli(env, "jobs", "run", *args))
+    at = lambda days: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + days * 86400))
+    idle = statistics.median([run() for _ in range(5)])
+    notices = run("--now", at(80))
+    sweep = run("--now", at(91))
+    return [
+        ("baseline: `keyward jobs run`, nothing due (start, connect, read 10,000 keys' dates, exit)", idle, 1.0),
+        (f"… 80 days on: the 15-day notices", notices, notices / idle),
+        (f"… 91 days on: every one of the {KEYS:,} keys deleted, audited and announced", sweep, sweep / idle),
+    ]
 
 
 def verdict(seconds, goal):
@@ -175,17 +201,19 @@ def verdict(seconds, goal):
 def main():
     results = on_both_engines(measure, "keyward-bench-keys")
 
-    section = ["## Key table at 10,000 keys (issue 3)", "",
+    section = ["## Key table at 10,000 keys (issues 3 and 5)", "",
                f"Command: `python3 scripts/bench_keys.py` — {KEYS:,} keys in one workspace, created through "
                f"`create_key` over HTTP ({KEYS // KEEP_EVERY:,} left active, the rest revoked with `revoke_key`); then the median of {RUNS} interleaved requests "
                f"per row, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores. Ratio: against `GET /healthz` "
                "on the same server in the same run. On PostgreSQL the script runs `ANALYZE api_keys` after seeding, "
                "as autovacuum would shortly after a bulk load.", ""]
-    for engine, rows, seeded in results:
+    for engine, rows, seeded, job_rows in results:
         section += [f"**{engine}** (seeding took {seeded:.0f} s)", "", "| request | median | ratio to /healthz | goal |",
                     "| --- | --- | --- | --- |"]
         section += [f"| {label} | {seconds * 1000:.2f} ms | {ratio:.1f}× | {verdict(seconds, goal)} |"
                     for label, seconds, ratio, goal in rows]
+        section += ["", "| maintenance jobs | time | ratio |", "| --- | --- | --- |"]
+        section += [f"| {label} | {seconds * 1000:.0f} ms | {ratio:.1f}× |" for label, seconds, ratio in job_rows]
         section.append("")
     write_section("\n".join(section))
     print("\n".join(section))

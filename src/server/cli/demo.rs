@@ -8,8 +8,8 @@ mod key_table;
 mod keys;
 mod leads;
 mod listings;
-mod staff;
 mod sandbox;
+mod staff;
 mod usage;
 
 use anyhow::Context;
@@ -27,8 +27,8 @@ use crate::server::{db, jobs, pepper};
 use keys::{issue_keys, raise_key_limit};
 use leads::import_leads;
 use listings::sync_listings;
-use staff::{add_staff, create_founder, generate_password, people};
 use sandbox::write_test_records;
+use staff::{add_staff, create_founder, generate_password, people};
 use usage::record_usage;
 
 #[derive(Debug, clap::Args)]
