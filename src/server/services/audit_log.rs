@@ -290,7 +290,11 @@ async fn usage_by_day(db: &impl ConnectionTrait, id: &str, today: NaiveDate) -> 
 pub fn describe(action: &str, details: &serde_json::Value) -> String {
     use serde_json::Value;
     let text = |v: &Value| match v {
-        Value::String(s) => s.clone(),
+        // Moments (expiry, a roll's grace) as people read them, in UTC.
+        Value::String(s) => match DateTime::parse_from_rfc3339(s) {
+            Ok(at) => at.to_utc().format("%b %-d, %Y, %H:%M UTC").to_string(),
+            Err(_) => s.clone(),
+        },
         Value::Null => "none".to_owned(),
         Value::Array(items) if items.is_empty() => "anywhere".to_owned(),
         Value::Array(items) => items
@@ -349,6 +353,11 @@ mod tests {
                 &json!({"grace": "1 hour", "old_secret_valid_until": null})
             ),
             "grace: 1 hour"
+        );
+        let rolled = json!({"grace": "7 days", "old_secret_valid_until": "2026-11-30T17:54:55.366720372Z"});
+        assert_eq!(
+            describe("rolled", &rolled),
+            "grace: 7 days; old secret valid until: Nov 30, 2026, 17:54 UTC"
         );
         assert_eq!(describe("revoked", &json!({})), "");
     }
