@@ -1,0 +1,207 @@
+//! Changing a key: rename, revoke, remove, its rate limit, its IP
+//! allowlist and its scopes. Each is audited and announced in the
+//! transaction that makes it, so the next `/v1` request sees it.
+use chrono::{DateTime, Utc};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait};
+use serde_json::json;
+
+use super::{begin_for_agency, invalid, managed_key, Caller, KeyError};
+use crate::domain::ip_allowlist::IpAllowlist;
+use crate::domain::key_name::KeyName;
+use crate::domain::scopes::{Scope, ScopeSet};
+use crate::entities::api_key;
+use crate::server::key_cache::announce;
+
+pub async fn rename(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: &str,
+    new_name: &str,
+    now: DateTime<Utc>,
+) -> Result<(), KeyError> {
+    let name = KeyName::parse(new_name).map_err(|e| invalid("name", e.to_string()))?;
+    let txn = begin_for_agency(db, caller.agency_id).await?;
+    let key = managed_key(&txn, caller, id).await?;
+    let old_name = key.name.clone();
+    let mut active: api_key::ActiveModel = key.into();
+    active.name = Set(name.as_str().to_owned());
+    active.update(&txn).await?;
+    caller
+        .audit(
+            &txn,
+            "renamed",
+            Some((id, name.as_str())),
+            json!({ "from": old_name, "to": name.as_str() }),
+            now,
+        )
+        .await?;
+    announce(&txn, id, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn revoke(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), KeyError> {
+    let txn = begin_for_agency(db, caller.agency_id).await?;
+    let key = managed_key(&txn, caller, id).await?;
+    if key.revoked_at.is_some() {
+        return Err(KeyError::Conflict("This key is already revoked".into()));
+    }
+    let name = key.name.clone();
+    let mut active: api_key::ActiveModel = key.into();
+    active.revoked_at = Set(Some(now));
+    active.revoked_by_user_id = Set(caller.who.user_id());
+    active.update(&txn).await?;
+    caller
+        .audit(&txn, "revoked", Some((id, &name)), json!({}), now)
+        .await?;
+    announce(&txn, id, now).await?;
+    txn.commit().await?;
+    tracing::info!(key = id, agency = caller.agency_id, "key revoked");
+    Ok(())
+}
+
+pub async fn remove(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), KeyError> {
+    let txn = begin_for_agency(db, caller.agency_id).await?;
+    let key = managed_key(&txn, caller, id).await?;
+    api_key::Entity::delete_by_id(key.id.clone()).exec(&txn).await?;
+    caller
+        .audit(
+            &txn,
+            "removed",
+            Some((id, &key.name)),
+            json!({ "environment": key.environment, "scopes": key.scopes }),
+            now,
+        )
+        .await?;
+    announce(&txn, id, now).await?;
+    txn.commit().await?;
+    tracing::info!(key = id, agency = caller.agency_id, "key removed");
+    Ok(())
+}
+
+/// The most requests per second a key can be allowed (0 is unlimited).
+pub const MAX_RATE_LIMIT: u32 = 1_000_000;
+
+/// Parses a rate limit as typed: a whole number from 0 (unlimited) to [`MAX_RATE_LIMIT`].
+pub fn parse_rate_limit(raw: &str) -> Result<u32, String> {
+    raw.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| *n <= MAX_RATE_LIMIT)
+        .ok_or_else(|| format!("Enter a whole number from 0 (unlimited) to {MAX_RATE_LIMIT}"))
+}
+
+/// Changes how many requests per second a key may make; the next request
+/// is held to it.
+pub async fn set_rate_limit(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: &str,
+    per_second: u32,
+    now: DateTime<Utc>,
+) -> Result<(), KeyError> {
+    let per_second = i32::try_from(per_second.min(MAX_RATE_LIMIT)).unwrap_or(i32::MAX);
+    let txn = begin_for_agency(db, caller.agency_id).await?;
+    let key = managed_key(&txn, caller, id).await?;
+    let (name, before) = (key.name.clone(), key.rate_limit);
+    if before != per_second {
+        let mut active: api_key::ActiveModel = key.into();
+        active.rate_limit = Set(per_second);
+        active.update(&txn).await?;
+        caller
+            .audit(
+                &txn,
+                "rate limit changed",
+                Some((id, &name)),
+                json!({ "from": before, "to": per_second }),
+                now,
+            )
+            .await?;
+        announce(&txn, id, now).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Replaces where a key may be used from (empty: anywhere); the next request is held to it.
+pub async fn set_allowlist(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: &str,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<(), KeyError> {
+    let list = IpAllowlist::parse(text).map_err(|errors| invalid("ip_allowlist", errors.join("\n")))?;
+    let txn = begin_for_agency(db, caller.agency_id).await?;
+    let key = managed_key(&txn, caller, id).await?;
+    let (name, before) = (key.name.clone(), key.ip_allowlist.clone());
+    let after = list.to_text();
+    if before != after {
+        let mut active: api_key::ActiveModel = key.into();
+        active.ip_allowlist = Set(after.clone());
+        active.update(&txn).await?;
+        let entries = |text: &str| text.lines().map(str::to_owned).collect::<Vec<_>>();
+        caller
+            .audit(
+                &txn,
+                "allowlist changed",
+                Some((id, &name)),
+                json!({ "from": entries(&before), "to": entries(&after) }),
+                now,
+            )
+            .await?;
+        announce(&txn, id, now).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Replaces what a key may do; the next request is held to the new scopes.
+pub async fn set_scopes(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: &str,
+    scopes: &[String],
+    now: DateTime<Utc>,
+) -> Result<(), KeyError> {
+    let set = scopes
+        .iter()
+        .map(|s| s.parse::<Scope>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())
+        .and_then(|scopes| ScopeSet::new(scopes).map_err(|e| e.to_string()))
+        .map_err(|message| invalid("scopes", message))?;
+    let txn = begin_for_agency(db, caller.agency_id).await?;
+    let key = managed_key(&txn, caller, id).await?;
+    let (name, before) = (key.name.clone(), key.scopes.clone());
+    let after = set.to_text();
+    if before != after {
+        let mut active: api_key::ActiveModel = key.into();
+        active.scopes = Set(after.clone());
+        active.update(&txn).await?;
+        let words = |text: &str| text.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+        caller
+            .audit(
+                &txn,
+                "scopes changed",
+                Some((id, &name)),
+                json!({ "from": words(&before), "to": words(&after) }),
+                now,
+            )
+            .await?;
+        announce(&txn, id, now).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,246 @@
+//! Creating a key: every field rule, the limit (checked while the agency
+//! row is locked), the audit event, and the token shown once.
+use chrono::{DateTime, Utc};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use serde_json::json;
+
+use super::{begin_for_agency, count_active, Caller, KeyError};
+use crate::domain::environment::Environment;
+use crate::domain::key_name::KeyName;
+use crate::domain::policy::Action;
+use crate::domain::role::Role;
+use crate::domain::scopes::{Scope, ScopeSet};
+use crate::domain::token::{Pepper, Token};
+use crate::domain::validity::{Validity, ValidityError};
+use crate::entities::{agency, api_key, membership, user, workspace};
+use crate::models::keys::{NewKeyForm, RevealedKey};
+use crate::models::FieldIssue;
+use crate::server::key_cache::announce;
+
+/// A key request that passed every field rule.
+struct NewKey {
+    name: KeyName,
+    workspace: Option<workspace::Model>,
+    act_as: user::Model,
+    expires_at: Option<DateTime<Utc>>,
+    environment: Environment,
+    scopes: ScopeSet,
+}
+
+/// Whether `user` may be the acting user of a key in `workspace` (`None`: agency-wide).
+pub async fn may_act_in(
+    db: &impl ConnectionTrait,
+    user: &user::Model,
+    workspace: Option<i64>,
+) -> Result<bool, DbErr> {
+    if user.role == Role::SuperManager.as_str() {
+        return Ok(true);
+    }
+    let Some(workspace) = workspace else {
+        return Ok(false);
+    };
+    let member = membership::Entity::find_by_id((user.id, workspace))
+        .one(db)
+        .await?;
+    Ok(member.is_some())
+}
+
+async fn validate(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    form: &NewKeyForm,
+    now: DateTime<Utc>,
+) -> Result<NewKey, KeyError> {
+    let mut issues = Vec::new();
+    let mut issue = |field: &str, message: String| {
+        issues.push(FieldIssue {
+            field: field.into(),
+            message,
+        })
+    };
+
+    let name = KeyName::parse(&form.name)
+        .map_err(|e| issue("name", e.to_string()))
+        .ok();
+
+    let workspace = match form.workspace.trim() {
+        "" => Ok(None),
+        text => match text.parse::<i64>() {
+            Ok(id) => workspace::Entity::find_by_id(id)
+                .filter(workspace::Column::AgencyId.eq(caller.agency_id))
+                .one(db)
+                .await?
+                .map(Some)
+                .ok_or(()),
+            Err(_) => Err(()),
+        },
+    };
+    let workspace = match workspace {
+        Ok(workspace) => Some(workspace),
+        Err(()) => {
+            issue("workspace", "Choose a workspace".into());
+            None
+        }
+    };
+    if let Some(workspace) = &workspace {
+        if !caller.may(Action::ManageKey(workspace.as_ref().map(|w| w.id))) {
+            return Err(KeyError::Forbidden);
+        }
+    }
+
+    let act_as = match form.act_as.trim().parse::<i64>() {
+        Ok(id) => {
+            user::Entity::find_by_id(id)
+                .filter(user::Column::AgencyId.eq(caller.agency_id))
+                .one(db)
+                .await?
+        }
+        Err(_) => None,
+    };
+    let act_as = match (act_as, &workspace) {
+        (Some(user), Some(ws)) if may_act_in(db, &user, ws.as_ref().map(|w| w.id)).await? => Some(user),
+        (Some(_), Some(None)) => {
+            issue(
+                "act_as",
+                "Only a super manager can act for an agency-wide key".into(),
+            );
+            None
+        }
+        (Some(_), Some(Some(_))) => {
+            issue("act_as", "This user is not a member of that workspace".into());
+            None
+        }
+        (None, _) => {
+            issue("act_as", "Choose who the key acts as".into());
+            None
+        }
+        (Some(_), None) => None,
+    };
+
+    let validity = Validity::parse(&form.validity, &form.custom_date, now).map_err(|e| {
+        let field = match e {
+            ValidityError::Unknown => "validity",
+            _ => "custom_date",
+        };
+        issue(field, e.to_string());
+    });
+    let expires_at = validity.ok().and_then(|v| v.expires_at(now).ok()).flatten();
+
+    let environment = form
+        .environment
+        .parse::<Environment>()
+        .map_err(|_| issue("environment", "Choose Live or Test".into()))
+        .ok();
+
+    let scopes = form
+        .scopes
+        .iter()
+        .map(|s| s.parse::<Scope>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())
+        .and_then(|scopes| ScopeSet::new(scopes).map_err(|e| e.to_string()))
+        .map_err(|message| issue("scopes", message))
+        .ok();
+
+    match (name, workspace, act_as, validity, environment, scopes) {
+        (Some(name), Some(workspace), Some(act_as), Ok(_), Some(environment), Some(scopes))
+            if issues.is_empty() =>
+        {
+            Ok(NewKey {
+                name,
+                workspace,
+                act_as,
+                expires_at,
+                environment,
+                scopes,
+            })
+        }
+        _ => Err(KeyError::Invalid(issues)),
+    }
+}
+
+/// Creates a key and returns its token, the only time it exists outside
+/// the caller's hands. The limit is checked inside the insert's transaction
+/// while the agency row is locked, so simultaneous creates cannot exceed it.
+pub async fn create(
+    db: &DatabaseConnection,
+    pepper: &Pepper,
+    caller: &Caller,
+    form: &NewKeyForm,
+    rate_limit: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<RevealedKey, KeyError> {
+    let new = validate(db, caller, form, now).await?;
+    let workspace_id = new.workspace.as_ref().map(|w| w.id);
+    let token = Token::generate(new.environment, &mut rand::rngs::OsRng);
+
+    let txn = begin_for_agency(db, caller.agency_id).await?;
+    let max = agency::Entity::find_by_id(caller.agency_id)
+        .one(&txn)
+        .await?
+        .ok_or(KeyError::NotFound)?
+        .max_active_keys;
+    let active = count_active(&txn, caller.agency_id, workspace_id, now).await?;
+    if active >= max.max(0) as u64 {
+        let place = match &new.workspace {
+            Some(w) => format!("in {}", w.name),
+            None => "agency-wide".to_owned(),
+        };
+        return Err(KeyError::Conflict(format!(
+            "You can have at most {max} active keys {place}. Revoke or remove a key to create another."
+        )));
+    }
+    let model = api_key::ActiveModel {
+        id: Set(token.id().as_str().to_owned()),
+        agency_id: Set(caller.agency_id),
+        workspace_id: Set(workspace_id),
+        name: Set(new.name.as_str().to_owned()),
+        environment: Set(new.environment.as_str().to_owned()),
+        scopes: Set(new.scopes.to_text()),
+        secret_hash: Set(pepper.hash(&token).as_bytes().to_vec()),
+        last4: Set(token.last4()),
+        act_as_user_id: Set(new.act_as.id),
+        created_by_user_id: Set(caller.who.user_id()),
+        created_at: Set(now),
+        expires_at: Set(new.expires_at),
+        revoked_at: Set(None),
+        revoked_by_user_id: Set(None),
+        last_used_at: Set(None),
+        last_used_ip: Set(None),
+        usage_count: Set(0),
+        rate_limit: Set(rate_limit.unwrap_or(100)),
+        ip_allowlist: Set(String::new()),
+        previous_secret_hash: Set(None),
+        previous_secret_expires_at: Set(None),
+    };
+    api_key::Entity::insert(model)
+        .exec_without_returning(&txn)
+        .await?;
+    caller
+        .audit(
+            &txn,
+            "created",
+            Some((token.id().as_str(), new.name.as_str())),
+            json!({
+                "environment": new.environment.as_str(),
+                "scopes": new.scopes.to_text(),
+                "workspace": new.workspace.as_ref().map(|w| w.name.clone()),
+                "acting_as": new.act_as.name,
+                "expires_at": new.expires_at,
+            }),
+            now,
+        )
+        .await?;
+    // A negative cache entry for this id (someone guessed it) must go.
+    announce(&txn, token.id().as_str(), now).await?;
+    txn.commit().await?;
+    tracing::info!(key = %token.api_key(), agency = caller.agency_id, "key created");
+    Ok(RevealedKey {
+        id: token.id().as_str().to_owned(),
+        name: new.name.into_inner(),
+        api_key: token.api_key(),
+        secret: token.expose_secret().to_owned(),
+        token: token.expose(),
+    })
+}
