@@ -133,7 +133,7 @@ pub async fn list(db: &impl ConnectionTrait, caller: &Caller, query: AuditQuery)
         .into_iter()
         .map(row)
         .collect();
-    let (keys, actors) = choices(db, caller).await?;
+    let (keys, actors) = choices(db, caller, &query).await?;
     Ok(AuditPage {
         rows,
         total,
@@ -144,51 +144,92 @@ pub async fn list(db: &impl ConnectionTrait, caller: &Caller, query: AuditQuery)
     })
 }
 
-/// The keys and actors found in the readable log, for the filters: each
-/// key under its latest name, each actor once.
-async fn choices(db: &impl ConnectionTrait, caller: &Caller) -> Result<(Vec<Choice>, Vec<Choice>), DbErr> {
-    type Seen = (
-        Option<String>,
-        Option<String>,
-        Option<i64>,
-        Option<String>,
-        String,
-    );
-    let seen: Vec<Seen> = audit_event::Entity::find()
+/// How many keys and actors the filters offer: those with the latest events.
+const CHOICES: u64 = 50;
+
+/// The keys and actors with the latest readable events, for the filters
+/// (each key under its latest name), plus the ones the query names. Two
+/// grouped queries, so a log of any length costs the same.
+async fn choices(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    query: &AuditQuery,
+) -> Result<(Vec<Choice>, Vec<Choice>), DbErr> {
+    let latest = Expr::col(audit_event::Column::Id).max();
+    let key_events: Vec<(Option<String>, i64)> = audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::KeyId)
+        .column_as(latest.clone(), "latest")
+        .filter(readable(caller).add(audit_event::Column::KeyId.is_not_null()))
+        .group_by(audit_event::Column::KeyId)
+        .order_by_desc(latest.clone())
+        .limit(CHOICES)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut wanted: Vec<i64> = key_events.iter().map(|(_, id)| *id).collect();
+    // The chosen key stays a choice however old its events.
+    if !query.key.is_empty()
+        && !key_events
+            .iter()
+            .any(|(k, _)| k.as_deref() == Some(query.key.as_str()))
+    {
+        let chosen: Option<i64> = audit_event::Entity::find()
+            .select_only()
+            .column_as(latest.clone(), "latest")
+            .filter(readable(caller).add(audit_event::Column::KeyId.eq(query.key.as_str())))
+            .into_tuple()
+            .one(db)
+            .await?
+            .flatten();
+        wanted.extend(chosen);
+    }
+    let mut keys: Vec<Choice> = audit_event::Entity::find()
+        .select_only()
+        .columns([audit_event::Column::KeyId, audit_event::Column::KeyName])
+        .filter(audit_event::Column::Id.is_in(wanted))
+        .into_tuple::<(Option<String>, Option<String>)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(id, name)| {
+            let id = id?;
+            Some(Choice {
+                label: name.unwrap_or_else(|| id.clone()),
+                value: id,
+            })
+        })
+        .collect();
+    let mut actors: Vec<Choice> = audit_event::Entity::find()
         .select_only()
         .columns([
-            audit_event::Column::KeyId,
-            audit_event::Column::KeyName,
             audit_event::Column::ActorUserId,
             audit_event::Column::ActorKeyId,
             audit_event::Column::ActorLabel,
         ])
         .filter(readable(caller))
-        .order_by_desc(audit_event::Column::Id)
-        .limit(5_000)
-        .into_tuple()
+        .group_by(audit_event::Column::ActorUserId)
+        .group_by(audit_event::Column::ActorKeyId)
+        .group_by(audit_event::Column::ActorLabel)
+        .order_by_desc(latest)
+        .limit(CHOICES)
+        .into_tuple::<(Option<i64>, Option<String>, String)>()
         .all(db)
-        .await?;
-    let mut keys: Vec<Choice> = Vec::new();
-    let mut actors: Vec<Choice> = Vec::new();
-    let add = |list: &mut Vec<Choice>, value: String, label: String| {
-        if !list.iter().any(|c| c.value == value) {
-            list.push(Choice { value, label });
-        }
-    };
-    for (key_id, key_name, actor_user, actor_key, label) in seen {
-        if let Some(id) = key_id {
-            let name = key_name.unwrap_or_else(|| id.clone());
-            add(&mut keys, id, name);
-        }
-        let value = match (actor_user, actor_key) {
-            (Some(user), _) => format!("user:{user}"),
-            (None, Some(key)) => format!("key:{key}"),
-            (None, None) if label == SYSTEM_LABEL => "system".to_owned(),
-            (None, None) => "cli".to_owned(),
-        };
-        add(&mut actors, value, label);
-    }
+        .await?
+        .into_iter()
+        .map(|(user, key, label)| Choice {
+            value: match (user, key) {
+                (Some(user), _) => format!("user:{user}"),
+                (None, Some(key)) => format!("key:{key}"),
+                (None, None) if label == SYSTEM_LABEL => "system".to_owned(),
+                (None, None) => "cli".to_owned(),
+            },
+            label,
+        })
+        .collect();
+    // A user renamed between events appears once, under a name they had.
+    actors.sort_by(|a, b| a.value.cmp(&b.value));
+    actors.dedup_by(|a, b| a.value == b.value);
     keys.sort_by_key(|c| c.label.to_lowercase());
     actors.sort_by_key(|c| c.label.to_lowercase());
     Ok((keys, actors))
