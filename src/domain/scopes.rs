@@ -116,6 +116,15 @@ impl ScopeSet {
     }
 
     /// Scope names separated by spaces or commas (the stored and CLI forms).
+    /// From scope names as a form sends them (`["read:leads", …]`).
+    pub fn from_names<S: AsRef<str>>(names: &[S]) -> Result<Self, ScopeError> {
+        let scopes = names
+            .iter()
+            .map(|name| name.as_ref().parse::<Scope>())
+            .collect::<Result<Vec<_>, _>>()?;
+        Self::new(scopes)
+    }
+
     pub fn parse(text: &str) -> Result<Self, ScopeError> {
         let scopes = text
             .split(|c: char| c == ',' || c.is_whitespace())
@@ -164,6 +173,15 @@ mod tests {
             assert!(!scope.description().is_empty());
         }
         assert_eq!("leads".parse::<Scope>(), Err(ScopeError::Unknown("leads".into())));
+        assert_eq!(
+            ScopeSet::from_names(&["write:leads", "read:leads"]).map(ScopeSet::to_text),
+            ScopeSet::parse("read:leads write:leads").map(ScopeSet::to_text)
+        );
+        assert_eq!(ScopeSet::from_names::<&str>(&[]), Err(ScopeError::Empty));
+        assert_eq!(
+            ScopeSet::from_names(&["read:leads", "leads"]),
+            Err(ScopeError::Unknown("leads".into()))
+        );
     }
 
     #[test]

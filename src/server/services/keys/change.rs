@@ -9,7 +9,7 @@ use serde_json::json;
 use super::{begin_for_agency, invalid, managed_key, Caller, KeyError};
 use crate::domain::ip_allowlist::IpAllowlist;
 use crate::domain::key_name::KeyName;
-use crate::domain::scopes::{Scope, ScopeSet};
+use crate::domain::scopes::ScopeSet;
 use crate::entities::api_key;
 use crate::server::key_cache::announce;
 
@@ -112,26 +112,13 @@ pub async fn set_rate_limit(
     now: DateTime<Utc>,
 ) -> Result<(), KeyError> {
     let per_second = i32::try_from(per_second.min(MAX_RATE_LIMIT)).unwrap_or(i32::MAX);
-    let txn = begin_for_agency(db, caller.agency_id).await?;
-    let key = managed_key(&txn, caller, id).await?;
-    let (name, before) = (key.name.clone(), key.rate_limit);
-    if before != per_second {
-        let mut active: api_key::ActiveModel = key.into();
-        active.rate_limit = Set(per_second);
-        active.update(&txn).await?;
-        caller
-            .audit(
-                &txn,
-                "rate limit changed",
-                Some((id, &name)),
-                json!({ "from": before, "to": per_second }),
-                now,
-            )
-            .await?;
-        announce(&txn, id, now).await?;
-    }
-    txn.commit().await?;
-    Ok(())
+    let setting = Setting {
+        action: "rate limit changed",
+        value: per_second,
+        read: |key: &api_key::Model| key.rate_limit,
+        write: |key: &mut api_key::ActiveModel| key.rate_limit = Set(per_second),
+    };
+    change_setting(db, caller, id, setting, now).await
 }
 
 /// Replaces where a key may be used from (empty: anywhere); the next request is held to it.
@@ -143,28 +130,13 @@ pub async fn set_allowlist(
     now: DateTime<Utc>,
 ) -> Result<(), KeyError> {
     let list = IpAllowlist::parse(text).map_err(|errors| invalid("ip_allowlist", errors.join("\n")))?;
-    let txn = begin_for_agency(db, caller.agency_id).await?;
-    let key = managed_key(&txn, caller, id).await?;
-    let (name, before) = (key.name.clone(), key.ip_allowlist.clone());
-    let after = list.to_text();
-    if before != after {
-        let mut active: api_key::ActiveModel = key.into();
-        active.ip_allowlist = Set(after.clone());
-        active.update(&txn).await?;
-        let entries = |text: &str| text.lines().map(str::to_owned).collect::<Vec<_>>();
-        caller
-            .audit(
-                &txn,
-                "allowlist changed",
-                Some((id, &name)),
-                json!({ "from": entries(&before), "to": entries(&after) }),
-                now,
-            )
-            .await?;
-        announce(&txn, id, now).await?;
-    }
-    txn.commit().await?;
-    Ok(())
+    let setting = Setting {
+        action: "allowlist changed",
+        value: list.entries(),
+        read: |key: &api_key::Model| key.ip_allowlist.lines().map(str::to_owned).collect(),
+        write: |key: &mut api_key::ActiveModel| key.ip_allowlist = Set(list.to_text()),
+    };
+    change_setting(db, caller, id, setting, now).await
 }
 
 /// Replaces what a key may do; the next request is held to the new scopes.
@@ -175,30 +147,51 @@ pub async fn set_scopes(
     scopes: &[String],
     now: DateTime<Utc>,
 ) -> Result<(), KeyError> {
-    let set = scopes
-        .iter()
-        .map(|s| s.parse::<Scope>())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| e.to_string())
-        .and_then(|scopes| ScopeSet::new(scopes).map_err(|e| e.to_string()))
-        .map_err(|message| invalid("scopes", message))?;
+    let set = ScopeSet::from_names(scopes).map_err(|e| invalid("scopes", e.to_string()))?;
+    let setting = Setting {
+        action: "scopes changed",
+        value: set.iter().map(|s| s.as_str().to_owned()).collect::<Vec<_>>(),
+        read: |key: &api_key::Model| key.scopes.split_whitespace().map(str::to_owned).collect(),
+        write: |key: &mut api_key::ActiveModel| key.scopes = Set(set.to_text()),
+    };
+    change_setting(db, caller, id, setting, now).await
+}
+
+/// One setting of a key: its new value as the audit log shows it, how to
+/// read the old one, and how to write the new one.
+struct Setting<T, R, W> {
+    action: &'static str,
+    value: T,
+    read: R,
+    write: W,
+}
+
+/// Changes one setting of a key the caller manages, if it differs: written,
+/// audited (`from`, `to`) and announced in one transaction, with the
+/// agency's keys locked.
+async fn change_setting<T, R, W>(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: &str,
+    setting: Setting<T, R, W>,
+    now: DateTime<Utc>,
+) -> Result<(), KeyError>
+where
+    T: serde::Serialize + PartialEq,
+    R: FnOnce(&api_key::Model) -> T,
+    W: FnOnce(&mut api_key::ActiveModel),
+{
     let txn = begin_for_agency(db, caller.agency_id).await?;
     let key = managed_key(&txn, caller, id).await?;
-    let (name, before) = (key.name.clone(), key.scopes.clone());
-    let after = set.to_text();
-    if before != after {
+    let before = (setting.read)(&key);
+    if before != setting.value {
+        let name = key.name.clone();
         let mut active: api_key::ActiveModel = key.into();
-        active.scopes = Set(after.clone());
+        (setting.write)(&mut active);
         active.update(&txn).await?;
-        let words = |text: &str| text.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+        let details = json!({ "from": before, "to": setting.value });
         caller
-            .audit(
-                &txn,
-                "scopes changed",
-                Some((id, &name)),
-                json!({ "from": words(&before), "to": words(&after) }),
-                now,
-            )
+            .audit(&txn, setting.action, Some((id, &name)), details, now)
             .await?;
         announce(&txn, id, now).await?;
     }

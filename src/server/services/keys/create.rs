@@ -10,7 +10,7 @@ use crate::domain::environment::Environment;
 use crate::domain::key_name::KeyName;
 use crate::domain::policy::Action;
 use crate::domain::role::Role;
-use crate::domain::scopes::{Scope, ScopeSet};
+use crate::domain::scopes::ScopeSet;
 use crate::domain::token::{Pepper, Token};
 use crate::domain::validity::{Validity, ValidityError};
 use crate::entities::{agency, api_key, membership, user, workspace};
@@ -133,14 +133,8 @@ async fn validate(
         .map_err(|_| issue("environment", "Choose Live or Test".into()))
         .ok();
 
-    let scopes = form
-        .scopes
-        .iter()
-        .map(|s| s.parse::<Scope>())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| e.to_string())
-        .and_then(|scopes| ScopeSet::new(scopes).map_err(|e| e.to_string()))
-        .map_err(|message| issue("scopes", message))
+    let scopes = ScopeSet::from_names(&form.scopes)
+        .map_err(|e| issue("scopes", e.to_string()))
         .ok();
 
     match (name, workspace, act_as, validity, environment, scopes) {
