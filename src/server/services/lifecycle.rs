@@ -11,7 +11,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
 use crate::domain::role::Role;
-use crate::entities::{agency, user};
+use crate::entities::{agency, api_key, user};
+use crate::server::services::notifications::{self, Notice};
 
 mod expiry;
 mod inactivity;
@@ -74,7 +75,7 @@ pub async fn run_for_agency(
 }
 
 /// The agency's super managers and the key's creator, each once.
-pub(super) async fn recipients(
+async fn recipients(
     db: &impl ConnectionTrait,
     agency_id: i64,
     super_managers: &[i64],
@@ -93,4 +94,43 @@ pub(super) async fn recipients(
         }
     }
     Ok(to)
+}
+
+/// A notice about one key, for everyone [`recipients`] names.
+pub(super) struct KeyNotice {
+    pub kind: &'static str,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+    /// The notice's identity; each recipient's copy adds their id, so a
+    /// second run (or another instance) sends nobody a copy twice.
+    pub series: String,
+}
+
+/// Sends `notice` about `key` to the agency's super managers and the key's
+/// creator; returns how many copies were new.
+pub(super) async fn notify_about_key(
+    db: &impl ConnectionTrait,
+    agency_id: i64,
+    super_managers: &[i64],
+    key: &api_key::Model,
+    notice: KeyNotice,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let mut sent = 0;
+    for user_id in recipients(db, agency_id, super_managers, key.created_by_user_id).await? {
+        let copy = Notice {
+            agency_id,
+            user_id,
+            key_id: Some(key.id.clone()),
+            kind: notice.kind,
+            title: notice.title.clone(),
+            body: notice.body.clone(),
+            link: Some(notice.link.clone()),
+            dedupe: format!("{}:{user_id}", notice.series),
+            at: now,
+        };
+        sent += u64::from(notifications::send(db, copy).await?);
+    }
+    Ok(sent)
 }

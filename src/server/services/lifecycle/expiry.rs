@@ -2,10 +2,9 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
-use super::{count, key_link, recipients, Report};
+use super::{count, key_link, notify_about_key, KeyNotice, Report};
 use crate::domain::lifecycle::{days_until, due_notice, format_moment, EXPIRY_NOTICE_DAYS};
 use crate::entities::{agency, api_key};
-use crate::server::services::notifications::{self, Notice};
 
 pub(super) async fn run(
     db: &DatabaseConnection,
@@ -39,28 +38,14 @@ pub(super) async fn run(
              that uses it to the new one.",
             format_moment(expires_at)
         );
-        for user_id in recipients(db, agency.id, super_managers, key.created_by_user_id).await? {
-            let sent = notifications::send(
-                db,
-                Notice {
-                    agency_id: agency.id,
-                    user_id,
-                    key_id: Some(key.id.clone()),
-                    kind: "expiry",
-                    title: title.clone(),
-                    body: body.clone(),
-                    link: Some(key_link(&key.id)),
-                    dedupe: format!(
-                        "expiry:{}:{}:{notice_day}:{user_id}",
-                        key.id,
-                        expires_at.timestamp()
-                    ),
-                    at: now,
-                },
-            )
-            .await?;
-            report.expiry_notices += u64::from(sent);
-        }
+        let notice = KeyNotice {
+            kind: "expiry",
+            title,
+            body,
+            link: key_link(&key.id),
+            series: format!("expiry:{}:{}:{notice_day}", key.id, expires_at.timestamp()),
+        };
+        report.expiry_notices += notify_about_key(db, agency.id, super_managers, &key, notice, now).await?;
     }
     Ok(())
 }

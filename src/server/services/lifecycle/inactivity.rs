@@ -5,14 +5,13 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{count, key_link, recipients, Report};
+use super::{count, key_link, notify_about_key, KeyNotice, Report};
 use crate::domain::lifecycle::{
     days_until, due_notice, format_moment, inactivity_deadline, INACTIVITY_NOTICE_DAYS,
 };
 use crate::entities::{agency, api_key};
 use crate::server::key_cache::announce;
 use crate::server::services::audit::{self, Who};
-use crate::server::services::notifications::{self, Notice};
 
 /// Idle since at or before `before`: last used then, or never used and created then.
 fn idle_since(before: DateTime<Utc>) -> Condition {
@@ -73,28 +72,15 @@ pub(super) async fn run(
              To keep it, make any successful API request with it — every request resets the clock.",
             format_moment(deadline)
         );
-        for user_id in recipients(db, agency.id, super_managers, key.created_by_user_id).await? {
-            let sent = notifications::send(
-                db,
-                Notice {
-                    agency_id: agency.id,
-                    user_id,
-                    key_id: Some(key.id.clone()),
-                    kind: "inactivity",
-                    title: title.clone(),
-                    body: body.clone(),
-                    link: Some(key_link(&key.id)),
-                    dedupe: format!(
-                        "inactivity:{}:{}:{notice_day}:{user_id}",
-                        key.id,
-                        deadline.timestamp()
-                    ),
-                    at: now,
-                },
-            )
-            .await?;
-            report.inactivity_notices += u64::from(sent);
-        }
+        let notice = KeyNotice {
+            kind: "inactivity",
+            title,
+            body,
+            link: key_link(&key.id),
+            series: format!("inactivity:{}:{}:{notice_day}", key.id, deadline.timestamp()),
+        };
+        report.inactivity_notices +=
+            notify_about_key(db, agency.id, super_managers, &key, notice, now).await?;
     }
     Ok(())
 }
@@ -147,26 +133,14 @@ async fn delete_idle(
          Integrations still holding it are refused. The audit log keeps its history.",
         format_moment(last_activity)
     );
-    for user_id in recipients(&txn, agency.id, super_managers, key.created_by_user_id).await? {
-        notifications::send(
-            &txn,
-            Notice {
-                agency_id: agency.id,
-                user_id,
-                key_id: Some(key.id.clone()),
-                kind: "deleted",
-                title: format!("API key “{}” was deleted after {window} days unused", key.name),
-                body: body.clone(),
-                link: Some(format!(
-                    "/admin/profile/developer-settings/audit-log?key={}",
-                    key.id
-                )),
-                dedupe: format!("deleted:{}:{user_id}", key.id),
-                at: now,
-            },
-        )
-        .await?;
-    }
+    let notice = KeyNotice {
+        kind: "deleted",
+        title: format!("API key “{}” was deleted after {window} days unused", key.name),
+        body,
+        link: format!("/admin/profile/developer-settings/audit-log?key={}", key.id),
+        series: format!("deleted:{}", key.id),
+    };
+    notify_about_key(&txn, agency.id, super_managers, key, notice, now).await?;
     txn.commit().await?;
     tracing::info!(key = %key.id, agency = agency.id, "key auto-deleted after {window} idle days");
     Ok(true)
