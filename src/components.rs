@@ -2,6 +2,7 @@
 pub mod breadcrumb;
 pub mod copy_field;
 pub mod dialog;
+pub mod events;
 pub mod field;
 pub mod header;
 pub mod keys;

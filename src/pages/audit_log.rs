@@ -9,10 +9,10 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::breadcrumb::Breadcrumb;
-use crate::components::keys::{key_path, AUDIT_LOG_PATH};
-use crate::components::local_time::LocalTime;
+use crate::components::events::EventTable;
+use crate::components::keys::AUDIT_LOG_PATH;
 use crate::components::pager::{shown_range, Pager};
-use crate::models::audit::{action_label, AuditPage, AuditQuery, Choice, ACTIONS, AUDIT_PER_PAGE};
+use crate::models::audit::{AuditPage, AuditQuery, Choice, ACTIONS, AUDIT_PER_PAGE};
 use crate::server_fns::audit::list_audit_events;
 
 #[component]
@@ -100,47 +100,8 @@ fn Events(page: AuditPage) -> impl IntoView {
     let shown = page.rows.len();
     let current = page.query.page;
     let href = |page_no: u64| format!("{AUDIT_LOG_PATH}{}", page.query.with_page(page_no).href());
-    let rows = page
-        .rows
-        .iter()
-        .cloned()
-        .map(|event| {
-            let key = match (event.key_id, event.key_name) {
-                (Some(id), name) => {
-                    let name = name.unwrap_or_else(|| id.clone());
-                    view! { <a href=key_path(&id)>{name}</a> }.into_any()
-                }
-                (None, _) => view! { <span class="muted">"Agency settings"</span> }.into_any(),
-            };
-            view! {
-                <tr>
-                    <td><LocalTime at=event.at with_time=true/></td>
-                    <td>{key}</td>
-                    <td>{action_label(&event.action)}</td>
-                    <td>{event.actor}</td>
-                    <td>{event.details}</td>
-                    <td>{event.ip.unwrap_or_default()}</td>
-                </tr>
-            }
-        })
-        .collect::<Vec<_>>();
     view! {
-        <div class="table-scroll">
-            <table class="records">
-                <caption class="visually-hidden">"Audit log"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"When"</th>
-                        <th scope="col">"Key"</th>
-                        <th scope="col">"Action"</th>
-                        <th scope="col">"Actor"</th>
-                        <th scope="col">"Details"</th>
-                        <th scope="col">"IP"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <EventTable caption="Audit log" events=page.rows.clone() with_key=true actor_header="Actor"/>
         <Pager
             page=current
             pages=page.pages

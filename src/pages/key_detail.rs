@@ -8,10 +8,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::breadcrumb::Breadcrumb;
+use crate::components::events::EventTable;
 use crate::components::keys::lifecycle::{AllowlistDialog, RollDialog, ScopesDialog};
 use crate::components::keys::{key_path, AUDIT_LOG_PATH};
 use crate::components::local_time::LocalTime;
-use crate::models::audit::{action_label, AuditRow, DayCount, KeyDetail};
+use crate::models::audit::{AuditRow, DayCount, KeyDetail};
 use crate::models::keys::KeyStatus;
 use crate::server_fns::audit::get_key_detail;
 
@@ -226,39 +227,11 @@ fn UsageChart(usage: Vec<DayCount>) -> impl IntoView {
 #[component]
 fn Trail(id: String, trail: Vec<AuditRow>, total: u64) -> impl IntoView {
     let more = (total > trail.len() as u64).then(|| format!("All {total} events in the audit log"));
-    let rows = trail
-        .into_iter()
-        .map(|event| {
-            view! {
-                <tr>
-                    <td><LocalTime at=event.at with_time=true/></td>
-                    <td>{action_label(&event.action)}</td>
-                    <td>{event.actor}</td>
-                    <td>{event.details}</td>
-                    <td>{event.ip.unwrap_or_default()}</td>
-                </tr>
-            }
-        })
-        .collect::<Vec<_>>();
     let link = format!("{AUDIT_LOG_PATH}?key={id}");
     view! {
         <section aria-labelledby="trail-heading">
             <h2 id="trail-heading">"Activity"</h2>
-            <div class="table-scroll">
-                <table class="records">
-                    <caption class="visually-hidden">"Key activity"</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"When"</th>
-                            <th scope="col">"Action"</th>
-                            <th scope="col">"By"</th>
-                            <th scope="col">"Details"</th>
-                            <th scope="col">"IP"</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
+            <EventTable caption="Key activity" events=trail actor_header="By"/>
             <p><a href=link>{more.unwrap_or_else(|| "See this key in the audit log".to_owned())}</a></p>
         </section>
     }
