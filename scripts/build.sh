@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the release binary with the whole site embedded, into dist/keyward.
-# Two steps (TOOLCHAIN.md): the front end first, then the server embedding it.
+# Two steps (docs/toolchain.md): the front end first, then the server embedding it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh

@@ -1,4 +1,4 @@
-//! The `/v1` REST API that keys unlock (CONTRACT.md). Its own router: no
+//! The `/v1` REST API that keys unlock (docs/contract.md). Its own router: no
 //! sessions, cookies or compression on this path, only key verification,
 //! the key's rate limit and usage counting ([`auth::authenticate`]). The
 //! two documents describing it (`openapi.json`, `postman.json`) need no key.

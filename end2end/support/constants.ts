@@ -5,7 +5,7 @@ export const ROOT = path.resolve(__dirname, "..", "..");
 export const BINARY = process.env.KEYWARD_BIN ?? path.join(ROOT, "dist", "keyward");
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 // Without the background-networking flags Chromium floods the closed
-// network with refused connections (TOOLCHAIN.md).
+// network with refused connections (docs/toolchain.md).
 export const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
