@@ -82,11 +82,65 @@ test("closing before confirming asks first, and then the key exists without a wa
 
 const DAY = 24 * 60 * 60 * 1000;
 
+/**
+ * The product's calendar rule (chrono's, PostgreSQL's): the same day and time
+ * `months` later, or the last day of the target month when it is shorter
+ * (Nov 30 + 3 months = Feb 28, never March 2 as `setUTCMonth` would say).
+ */
 function addMonths(date: Date, months: number): Date {
+  const first = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, 1));
+  const lastDay = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
   const copy = new Date(date);
-  copy.setUTCMonth(copy.getUTCMonth() + months);
+  copy.setUTCFullYear(first.getUTCFullYear(), first.getUTCMonth(), Math.min(date.getUTCDate(), lastDay));
   return copy;
 }
+
+test("the month rule clamps to the end of shorter months", () => {
+  expect(addMonths(new Date("2026-11-30T17:00:00Z"), 3).toISOString()).toBe("2027-02-28T17:00:00.000Z");
+  expect(addMonths(new Date("2026-01-31T10:00:00Z"), 1).toISOString()).toBe("2026-02-28T10:00:00.000Z");
+  expect(addMonths(new Date("2028-02-29T08:00:00Z"), 12).toISOString()).toBe("2029-02-28T08:00:00.000Z");
+  expect(addMonths(new Date("2026-12-31T23:00:00Z"), 1).toISOString()).toBe("2027-01-31T23:00:00.000Z");
+  expect(addMonths(new Date("2027-11-30T00:00:00Z"), 3).toISOString()).toBe("2028-02-29T00:00:00.000Z");
+});
+
+test.describe("far from UTC", () => {
+  // UTC+14: the viewer's date differs from the UTC date for most of the day.
+  test.use({ timezoneId: "Pacific/Kiritimati" });
+
+  test("the Validity period control says the exact expiry date, in the viewer's zone", async ({ page }) => {
+    await signInAs(page, SEED.superManager);
+    await page.getByRole("button", { name: "Create New Key" }).click();
+    const dialog = page.getByRole("dialog", { name: "Create API key" });
+    const select = dialog.getByLabel("Validity period");
+    const localDate = (at: Date) =>
+      page.evaluate(
+        (ms) => new Date(ms).toLocaleDateString(navigator.language, { year: "numeric", month: "short", day: "numeric" }),
+        at.getTime(),
+      );
+    const cases: [string, (now: Date) => Date][] = [
+      ["1 week", (now) => new Date(now.getTime() + 7 * DAY)],
+      ["1 month", (now) => addMonths(now, 1)],
+      ["3 months", (now) => addMonths(now, 3)],
+      ["1 year", (now) => addMonths(now, 12)],
+    ];
+    for (const [label, expiry] of cases) {
+      // The moment can cross midnight while the test reads it: either side is right.
+      const before = await localDate(expiry(new Date()));
+      await select.selectOption({ label });
+      const description = await select.evaluate((el) =>
+        (el.getAttribute("aria-describedby") ?? "")
+          .split(" ")
+          .map((id) => document.getElementById(id)?.textContent ?? "")
+          .join(" ")
+          .trim(),
+      );
+      const after = await localDate(expiry(new Date()));
+      expect([`Expires on ${before}`, `Expires on ${after}`], label).toContain(description);
+    }
+    await select.selectOption({ label: "Never expires" });
+    await expect(select).toHaveAccessibleDescription("Never expires: the key works until it is revoked.");
+  });
+});
 
 test("each validity period sets the key's expiry", async ({ page }, info) => {
   await signInAs(page, SEED.superManager);
@@ -98,7 +152,7 @@ test("each validity period sets the key's expiry", async ({ page }, info) => {
     { validity: "3 months", expected: addMonths(now, 3) },
     { validity: "1 year", expected: addMonths(now, 12) },
     { validity: "Never expires", expected: null },
-    { validity: "Custom date", customDate: custom, expected: new Date(`${custom}T23:59:59Z`) },
+    { validity: "Custom date", customDate: custom, expected: new Date(new Date(`${custom}T00:00:00Z`).getTime() + DAY) },
   ];
   for (const [i, { validity, expected, customDate }] of cases.entries()) {
     const name = uniqueName(`Validity ${i}`, info.project.name);

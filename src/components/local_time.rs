@@ -28,15 +28,39 @@ fn in_browser_zone(at: DateTime<Utc>, with_time: bool) -> Option<String> {
     ok.then(|| String::from(date.to_locale_string(&locale, &options)))
 }
 
+/// The current moment: the server's clock, or the browser's.
+pub fn now() -> DateTime<Utc> {
+    #[cfg(feature = "ssr")]
+    {
+        Utc::now()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+    }
+}
+
+/// `false` while rendering on the server and hydrating, `true` once the
+/// browser runs the component: text that depends on the viewer's zone reads it
+/// so the server's UTC rendering and hydration agree, then re-renders.
+pub fn in_browser() -> ReadSignal<bool> {
+    let (mounted, set_mounted) = signal(false);
+    Effect::new(move |_| set_mounted.set(true));
+    mounted
+}
+
+/// `at` as the viewer reads it: in their zone once `in_browser`, in UTC before.
+pub fn moment_text(at: DateTime<Utc>, with_time: bool, in_browser: bool) -> String {
+    in_browser
+        .then(|| in_browser_zone(at, with_time))
+        .flatten()
+        .unwrap_or_else(|| in_utc(at, with_time))
+}
+
 #[component]
 pub fn LocalTime(at: DateTime<Utc>, #[prop(optional)] with_time: bool) -> impl IntoView {
-    let text = RwSignal::new(in_utc(at, with_time));
-    Effect::new(move |_| {
-        if let Some(local) = in_browser_zone(at, with_time) {
-            text.set(local);
-        }
-    });
-    view! { <time datetime=at.to_rfc3339()>{move || text.get()}</time> }
+    let mounted = in_browser();
+    view! { <time datetime=at.to_rfc3339()>{move || moment_text(at, with_time, mounted.get())}</time> }
 }
 
 #[cfg(test)]

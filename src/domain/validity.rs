@@ -148,6 +148,70 @@ mod tests {
     }
 
     #[test]
+    fn months_end_on_the_same_day_or_the_last_day_of_a_shorter_month() {
+        let expiry = |v: Validity, now| v.expires_at(now).unwrap().unwrap();
+        // Nov 30 + 3 months: there is no Feb 30, so Feb 28 (never March 2).
+        assert_eq!(
+            expiry(Validity::ThreeMonths, at(2026, 11, 30, 17)),
+            at(2027, 2, 28, 17)
+        );
+        // ... and Feb 29 in a leap year.
+        assert_eq!(
+            expiry(Validity::ThreeMonths, at(2027, 11, 30, 17)),
+            at(2028, 2, 29, 17)
+        );
+        assert_eq!(expiry(Validity::OneMonth, at(2026, 1, 31, 0)), at(2026, 2, 28, 0));
+        assert_eq!(expiry(Validity::OneMonth, at(2028, 1, 31, 0)), at(2028, 2, 29, 0));
+        assert_eq!(
+            expiry(Validity::OneMonth, at(2026, 3, 31, 23)),
+            at(2026, 4, 30, 23)
+        );
+        assert_eq!(
+            expiry(Validity::OneMonth, at(2026, 12, 31, 23)),
+            at(2027, 1, 31, 23)
+        );
+        assert_eq!(expiry(Validity::OneYear, at(2028, 2, 29, 0)), at(2029, 2, 28, 0));
+        assert_eq!(
+            expiry(Validity::OneWeek, at(2026, 12, 28, 23)),
+            at(2027, 1, 4, 23)
+        );
+    }
+
+    #[test]
+    fn every_day_of_a_leap_year_adds_months_within_the_target_month() {
+        let mut day = NaiveDate::from_ymd_opt(2028, 1, 1).unwrap();
+        while day.year() == 2028 {
+            let now = day.and_hms_opt(23, 59, 0).unwrap().and_utc();
+            for (validity, months) in [
+                (Validity::OneMonth, 1),
+                (Validity::ThreeMonths, 3),
+                (Validity::OneYear, 12),
+            ] {
+                let end = validity.expires_at(now).unwrap().unwrap();
+                let target = day
+                    .with_day(1)
+                    .unwrap()
+                    .checked_add_months(Months::new(months))
+                    .unwrap();
+                assert_eq!(
+                    (end.year(), end.month()),
+                    (target.year(), target.month()),
+                    "{day} + {months}"
+                );
+                let last = target
+                    .checked_add_months(Months::new(1))
+                    .unwrap()
+                    .pred_opt()
+                    .unwrap()
+                    .day();
+                assert_eq!(end.day(), day.day().min(last), "{day} + {months}");
+                assert_eq!(end.time(), now.time());
+            }
+            day = day.succ_opt().unwrap();
+        }
+    }
+
+    #[test]
     fn a_custom_date_is_valid_through_that_day() {
         let now = at(2026, 11, 23, 12);
         let validity = Validity::parse("custom", "2026-12-01", now).unwrap();

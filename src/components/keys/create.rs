@@ -5,8 +5,9 @@ use leptos::prelude::*;
 use super::reveal::SecretReveal;
 use super::{KeysState, OpenDialog};
 use crate::components::dialog::Modal;
+use crate::components::local_time::{in_browser, moment_text, now};
 use crate::domain::scopes::Scope;
-use crate::domain::validity::PRESETS;
+use crate::domain::validity::{Validity, PRESETS};
 use crate::models::keys::{KeySettings, NewKeyForm, RevealedKey};
 use crate::models::AppError;
 use crate::server_fns::keys::CreateKey;
@@ -15,6 +16,22 @@ fn error_for(result: &Option<Result<RevealedKey, AppError>>, field: &str) -> Opt
     match result {
         Some(Err(err)) => err.message_for(field),
         _ => None,
+    }
+}
+
+/// What the chosen validity period means as a date, in the viewer's zone:
+/// "Expires on Feb 28, 2027" for 3 months on Nov 30 (months clamp to their
+/// last day), nothing while a custom date is missing or refused (its own
+/// message says why).
+fn expiry_hint(choice: &str, custom_date: &str, in_browser: bool) -> Option<String> {
+    let now = now();
+    let validity = Validity::parse(choice, custom_date, now).ok()?;
+    match validity.expires_at(now).ok()? {
+        None => Some("Never expires: the key works until it is revoked.".to_owned()),
+        Some(at) => {
+            let with_time = matches!(validity, Validity::Custom(_));
+            Some(format!("Expires on {}", moment_text(at, with_time, in_browser)))
+        }
     }
 }
 
@@ -138,6 +155,8 @@ pub fn CreateKeyDialog(settings: KeySettings) -> impl IntoView {
     let agency_wide = settings.can_create_agency_wide;
     let agency_wide_full = settings.agency_wide_full;
     let (min_date, max_date) = (settings.min_custom_date.clone(), settings.max_custom_date.clone());
+    let mounted = in_browser();
+    let expiry = move || expiry_hint(&validity.get(), &custom_date.get(), mounted.get());
 
     let form = move || {
         let workspaces = workspaces.clone();
@@ -193,12 +212,13 @@ pub fn CreateKeyDialog(settings: KeySettings) -> impl IntoView {
                 <div class="field-row">
                     <div class="field" class:field-invalid=move || message("validity").get().is_some()>
                         <label for="key-validity">"Validity period"</label>
-                        <select id="key-validity" aria-describedby="key-validity-error"
+                        <select id="key-validity" aria-describedby="key-validity-hint key-validity-error"
                             on:change=move |ev| validity.set(event_target_value(&ev))
                             prop:value=move || validity.get()>
                             {PRESETS.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect::<Vec<_>>()}
                             <option value="custom">"Custom date"</option>
                         </select>
+                        <p id="key-validity-hint" class="field-hint" aria-live="polite">{expiry}</p>
                         <FieldMessage id="key-validity-error" message=message("validity")/>
                     </div>
                     <Show when=move || validity.get() == "custom">
