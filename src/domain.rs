@@ -3,11 +3,14 @@
 pub mod crm;
 pub mod environment;
 pub mod fields;
+/// Allowlists and the client's address: server-only (`ipnet`).
+#[cfg(feature = "ssr")]
 pub mod ip_allowlist;
 pub mod key_name;
 pub mod lifecycle;
 pub mod next_url;
 pub mod policy;
+pub mod refusal;
 pub mod role;
 pub mod scopes;
 pub mod validity;

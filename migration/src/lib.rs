@@ -10,6 +10,7 @@ mod m20261123_000006_index_key_buckets;
 mod m20261123_000007_index_key_table;
 mod m20261123_000008_create_key_changes;
 mod m20261123_000009_create_job_runs;
+mod m20261130_000010_create_refusals;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_index_key_table::Migration),
             Box::new(m20261123_000008_create_key_changes::Migration),
             Box::new(m20261123_000009_create_job_runs::Migration),
+            Box::new(m20261130_000010_create_refusals::Migration),
         ]
     }
 }

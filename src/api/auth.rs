@@ -1,5 +1,5 @@
 //! Who is calling: the key behind `Authorization: Bearer <token>` or the
-//! pair `X-API-Key` + `X-API-Secret`, verified in DESIGN.md's order —
+//! pair `X-API-Key` + `X-API-Secret`, verified in docs/architecture.md's order —
 //! parse and checksum (no I/O), the cache or the database by id, the HMAC
 //! compared in constant time, then status, expiry and environment. Unknown
 //! ids cost the same hashing and comparing as known ones.
@@ -19,11 +19,13 @@ use tower::{Layer, Service};
 
 use super::error::ApiError;
 use super::rate_limit::Decision;
-use crate::domain::ip_allowlist::client_address;
+use crate::domain::ip_allowlist::client_of;
+use crate::domain::refusal::RefusalReason;
 use crate::domain::scopes::Scope;
 use crate::domain::token::Token;
 use crate::server::key_cache::KeyRecord;
 use crate::server::state::AppState;
+use crate::server::usage::UsageRecorder;
 
 /// The verified key of this request, for handlers.
 #[derive(Clone, Debug)]
@@ -150,7 +152,7 @@ fn check(
     }
 }
 
-/// The address the request came from (see [`client_address`]), for the
+/// The address the request came from (see [`client_of`]), for the
 /// allowlist, the key's last-used IP and the audit log.
 #[derive(Clone, Copy, Debug)]
 pub struct ClientIp(pub Option<IpAddr>);
@@ -178,8 +180,7 @@ impl ClientIp {
 
 fn client_ip(state: &AppState, req: &Request) -> Option<IpAddr> {
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>()?.0.ip();
-    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    Some(client_address(peer, forwarded, &state.config.trusted_proxies))
+    client_of(peer, req.headers(), &state.config.trusted_proxies)
 }
 
 /// Why a verified key's request is refused.
@@ -197,33 +198,53 @@ impl Refusal {
     }
 }
 
-/// After verification: the key's IP allowlist and rate limit, then its
-/// usage is counted and the handler gets the key.
+/// What the layer keeps of an admitted request to count it once the
+/// handler has answered: a use, or a refusal the handler made.
+pub struct Admitted {
+    decision: Decision,
+    key: Arc<KeyRecord>,
+    ip: Option<IpAddr>,
+    now: DateTime<Utc>,
+}
+
+impl Admitted {
+    /// Adds the rate-limit headers and counts the request: a use, unless
+    /// the handler refused the key (its answer carries the reason).
+    fn finish(self, usage: &UsageRecorder, response: &mut Response) {
+        self.decision.write_headers(response.headers_mut());
+        match response.extensions().get::<RefusalReason>() {
+            Some(reason) => usage.refuse(&self.key.id, self.now, *reason),
+            None => usage.record(&self.key.id, self.now, self.ip),
+        }
+    }
+}
+
+/// After verification: the key's IP allowlist and rate limit (each refusal
+/// counted by its reason), then the handler gets the key.
 fn admit(
     state: &AppState,
     req: &mut Request,
     key: Arc<KeyRecord>,
     now: DateTime<Utc>,
-) -> Result<Decision, Refusal> {
+) -> Result<Admitted, Refusal> {
     let ip = client_ip(state, req);
-    if !key.allowlist.is_empty() {
-        match ip {
-            Some(ip) if key.allowlist.allows(ip) => {}
-            Some(ip) => return Err(Refusal::Address(ApiError::IpNotAllowed(ip))),
-            None => {
-                let unknown = ApiError::Forbidden("the client's address is unknown".into());
-                return Err(Refusal::Address(unknown));
-            }
-        }
+    if !key.allowlist.is_empty() && !ip.is_some_and(|ip| key.allowlist.allows(ip)) {
+        state.usage.refuse(&key.id, now, RefusalReason::Ip);
+        return Err(Refusal::Address(ApiError::IpNotAllowed(ip)));
     }
     let decision = state.limits.check(&key.id, key.rate_limit);
     if let Decision::Refused { .. } = decision {
+        state.usage.refuse(&key.id, now, RefusalReason::RateLimit);
         return Err(Refusal::RateLimited(decision));
     }
-    state.usage.record(&key.id, now, ip);
     req.extensions_mut().insert(ClientIp(ip));
-    req.extensions_mut().insert(CallingKey(key));
-    Ok(decision)
+    req.extensions_mut().insert(CallingKey(key.clone()));
+    Ok(Admitted {
+        decision,
+        key,
+        ip,
+        now,
+    })
 }
 
 /// 429 with `Retry-After` and the rate-limit headers.
@@ -293,9 +314,10 @@ where
                 Err(err) => AuthFuture::ready(err.into_response()),
                 Ok(key) => match admit(&self.state, &mut req, key, now) {
                     Err(refusal) => AuthFuture::ready(refusal.into_response()),
-                    Ok(decision) => AuthFuture::Inner {
+                    Ok(admitted) => AuthFuture::Inner {
                         future: self.inner.call(req),
-                        decision,
+                        admitted: Some(admitted),
+                        usage: self.state.usage.clone(),
                     },
                 },
             };
@@ -315,12 +337,12 @@ where
                     Ok(key) => key,
                     Err(err) => return err.into_response(),
                 };
-                let decision = match admit(&state, &mut req, key, now) {
-                    Ok(decision) => decision,
+                let admitted = match admit(&state, &mut req, key, now) {
+                    Ok(admitted) => admitted,
                     Err(refusal) => return refusal.into_response(),
                 };
                 let Ok(mut response) = inner.call(req).await;
-                decision.write_headers(response.headers_mut());
+                admitted.finish(&state.usage, &mut response);
                 response
             }),
         }
@@ -333,7 +355,7 @@ pin_project_lite::pin_project! {
     #[project = AuthProjection]
     pub enum AuthFuture<F> {
         Ready { response: Option<Response> },
-        Inner { #[pin] future: F, decision: Decision },
+        Inner { #[pin] future: F, admitted: Option<Admitted>, usage: Arc<UsageRecorder> },
         Slow { future: Pin<Box<dyn Future<Output = Response> + Send>> },
     }
 }
@@ -357,9 +379,15 @@ where
             AuthProjection::Ready { response } => Poll::Ready(Ok(response
                 .take()
                 .expect("an AuthFuture is not polled after it is done"))),
-            AuthProjection::Inner { future, decision } => {
+            AuthProjection::Inner {
+                future,
+                admitted,
+                usage,
+            } => {
                 let Ok(mut response) = std::task::ready!(future.poll(cx));
-                decision.write_headers(response.headers_mut());
+                if let Some(admitted) = admitted.take() {
+                    admitted.finish(usage, &mut response);
+                }
                 Poll::Ready(Ok(response))
             }
             AuthProjection::Slow { future } => future.as_mut().poll(cx).map(Ok),

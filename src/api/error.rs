@@ -1,4 +1,4 @@
-//! Every `/v1` failure as DESIGN.md spells it:
+//! Every `/v1` failure as docs/architecture.md spells it:
 //! `{"error":{"code":"…","message":"…"}}` with the matching status, plus
 //! `details` where a client can act on them (the missing scope, the fields
 //! that failed validation). Internal details never leave the server.
@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::json;
 
+use crate::domain::refusal::RefusalReason;
 use crate::domain::scopes::Scope;
 use crate::models::FieldIssue;
 
@@ -30,8 +31,9 @@ pub enum ApiError {
     RateLimited {
         retry_after_secs: u64,
     },
-    /// The key's IP allowlist does not hold the client's address.
-    IpNotAllowed(std::net::IpAddr),
+    /// The key's IP allowlist does not hold the client's address, or the
+    /// address is unknown (`None`: a malformed `X-Forwarded-For` hop).
+    IpNotAllowed(Option<std::net::IpAddr>),
     Internal,
 }
 
@@ -90,8 +92,13 @@ impl ApiError {
             ApiError::RateLimited { retry_after_secs } => {
                 format!("Too many requests for this key: retry after {retry_after_secs} s")
             }
-            ApiError::IpNotAllowed(ip) => {
+            ApiError::IpNotAllowed(Some(ip)) => {
                 format!("This key may not be used from {ip}: the key's IP allowlist does not include it")
+            }
+            ApiError::IpNotAllowed(None) => {
+                "This key has an IP allowlist and the client's address is unknown \
+                 (a malformed X-Forwarded-For hop)"
+                    .into()
             }
             ApiError::Internal => "Something went wrong on our side; it has been logged".into(),
         }
@@ -202,6 +209,16 @@ impl IntoResponse for ApiError {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
             }
             _ => {}
+        }
+        // Tells the authentication layer that a handler refused the key:
+        // the request is counted as a refusal, not a use.
+        let refusal = match self {
+            ApiError::MissingScope(_) => Some(RefusalReason::Scope),
+            ApiError::Forbidden(_) => Some(RefusalReason::Forbidden),
+            _ => None,
+        };
+        if let Some(reason) = refusal {
+            response.extensions_mut().insert(reason);
         }
         response
     }

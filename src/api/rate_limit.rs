@@ -1,6 +1,11 @@
 //! Per-key rate limits (GCRA, from governor): N requests a second with
 //! bursts of 2N, per instance. The answer carries the `RateLimit-*` headers
-//! of the IETF draft either way, and 429 adds `Retry-After`.
+//! of the IETF draft (draft-ietf-httpapi-ratelimit-headers) describing one
+//! policy: a quota of 2N requests per 2-second window, refilled continuously
+//! (N a second). So `RateLimit-Limit` is 2N, `RateLimit-Remaining` (≤ the
+//! limit) what may be sent at once now, `RateLimit-Reset` the seconds until
+//! the whole quota is back, and `RateLimit-Policy: 2N;w=2`. 429 adds
+//! `Retry-After`.
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +18,11 @@ use governor::{Quota, RateLimiter};
 
 type Limiter = RateLimiter<NotKeyed, InMemoryState, DefaultClock, StateInformationMiddleware>;
 
-/// What the limiter decided for one request.
+/// The burst, in seconds of the sustained rate: a key limited to N a second
+/// may send 2N at once.
+pub const BURST_SECONDS: u32 = 2;
+
+/// What the limiter decided for one request (`limit`: requests a second).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
     Unlimited,
@@ -34,7 +43,9 @@ impl Decision {
         matches!(self, Decision::Refused { .. })
     }
 
-    /// `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.
+    /// `RateLimit-Limit` (the quota: 2 × the rate), `RateLimit-Remaining`
+    /// (never above the limit), `RateLimit-Reset` (seconds) and
+    /// `RateLimit-Policy` (`quota;w=window seconds`).
     pub fn write_headers(self, headers: &mut HeaderMap) {
         let (limit, remaining, reset) = match self {
             Decision::Unlimited => return,
@@ -47,9 +58,14 @@ impl Decision {
                 limit, reset_secs, ..
             } => (limit, 0, reset_secs),
         };
-        headers.insert("ratelimit-limit", HeaderValue::from(limit));
-        headers.insert("ratelimit-remaining", HeaderValue::from(remaining));
+        let quota = limit.saturating_mul(BURST_SECONDS);
+        headers.insert("ratelimit-limit", HeaderValue::from(quota));
+        headers.insert("ratelimit-remaining", HeaderValue::from(remaining.min(quota)));
         headers.insert("ratelimit-reset", HeaderValue::from(reset));
+        headers.insert(
+            "ratelimit-policy",
+            HeaderValue::from_str(&format!("{quota};w={BURST_SECONDS}")).expect("digits are a header value"),
+        );
     }
 }
 
@@ -95,7 +111,7 @@ impl RateLimits {
         let Some(rate) = NonZeroU32::new(per_second) else {
             return Decision::Unlimited;
         };
-        let burst = rate.saturating_mul(NonZeroU32::MIN.saturating_add(1));
+        let burst = rate.saturating_mul(NonZeroU32::new(BURST_SECONDS).expect("not zero"));
         let bucket = match self.buckets.get(key_id) {
             Some(bucket) if bucket.per_second == per_second => bucket,
             _ => {
@@ -177,6 +193,29 @@ mod tests {
     }
 
     #[test]
+    fn remaining_never_exceeds_the_limit_from_the_first_request_to_refusal() {
+        let limits = RateLimits::default();
+        for rate in [1, 5, 100] {
+            let id = format!("key-{rate}");
+            loop {
+                let decision = limits.check(&id, rate);
+                let mut headers = HeaderMap::new();
+                decision.write_headers(&mut headers);
+                let number = |name: &str| headers[name].to_str().unwrap().parse::<u64>().unwrap();
+                assert!(
+                    number("ratelimit-remaining") <= number("ratelimit-limit"),
+                    "{decision:?}"
+                );
+                assert_eq!(number("ratelimit-limit"), u64::from(rate) * 2);
+                if decision.is_refused() {
+                    assert_eq!(number("ratelimit-remaining"), 0);
+                    break;
+                }
+            }
+        }
+    }
+
+    #[test]
     fn headers() {
         let mut headers = HeaderMap::new();
         Decision::Allowed {
@@ -185,9 +224,13 @@ mod tests {
             reset_secs: 1,
         }
         .write_headers(&mut headers);
-        assert_eq!(headers["ratelimit-limit"], "100");
+        assert_eq!(
+            headers["ratelimit-limit"], "200",
+            "the quota of a 2-second window"
+        );
         assert_eq!(headers["ratelimit-remaining"], "199");
         assert_eq!(headers["ratelimit-reset"], "1");
+        assert_eq!(headers["ratelimit-policy"], "200;w=2");
         let mut none = HeaderMap::new();
         Decision::Unlimited.write_headers(&mut none);
         assert!(none.is_empty());

@@ -2,7 +2,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::keys::{encode, page_param, search_param, KeyRow};
+use super::keys::{encode, KeyRow};
+use super::query::{PageNumber, SearchText};
+use crate::domain::refusal::RefusalReason;
 
 /// Events per page of the audit log.
 pub const AUDIT_PER_PAGE: u64 = 25;
@@ -32,8 +34,10 @@ pub fn action_label(action: &str) -> String {
 }
 
 /// Filters, search and page, as the URL holds them
-/// (`?key=&actor=&action=&q=&page=`).
+/// (`?key=&actor=&action=&q=&page=`). From JSON too, every field passes the
+/// URL's bounds (an unknown action is no filter, a page is 1 to 1,000,000).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "AuditQueryWire")]
 pub struct AuditQuery {
     /// A key id, or empty for every key.
     pub key: String,
@@ -42,9 +46,34 @@ pub struct AuditQuery {
     /// One of [`ACTIONS`], or empty.
     pub action: String,
     /// Searched in key names, actors and details.
-    pub q: String,
+    pub q: SearchText,
     /// 1-based.
-    pub page: u64,
+    pub page: PageNumber,
+}
+
+/// [`AuditQuery`] as a server function receives it, before its bounds.
+#[derive(Deserialize)]
+struct AuditQueryWire {
+    key: String,
+    actor: String,
+    action: String,
+    q: SearchText,
+    page: PageNumber,
+}
+
+impl From<AuditQueryWire> for AuditQuery {
+    fn from(wire: AuditQueryWire) -> Self {
+        Self {
+            page: wire.page,
+            ..AuditQuery::from_params(|name| match name {
+                "key" => Some(wire.key.clone()),
+                "actor" => Some(wire.actor.clone()),
+                "action" => Some(wire.action.clone()),
+                "q" => Some(wire.q.to_string()),
+                _ => None,
+            })
+        }
+    }
 }
 
 impl Default for AuditQuery {
@@ -53,8 +82,8 @@ impl Default for AuditQuery {
             key: String::new(),
             actor: String::new(),
             action: String::new(),
-            q: String::new(),
-            page: 1,
+            q: SearchText::default(),
+            page: PageNumber::FIRST,
         }
     }
 }
@@ -76,8 +105,8 @@ impl AuditQuery {
             } else {
                 String::new()
             },
-            q: search_param(get("q")),
-            page: page_param(get("page")),
+            q: SearchText::from_param(get("q")),
+            page: PageNumber::from_param(get("page")),
         }
     }
 
@@ -88,20 +117,23 @@ impl AuditQuery {
             ("key", &self.key),
             ("actor", &self.actor),
             ("action", &self.action),
-            ("q", &self.q),
+            ("q", &self.q.to_string()),
         ] {
             if !value.is_empty() {
                 parts.push(format!("{name}={}", encode(value)));
             }
         }
-        if self.page > 1 {
+        if self.page.get() > 1 {
             parts.push(format!("page={}", self.page));
         }
         format!("?{}", parts.join("&"))
     }
 
     pub fn with_page(&self, page: u64) -> Self {
-        Self { page, ..self.clone() }
+        Self {
+            page: PageNumber::clamped(page),
+            ..self.clone()
+        }
     }
 
     pub fn is_filtered(&self) -> bool {
@@ -156,6 +188,9 @@ pub struct KeyDetail {
     pub last_used_ip: Option<String>,
     /// The last 30 days, oldest first, days without requests included.
     pub usage: Vec<DayCount>,
+    /// Requests refused over the same 30 days, by reason (every reason,
+    /// zeros included, in [`RefusalReason::ALL`]'s order).
+    pub refusals: Vec<(RefusalReason, i64)>,
     /// The key's own events, newest first (the latest [`TRAIL_LENGTH`]).
     pub trail: Vec<AuditRow>,
     pub trail_total: u64,

@@ -133,7 +133,7 @@ fn Toolbar(settings: KeySettings, query: Memo<KeyQuery>) -> impl IntoView {
             <form class="search" role="search" method="get" action=PAGE_PATH on:submit=on_submit>
                 <label for="key-search">"Search keys"</label>
                 <div class="search-row">
-                    <input id="key-search" type="search" name="q" value=current.q.clone()
+                    <input id="key-search" type="search" name="q" value=current.q.to_string()
                         placeholder="Key name" autocomplete="off" on:input=on_input/>
                     {(current.sort != KeyQuery::default().sort || current.dir != KeyQuery::default().dir).then(|| view! {
                         <input type="hidden" name="sort" value=current.sort.param()/>
@@ -243,7 +243,7 @@ fn MaintenanceForms(settings: KeySettings) -> impl IntoView {
                     <label for="inactivity-days">"Delete keys unused for (days)"</label>
                     <p id="inactivity-days-hint" class="field-hint">
                         "Super managers and the key's creator are notified 15, 7 and 1 days before. "
-                        "Any successful request with a key resets its clock."
+                        "Any request a key makes resets its clock, except one refused for a missing scope, its IP allowlist or its rate limit."
                     </p>
                     <div class="search-row">
                         <input id="inactivity-days" name="inactivity_days" type="number" min="30" max="3650"

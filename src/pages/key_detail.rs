@@ -12,6 +12,7 @@ use crate::components::events::EventTable;
 use crate::components::keys::lifecycle::{AllowlistDialog, RollDialog, ScopesDialog};
 use crate::components::keys::{key_path, AUDIT_LOG_PATH};
 use crate::components::local_time::LocalTime;
+use crate::domain::refusal::RefusalReason;
 use crate::models::audit::{AuditRow, DayCount, KeyDetail};
 use crate::models::keys::KeyStatus;
 use crate::server_fns::audit::get_key_detail;
@@ -143,6 +144,7 @@ fn KeyView(detail: KeyDetail, reload: Callback<()>) -> impl IntoView {
             </dl>
         </section>
         <UsageChart usage=detail.usage.clone()/>
+        <Refusals refusals=detail.refusals.clone()/>
         <Trail id=row.id.clone() trail=detail.trail.clone() total=detail.trail_total/>
         {dialogs}
     }
@@ -219,6 +221,26 @@ fn UsageChart(usage: Vec<DayCount>) -> impl IntoView {
                     <tbody>{rows}</tbody>
                 </table>
             </div>
+        </section>
+    }
+}
+
+/// Requests the key made and was refused over the same 30 days, by reason:
+/// not uses (they keep no key alive), and what integrators debug with.
+#[component]
+fn Refusals(refusals: Vec<(RefusalReason, i64)>) -> impl IntoView {
+    let parts = refusals
+        .iter()
+        // "Not permitted" (another key's lead) only when it happened.
+        .filter(|(reason, n)| *reason != RefusalReason::Forbidden || *n > 0)
+        .map(|(reason, n)| format!("{n} {}", reason.label()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    view! {
+        <section aria-labelledby="refusals-heading" class="refusals">
+            <h2 id="refusals-heading">"Refused requests, last 30 days"</h2>
+            <p>{format!("Refused: {parts}.")}</p>
+            <p class="field-hint">"Refused requests are not uses: they do not count as usage, set Last used or keep the key from the inactivity sweep."</p>
         </section>
     }
 }

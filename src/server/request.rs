@@ -21,10 +21,9 @@ pub fn client_ip() -> Option<String> {
     use std::net::SocketAddr;
     let parts = use_context::<Parts>()?;
     let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>()?.0.ip();
-    let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
     let state = use_context::<crate::server::state::AppState>()?;
     let trusted = &state.config.trusted_proxies;
-    Some(crate::domain::ip_allowlist::client_address(peer, forwarded, trusted).to_string())
+    crate::domain::ip_allowlist::client_of(peer, &parts.headers, trusted).map(|ip| ip.to_string())
 }
 
 /// `http://host:port` as the browser reached this server (from `Host`,

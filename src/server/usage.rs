@@ -1,5 +1,6 @@
-//! Key usage: counted in memory on every verified `/v1` request (no request
-//! waits on a write) and written in batches — every second, and once more
+//! Key usage: counted in memory on every `/v1` request a key was allowed to
+//! make (no request waits on a write), refusals apart by reason, and both
+//! written in batches — every second, and once more
 //! when the server stops. Writes are additive (`usage_count + n`), so
 //! several instances on one database never overwrite each other's counts,
 //! and a batch that fails is kept for the next try: no count is lost.
@@ -15,6 +16,7 @@ use sea_orm::{
 };
 use tokio::task::JoinHandle;
 
+use crate::domain::refusal::RefusalReason;
 use crate::entities::api_key;
 
 pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
@@ -44,17 +46,50 @@ impl Pending {
     }
 }
 
-/// Counts not yet written, by key id.
+/// Refused requests not yet written, by key, UTC day and reason.
+type Refusals = HashMap<(String, NaiveDate, RefusalReason), u64>;
+
+/// Counts not yet written: uses by key id, and refusals.
+#[derive(Debug, Default)]
+struct Batch {
+    uses: HashMap<String, Pending>,
+    refusals: Refusals,
+}
+
+impl Batch {
+    fn is_empty(&self) -> bool {
+        self.uses.is_empty() && self.refusals.is_empty()
+    }
+
+    /// Puts `older` (a batch that failed to write) back under what came since.
+    fn merge(&mut self, older: Batch) {
+        for (id, p) in older.uses {
+            match self.uses.get_mut(&id) {
+                Some(newer) => newer.add(p.requests, p.last_used_at, p.last_used_ip, &p.days),
+                None => {
+                    self.uses.insert(id, p);
+                }
+            }
+        }
+        for (at, n) in older.refusals {
+            *self.refusals.entry(at).or_default() += n;
+        }
+    }
+}
+
+/// Counts not yet written.
 #[derive(Debug, Default)]
 pub struct UsageRecorder {
-    pending: Mutex<HashMap<String, Pending>>,
+    pending: Mutex<Batch>,
 }
 
 impl UsageRecorder {
-    /// One verified request. Takes a lock for a few hundred nanoseconds.
+    /// One request the key was allowed to make (a use). Takes a lock for a
+    /// few hundred nanoseconds.
     pub fn record(&self, key_id: &str, at: DateTime<Utc>, ip: Option<IpAddr>) {
         let day = [(at.date_naive(), 1)];
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let pending = &mut pending.uses;
         match pending.get_mut(key_id) {
             Some(p) => p.add(1, at, ip, &day),
             None => {
@@ -71,10 +106,19 @@ impl UsageRecorder {
         }
     }
 
-    /// Requests counted and not yet written.
+    /// One request of a verified key that was refused (not a use).
+    pub fn refuse(&self, key_id: &str, at: DateTime<Utc>, reason: RefusalReason) {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        *pending
+            .refusals
+            .entry((key_id.to_owned(), at.date_naive(), reason))
+            .or_default() += 1;
+    }
+
+    /// Uses counted and not yet written.
     pub fn unwritten(&self) -> u64 {
         let pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        pending.values().map(|p| p.requests).sum()
+        pending.uses.values().map(|p| p.requests).sum()
     }
 
     /// Writes everything counted so far in one transaction; on failure the
@@ -85,27 +129,22 @@ impl UsageRecorder {
             return Ok(0);
         }
         match write(db, &batch).await {
-            Ok(()) => Ok(batch.values().map(|p| p.requests).sum()),
+            Ok(()) => Ok(batch.uses.values().map(|p| p.requests).sum()),
             Err(err) => {
-                let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-                for (id, p) in batch {
-                    match pending.get_mut(&id) {
-                        Some(newer) => newer.add(p.requests, p.last_used_at, p.last_used_ip, &p.days),
-                        None => {
-                            pending.insert(id, p);
-                        }
-                    }
-                }
+                self.pending
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .merge(batch);
                 Err(err)
             }
         }
     }
 }
 
-async fn write(db: &DatabaseConnection, batch: &HashMap<String, Pending>) -> Result<(), DbErr> {
+async fn write(db: &DatabaseConnection, batch: &Batch) -> Result<(), DbErr> {
     let txn = db.begin().await?;
     let daily = Alias::new("api_key_usage_daily");
-    for (id, p) in batch {
+    for (id, p) in &batch.uses {
         // A key removed meanwhile updates nothing, and gets no daily row.
         let later = Expr::col(api_key::Column::LastUsedAt)
             .is_null()
@@ -154,7 +193,52 @@ async fn write(db: &DatabaseConnection, batch: &HashMap<String, Pending>) -> Res
             txn.execute(txn.get_database_backend().build(&insert)).await?;
         }
     }
+    write_refusals(&txn, &batch.refusals).await?;
     txn.commit().await
+}
+
+/// Adds refusals to their daily rows; a key removed meanwhile gets none.
+async fn write_refusals(txn: &impl ConnectionTrait, refusals: &Refusals) -> Result<(), DbErr> {
+    let table = Alias::new("api_key_refusals_daily");
+    let requests = Alias::new("requests");
+    for ((id, day, reason), n) in refusals {
+        let key_exists = Query::select()
+            .expr(Expr::val(1))
+            .from(api_key::Entity)
+            .and_where(api_key::Column::Id.eq(id.as_str()))
+            .to_owned();
+        let row = Query::select()
+            .exprs([
+                Expr::val(id.as_str()),
+                Expr::val(*day),
+                Expr::val(reason.as_str()),
+                Expr::val(*n as i64),
+            ])
+            .and_where(Expr::exists(key_exists))
+            .to_owned();
+        let insert = Query::insert()
+            .into_table(table.clone())
+            .columns([
+                Alias::new("key_id"),
+                Alias::new("day"),
+                Alias::new("reason"),
+                requests.clone(),
+            ])
+            .select_from(row)
+            .map_err(|e| DbErr::Custom(e.to_string()))?
+            .on_conflict(
+                OnConflict::columns([Alias::new("key_id"), Alias::new("day"), Alias::new("reason")])
+                    .value(
+                        requests.clone(),
+                        Expr::col((table.clone(), requests.clone()))
+                            .add(Expr::col((Alias::new("excluded"), requests.clone()))),
+                    )
+                    .to_owned(),
+            )
+            .to_owned();
+        txn.execute(txn.get_database_backend().build(&insert)).await?;
+    }
+    Ok(())
 }
 
 /// Flushes every second until `stop` fires (never in the middle of a
@@ -197,7 +281,7 @@ mod tests {
         usage.record("b", t0, None);
         assert_eq!(usage.unwritten(), 3);
         let pending = usage.pending.lock().unwrap();
-        let a = &pending["a"];
+        let a = &pending.uses["a"];
         assert_eq!((a.requests, a.last_used_at, a.last_used_ip), (2, t1, Some(ip)));
         assert_eq!(a.days, [(t1.date_naive(), 1), (t0.date_naive(), 1)]);
     }

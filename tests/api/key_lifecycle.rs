@@ -199,6 +199,93 @@ on_both_engines! {
         assert_eq!(shown["last_used_ip"], json!("203.0.113.9"));
     }
 
+    async fn behind_a_trusted_proxy_malformed_ported_and_repeated_hops_name_the_real_client(engine) {
+        let mut w = world(engine).await;
+        let token = key(&w.app, Some(w.downtown), w.max, "live", &["read:leads"]).await;
+        let id = id_of(&token);
+        assert_eq!(allow(&w, &id, "127.0.0.0/8").await.0, 200);
+        restart_with(&mut w.app, |config| Config {
+            trusted_proxies: IpAllowlist::parse("127.0.0.1").unwrap(),
+            ..config
+        })
+        .await;
+        // A client-sent bad hop, then the address the proxy appended: the
+        // client is 203.0.113.9, not the proxy.
+        let (status, body) = me(&w.app, &token, Some("garbage, 203.0.113.9")).await;
+        assert_eq!((status, body["error"]["code"].clone()), (403, json!("IP_NOT_ALLOWED")), "{body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("203.0.113.9"), "{body}");
+        // A malformed hop the walk reaches: unknown, refused by any allowlist.
+        for header in ["garbage", "unknown", "203.0.113.9, nonsense, 127.0.0.1"] {
+            let (status, body) = me(&w.app, &token, Some(header)).await;
+            assert_eq!((status, body["error"]["code"].clone()), (403, json!("IP_NOT_ALLOWED")), "{header}: {body}");
+            assert!(body["error"]["message"].as_str().unwrap().contains("unknown"), "{body}");
+        }
+        // Hops with a port.
+        assert_eq!(allow(&w, &id, "203.0.113.0/24 2001:db8::/32").await.0, 200);
+        assert_eq!(me(&w.app, &token, Some("203.0.113.9:4711")).await.0, 200);
+        assert_eq!(me(&w.app, &token, Some("[2001:db8::1]:443")).await.0, 200);
+        // Two header lines are one list: a client's line, then the proxy's.
+        assert_eq!(allow(&w, &id, "127.0.0.0/8").await.0, 200);
+        let response = reqwest::Client::new()
+            .get(w.app.url("/v1/me"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("x-forwarded-for", "127.0.0.5")
+            .header("x-forwarded-for", "203.0.113.9")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "the second line is the proxy's: the client is 203.0.113.9");
+        // An entry written IPv4-mapped matches its IPv4 client.
+        assert_eq!(allow(&w, &id, "::ffff:203.0.113.7").await.0, 200);
+        let (_, shown) = detail(&w, "sam@acme.test", &id).await;
+        assert_eq!(shown["row"]["ip_allowlist"], json!(["203.0.113.7"]));
+        assert_eq!(me(&w.app, &token, Some("203.0.113.7")).await.0, 200);
+    }
+
+    async fn only_requests_a_key_was_allowed_to_make_are_uses_and_refusals_are_counted_by_reason(engine) {
+        let w = world(engine).await;
+        let token = key(&w.app, Some(w.downtown), w.max, "live", &["read:properties"]).await;
+        let id = id_of(&token);
+        let flush = || async { w.app.server().state.usage.flush(&w.app.server().state.db).await.unwrap() };
+
+        // A missing scope: 403, and not a use.
+        for _ in 0..3 {
+            assert_eq!(crate::v1_records::call(&w.app, "GET", "/v1/leads", &token, None).await.0, 403);
+        }
+        // Outside the IP allowlist: 403 IP_NOT_ALLOWED, and not a use.
+        assert_eq!(allow(&w, &id, "203.0.113.0/24").await.0, 200);
+        assert_eq!(me(&w.app, &token, None).await.0, 403);
+        assert_eq!(allow(&w, &id, "").await.0, 200);
+        // Over the rate limit: 429, and not a use.
+        let sam = signed_in(&w.app, "sam@acme.test").await;
+        assert_eq!(w.app.call_form(&sam, "set_key_rate_limit", &[("id", &id), ("rate_limit", "1")]).await.0, 200);
+        let mut limited = 0;
+        for _ in 0..4 {
+            if me(&w.app, &token, None).await.0 == 429 {
+                limited += 1;
+            }
+        }
+        assert!(limited >= 1, "a burst of 2, then refused");
+        flush().await;
+        let (_, shown) = detail(&w, "sam@acme.test", &id).await;
+        let allowed = 4 - limited;
+        assert_eq!(shown["row"]["usage_count"], json!(allowed), "only the admitted /v1/me calls: {shown}");
+        assert_eq!(
+            shown["refusals"],
+            json!([["Scope", 3], ["Forbidden", 0], ["Ip", 1], ["RateLimit", limited]]),
+            "{shown}"
+        );
+
+        // A key refused every time is never "used": its inactivity clock
+        // still runs from its creation.
+        let never = key(&w.app, Some(w.downtown), w.max, "live", &["read:properties"]).await;
+        assert_eq!(crate::v1_records::call(&w.app, "GET", "/v1/leads", &never, None).await.0, 403);
+        flush().await;
+        let (_, shown) = detail(&w, "sam@acme.test", &id_of(&never)).await;
+        assert_eq!((shown["row"]["usage_count"].clone(), shown["row"]["last_used_at"].clone()), (json!(0), Value::Null), "{shown}");
+        assert_eq!(shown["refusals"][0], json!(["Scope", 1]));
+    }
+
     async fn over_ipv6_the_socket_address_is_the_client(engine) {
         let mut w = world(engine).await;
         let token = key(&w.app, Some(w.downtown), w.max, "live", &["read:leads"]).await;

@@ -55,7 +55,10 @@ on_both_engines! {
 
         let response = me(&w.app, &token).await;
         assert_eq!(response.status(), 200);
-        assert_eq!(response.headers()["ratelimit-limit"], "100");
+        // 100 requests/s with bursts of 200: one policy, a quota of 200 per 2 s.
+        assert_eq!(response.headers()["ratelimit-limit"], "200");
+        assert_eq!(response.headers()["ratelimit-remaining"], "199", "never above the limit");
+        assert_eq!(response.headers()["ratelimit-policy"], "200;w=2");
         assert_eq!(response.headers()["content-type"], "application/json");
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["id"], id.as_str());
@@ -199,7 +202,8 @@ on_both_engines! {
         assert_eq!(statuses, [200, 200, 200, 200, 429], "a burst of twice the rate, then refused");
         let refused = refused.unwrap();
         assert_eq!(refused.headers()["retry-after"], "1");
-        assert_eq!(refused.headers()["ratelimit-limit"], "2");
+        assert_eq!(refused.headers()["ratelimit-limit"], "4");
+        assert_eq!(refused.headers()["ratelimit-policy"], "4;w=2");
         assert_eq!(refused.headers()["ratelimit-remaining"], "0");
         let body: Value = refused.json().await.unwrap();
         assert_eq!(body["error"]["code"], "RATE_LIMITED");

@@ -15,11 +15,13 @@ use sea_orm::{
 use super::audit::SYSTEM_LABEL;
 use super::key_list::{expr_contains, to_row, visible};
 use super::keys::{visible_key, Caller, KeyError};
+use crate::domain::refusal::RefusalReason;
 use crate::domain::role::Role;
 use crate::entities::{api_key, audit_event, user, workspace};
 use crate::models::audit::{
     AuditPage, AuditQuery, AuditRow, Choice, DayCount, KeyDetail, AUDIT_PER_PAGE, TRAIL_LENGTH,
 };
+use crate::models::query::PageNumber;
 
 /// How the command line is named as an actor.
 const COMMAND_LINE: &str = "command line";
@@ -121,7 +123,7 @@ pub async fn list(db: &impl ConnectionTrait, caller: &Caller, query: AuditQuery)
         .count(db)
         .await?;
     let pages = total.div_ceil(AUDIT_PER_PAGE).max(1);
-    let page = query.page.clamp(1, pages);
+    let page = query.page.get().min(pages);
     let rows = audit_event::Entity::find()
         .filter(filter)
         .order_by_desc(audit_event::Column::CreatedAt)
@@ -138,7 +140,10 @@ pub async fn list(db: &impl ConnectionTrait, caller: &Caller, query: AuditQuery)
         rows,
         total,
         pages,
-        query: AuditQuery { page, ..query },
+        query: AuditQuery {
+            page: PageNumber::clamped(page),
+            ..query
+        },
         keys,
         actors,
     })
@@ -268,6 +273,7 @@ pub async fn key_detail(
     };
     let last_used_ip = key.last_used_ip.clone();
     let usage = usage_by_day(db, id, now.date_naive()).await?;
+    let refusals = refusals_by_reason(db, id, now.date_naive()).await?;
     let trail_filter = readable(caller).add(audit_event::Column::KeyId.eq(id));
     let trail_total = audit_event::Entity::find()
         .filter(trail_filter.clone())
@@ -287,9 +293,43 @@ pub async fn key_detail(
         row: to_row(key, caller, &names, &workspace_names, now),
         last_used_ip,
         usage,
+        refusals,
         trail,
         trail_total,
     })
+}
+
+/// Requests refused in the [`CHART_DAYS`] days ending `today`, by reason.
+async fn refusals_by_reason(
+    db: &impl ConnectionTrait,
+    id: &str,
+    today: NaiveDate,
+) -> Result<Vec<(RefusalReason, i64)>, DbErr> {
+    let first = today - TimeDelta::days(CHART_DAYS - 1);
+    let col = |name: &str| sea_orm::sea_query::Alias::new(name);
+    let select = Query::select()
+        .column(col("reason"))
+        // SUM is numeric on PostgreSQL: an integer on both engines.
+        .expr_as(Expr::cust("CAST(SUM(requests) AS BIGINT)"), col("requests"))
+        .from(col("api_key_refusals_daily"))
+        .and_where(Expr::col(col("key_id")).eq(id))
+        .and_where(Expr::col(col("day")).gte(first))
+        .and_where(Expr::col(col("day")).lte(today))
+        .group_by_col(col("reason"))
+        .to_owned();
+    let backend = db.get_database_backend();
+    let mut counted: HashMap<RefusalReason, i64> = HashMap::new();
+    for row in db.query_all(backend.build(&select)).await? {
+        let reason = row.try_get::<String>("", "reason")?;
+        let requests = row.try_get::<i64>("", "requests")?;
+        if let Some(reason) = RefusalReason::parse(&reason) {
+            counted.insert(reason, requests);
+        }
+    }
+    Ok(RefusalReason::ALL
+        .into_iter()
+        .map(|reason| (reason, counted.get(&reason).copied().unwrap_or(0)))
+        .collect())
 }
 
 /// Requests per UTC day for the [`CHART_DAYS`] days ending `today`, oldest first.

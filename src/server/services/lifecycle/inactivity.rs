@@ -69,7 +69,8 @@ pub(super) async fn run(
         );
         let body = format!(
             "{since}. Keys unused for {window} days are deleted: this one will be deleted on {}. \
-             To keep it, make any successful API request with it — every request resets the clock.",
+             To keep it, make any API request with it — every request resets the clock, \
+             except one refused for a missing scope, its IP allowlist or its rate limit.",
             format_moment(deadline)
         );
         let notice = KeyNotice {
