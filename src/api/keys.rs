@@ -240,7 +240,7 @@ pub async fn list(
     let page = key_list::list(&state.db, &caller, query, Utc::now()).await?;
     Ok(Json(KeyList {
         total: page.total,
-        page: page.query.page,
+        page: page.query.page.get(),
         page_count: page.page_count(),
         data: page.rows.into_iter().map(KeyInfo::from).collect(),
     }))

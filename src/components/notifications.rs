@@ -100,7 +100,7 @@ fn NotificationsPanel(close: Callback<()>) -> impl IntoView {
     let state = expect_context::<NotificationsState>();
     let latest = LocalResource::new(move || {
         state.version.get();
-        get_notifications(1)
+        get_notifications(crate::models::query::PageNumber::FIRST)
     });
     let panel = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {

@@ -2,6 +2,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use super::query::{PageNumber, SearchText};
 use crate::domain::environment::Environment;
 use crate::domain::scopes::Scope;
 
@@ -119,45 +120,26 @@ impl SortDir {
 /// The table's view: search, sort and page, as in the URL (`?q=&sort=&dir=&page=`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct KeyQuery {
-    pub q: String,
+    pub q: SearchText,
     pub sort: SortColumn,
     pub dir: SortDir,
     /// 1-based.
-    pub page: u64,
+    pub page: PageNumber,
 }
 
 impl Default for KeyQuery {
     fn default() -> Self {
         Self {
-            q: String::new(),
+            q: SearchText::default(),
             sort: SortColumn::Created,
             dir: SortDir::Desc,
-            page: 1,
+            page: PageNumber::FIRST,
         }
     }
 }
 
 /// Longest search text kept; anything longer is cut (a search, not a field).
-pub const MAX_SEARCH: usize = 64;
-
-/// A search from the URL: trimmed, without control characters, at most [`MAX_SEARCH`].
-pub(crate) fn search_param(raw: Option<String>) -> String {
-    raw.map(|q| {
-        q.trim()
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(MAX_SEARCH)
-            .collect()
-    })
-    .unwrap_or_default()
-}
-
-/// A page number from the URL: 1 to 1,000,000, else 1.
-pub(crate) fn page_param(raw: Option<String>) -> u64 {
-    raw.and_then(|p| p.parse::<u64>().ok())
-        .filter(|p| (1..=1_000_000).contains(p))
-        .unwrap_or(1)
-}
+pub use super::query::MAX_SEARCH;
 
 impl KeyQuery {
     /// From URL parameters; anything unknown or out of range falls back to the default.
@@ -174,10 +156,10 @@ impl KeyQuery {
             (None, _) => (SortColumn::Created, SortDir::Desc),
         };
         Self {
-            q: search_param(get("q")),
+            q: SearchText::from_param(get("q")),
             sort,
             dir,
-            page: page_param(get("page")),
+            page: PageNumber::from_param(get("page")),
         }
     }
 
@@ -191,7 +173,7 @@ impl KeyQuery {
             parts.push(format!("sort={}", self.sort.param()));
             parts.push(format!("dir={}", self.dir.param()));
         }
-        if self.page > 1 {
+        if self.page.get() > 1 {
             parts.push(format!("page={}", self.page));
         }
         parts.join("&")
@@ -207,13 +189,16 @@ impl KeyQuery {
         Self {
             sort: column,
             dir,
-            page: 1,
+            page: PageNumber::FIRST,
             ..self.clone()
         }
     }
 
     pub fn with_page(&self, page: u64) -> Self {
-        Self { page, ..self.clone() }
+        Self {
+            page: PageNumber::clamped(page),
+            ..self.clone()
+        }
     }
 
     pub fn with_search(&self, q: &str) -> Self {
@@ -461,10 +446,10 @@ mod tests {
     fn nonsense_in_the_url_falls_back_to_defaults() {
         let q = query(&[("sort", "password"), ("dir", "sideways"), ("page", "-3")]);
         assert_eq!(q, KeyQuery::default());
-        assert_eq!(query(&[("page", "0")]).page, 1);
-        assert_eq!(query(&[("page", "99999999999999999999")]).page, 1);
+        assert_eq!(query(&[("page", "0")]).page, PageNumber::FIRST);
+        assert_eq!(query(&[("page", "99999999999999999999")]).page, PageNumber::FIRST);
         assert_eq!(query(&[("q", &"x".repeat(500))]).q.len(), MAX_SEARCH);
-        assert_eq!(query(&[("q", " a\u{0}b ")]).q, "ab");
+        assert_eq!(query(&[("q", " a\u{0}b ")]).q.as_str(), "ab");
     }
 
     #[test]
@@ -473,7 +458,7 @@ mod tests {
             q: "zillow & co/ü".into(),
             sort: SortColumn::LastUsed,
             dir: SortDir::Asc,
-            page: 3,
+            page: PageNumber::clamped(3),
         };
         let text = view.to_query_string();
         assert_eq!(text, "q=zillow+%26+co%2F%C3%BC&sort=last_used&dir=asc&page=3");
@@ -514,13 +499,13 @@ mod tests {
     #[test]
     fn a_header_click_sorts_then_flips() {
         let start = KeyQuery {
-            page: 4,
+            page: PageNumber::clamped(4),
             ..KeyQuery::default()
         };
         let by_name = start.sorted_by(SortColumn::Name);
         assert_eq!(
             (by_name.sort, by_name.dir, by_name.page),
-            (SortColumn::Name, SortDir::Asc, 1)
+            (SortColumn::Name, SortDir::Asc, PageNumber::FIRST)
         );
         let flipped = by_name.sorted_by(SortColumn::Name);
         assert_eq!(flipped.dir, SortDir::Desc);
@@ -534,7 +519,7 @@ mod tests {
         let view = KeyQuery {
             sort: SortColumn::Name,
             dir: SortDir::Asc,
-            page: 5,
+            page: PageNumber::clamped(5),
             q: "a".into(),
         };
         let searched = view.with_search("zil");
@@ -542,7 +527,7 @@ mod tests {
             searched,
             KeyQuery {
                 q: "zil".into(),
-                page: 1,
+                page: PageNumber::FIRST,
                 ..view
             }
         );

@@ -3,7 +3,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::crm::SourceKey;
-use super::keys::{encode, page_param, search_param};
+use super::keys::encode;
+use super::query::{PageNumber, SearchText};
 use crate::domain::crm::{LeadStatus, PropertyStatus};
 
 /// Rows per page on both pages.
@@ -12,9 +13,9 @@ pub const RECORDS_PER_PAGE: u64 = 25;
 /// Search, page and Test mode, as the URL holds them (`?q=&page=&mode=test`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RecordQuery {
-    pub q: String,
+    pub q: SearchText,
     /// 1-based.
-    pub page: u64,
+    pub page: PageNumber,
     /// Test mode: what test keys wrote, instead of live data.
     pub test: bool,
 }
@@ -22,8 +23,8 @@ pub struct RecordQuery {
 impl Default for RecordQuery {
     fn default() -> Self {
         Self {
-            q: String::new(),
-            page: 1,
+            q: SearchText::default(),
+            page: PageNumber::FIRST,
             test: false,
         }
     }
@@ -33,8 +34,8 @@ impl RecordQuery {
     /// From URL parameters; anything unknown or out of range falls back to the default.
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
         Self {
-            q: search_param(get("q")),
-            page: page_param(get("page")),
+            q: SearchText::from_param(get("q")),
+            page: PageNumber::from_param(get("page")),
             test: get("mode").as_deref() == Some("test"),
         }
     }
@@ -48,21 +49,24 @@ impl RecordQuery {
         if self.test {
             parts.push("mode=test".to_owned());
         }
-        if self.page > 1 {
+        if self.page.get() > 1 {
             parts.push(format!("page={}", self.page));
         }
         format!("?{}", parts.join("&"))
     }
 
     pub fn with_page(&self, page: u64) -> Self {
-        Self { page, ..self.clone() }
+        Self {
+            page: PageNumber::clamped(page),
+            ..self.clone()
+        }
     }
 
     /// The same search in the other mode, from its first page.
     pub fn toggled(&self) -> Self {
         Self {
             test: !self.test,
-            page: 1,
+            page: PageNumber::FIRST,
             ..self.clone()
         }
     }
@@ -145,7 +149,7 @@ mod tests {
             query,
             RecordQuery {
                 q: "Ana Lima".into(),
-                page: 3,
+                page: PageNumber::clamped(3),
                 test: true
             }
         );

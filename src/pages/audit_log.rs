@@ -76,7 +76,7 @@ fn Filters(page: AuditPage) -> impl IntoView {
             </div>
             <div class="field">
                 <label for="audit-search">"Search events"</label>
-                <input id="audit-search" type="search" name="q" value=query.q.clone() autocomplete="off"
+                <input id="audit-search" type="search" name="q" value=query.q.to_string() autocomplete="off"
                     placeholder="Key name, person, details"/>
             </div>
             <div class="filter-actions">
@@ -98,7 +98,7 @@ fn Events(page: AuditPage) -> impl IntoView {
         return view! { <div class="empty-state" role="status"><p>{message}</p></div> }.into_any();
     }
     let shown = page.rows.len();
-    let current = page.query.page;
+    let current = page.query.page.get();
     let href = |page_no: u64| format!("{AUDIT_LOG_PATH}{}", page.query.with_page(page_no).href());
     view! {
         <EventTable caption="Audit log" events=page.rows.clone() with_key=true actor_header="Actor"/>

@@ -9,15 +9,15 @@ use crate::components::notifications::{
     MarkAllRead, NotificationList, NotificationsState, NOTIFICATIONS_PATH,
 };
 use crate::components::pager::{shown_range, Pager};
-use crate::models::keys::page_param;
 use crate::models::notifications::NOTIFICATIONS_PER_PAGE;
+use crate::models::query::PageNumber;
 use crate::server_fns::notifications::get_notifications;
 
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
     let state = expect_context::<NotificationsState>();
     let params = use_query_map();
-    let page = Memo::new(move |_| params.with(|p| page_param(p.get("page"))));
+    let page = Memo::new(move |_| params.with(|p| PageNumber::from_param(p.get("page"))));
     let notices = Resource::new(
         move || (page.get(), state.version.get()),
         |(page, _)| get_notifications(page),

@@ -116,7 +116,7 @@ fn RecordToolbar(path: &'static str, noun: &'static str, query: Memo<RecordQuery
             <div class="search">
                 <label for=search_id.clone()>{label}</label>
                 <div class="search-row">
-                    <input id=search_id type="search" name="q" value=current.q.clone() autocomplete="off"/>
+                    <input id=search_id type="search" name="q" value=current.q.to_string() autocomplete="off"/>
                     <button type="submit" class="button secondary">"Search"</button>
                 </div>
             </div>
@@ -192,7 +192,7 @@ fn records_table<T>(
     path: &'static str,
     noun: &'static str,
 ) -> AnyView {
-    let (current, count) = (page.query.page, page.page_count());
+    let (current, count) = (page.query.page.get(), page.page_count());
     let headers = headers
         .iter()
         .map(|h| view! { <th scope="col">{*h}</th> })

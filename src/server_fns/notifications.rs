@@ -25,12 +25,12 @@ pub async fn unread_notifications() -> Result<u64, AppError> {
 
 /// One page of the signed-in user's notices, newest first.
 #[server(endpoint = "get_notifications")]
-pub async fn get_notifications(page: u64) -> Result<NotificationPage, AppError> {
+pub async fn get_notifications(page: crate::models::query::PageNumber) -> Result<NotificationPage, AppError> {
     backend::respond(
         async move {
             let state = backend::state()?;
             let user = backend::user()?;
-            crate::server::services::notifications::page(&state.db, &user, page)
+            crate::server::services::notifications::page(&state.db, &user, page.get())
                 .await
                 .map_err(backend::internal)
         }

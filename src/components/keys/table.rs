@@ -137,7 +137,7 @@ pub fn KeyTable(page: KeyPage, can_manage: bool) -> impl IntoView {
     });
     let show_workspace = page.show_workspace;
     let query = page.query.clone();
-    let (current, count) = (page.query.page, page.page_count());
+    let (current, count) = (page.query.page.get(), page.page_count());
     let headers = SortColumn::ALL
         .into_iter()
         .flat_map(|column| {

@@ -1,6 +1,6 @@
 //! `keyward jobs run [--now RFC3339]`: the maintenance jobs once, as at a
 //! given time — what the server's scheduler does, for operators and tests.
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 
 use super::Failure;
 use crate::server::config::Config;
@@ -14,9 +14,14 @@ pub struct JobsRun {
 }
 
 fn parse_moment(text: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(text.trim())
+    let at = DateTime::parse_from_rfc3339(text.trim())
         .map(|at| at.to_utc())
-        .map_err(|e| format!("{e}: expected RFC 3339, like 2027-02-21T09:00:00Z"))
+        .map_err(|e| format!("{e}: expected RFC 3339, like 2027-02-21T09:00:00Z"))?;
+    // The jobs count days and years from it: keep their arithmetic in range.
+    if !(1970..=9999).contains(&at.year()) {
+        return Err("expected a moment between the years 1970 and 9999".into());
+    }
+    Ok(at)
 }
 
 pub async fn run(config: Config, args: JobsRun) -> Result<(), Failure> {

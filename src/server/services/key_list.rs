@@ -17,8 +17,8 @@ use crate::domain::scopes::ScopeSet;
 use crate::domain::validity::{max_custom_date, min_custom_date};
 use crate::entities::{agency, api_key, membership, user, workspace};
 use crate::models::keys::{
-    ActAsChoice, KeyPage, KeyQuery, KeyRow, KeySettings, KeyStatus, SortColumn, SortDir, WorkspaceChoice,
-    PAGE_SIZE,
+    ActAsChoice, KeyPage, KeyQuery, KeyRow, KeySettings, KeyStatus, PageNumber, SortColumn, SortDir,
+    WorkspaceChoice, PAGE_SIZE,
 };
 
 /// `LIKE` pattern matching `text` anywhere, with the wildcards in it escaped.
@@ -178,26 +178,29 @@ pub async fn list(
         // Count first (from the trigram index), then fetch the way that
         // suits the number of matches.
         let total = select.clone().count(db).await?;
-        let page = query.page.min(last_page(total));
+        let page = query.page.get().min(last_page(total));
         (fetch(page, total <= SEARCH_MATCHES_FIRST).await?, total, page)
     } else {
-        let keys = fetch(query.page, false).await?;
+        let keys = fetch(query.page.get(), false).await?;
         // A first page that is not full is the whole result: no count
         // needed (the common case while typing a search).
-        if query.page == 1 && (keys.len() as u64) < PAGE_SIZE {
+        if query.page == PageNumber::FIRST && (keys.len() as u64) < PAGE_SIZE {
             let total = keys.len() as u64;
             (keys, total, 1)
         } else {
             let total = select.clone().count(db).await?;
-            let page = query.page.min(last_page(total));
-            if page == query.page {
+            let page = query.page.get().min(last_page(total));
+            if page == query.page.get() {
                 (keys, total, page)
             } else {
                 (fetch(page, false).await?, total, page)
             }
         }
     };
-    let query = KeyQuery { page, ..query };
+    let query = KeyQuery {
+        page: PageNumber::clamped(page),
+        ..query
+    };
 
     let user_ids: std::collections::BTreeSet<i64> = keys
         .iter()

@@ -2,7 +2,7 @@
 //! analytics endpoint reports. Every query is bounded by a [`Reach`].
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
@@ -333,7 +333,13 @@ pub fn day_range(
             .check(
                 field,
                 NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-                    .map_err(|_| format!("{field} must be a date like 2026-01-31")),
+                    .ok()
+                    // Four-digit years only (RFC 3339): the range's arithmetic
+                    // (a day after `to`, 29 days before it) then cannot overflow.
+                    .filter(|date| (1..=9999).contains(&date.year()))
+                    .ok_or_else(|| {
+                        format!("{field} must be a date like 2026-01-31, between 0001-01-01 and 9999-12-31")
+                    }),
             )
             .map(Some),
     };

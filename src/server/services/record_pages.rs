@@ -95,7 +95,7 @@ where
     let total = select.clone().count(db).await?;
     let query = page_within(query, total);
     let rows = order(select)
-        .offset((query.page - 1) * RECORDS_PER_PAGE)
+        .offset(query.page.offset(RECORDS_PER_PAGE))
         .limit(RECORDS_PER_PAGE)
         .all(db)
         .await?;
@@ -117,7 +117,7 @@ where
 /// The page to show: as asked, or the last one when asked past the end.
 fn page_within(query: &RecordQuery, total: u64) -> RecordQuery {
     let last = total.div_ceil(RECORDS_PER_PAGE).max(1);
-    query.with_page(query.page.min(last))
+    query.with_page(query.page.get().min(last))
 }
 
 fn source_key(id: Option<String>, name: Option<String>) -> Option<SourceKey> {
