@@ -462,4 +462,31 @@ on_both_engines! {
 
         assert_eq!((status, status_form), (400, 400));
     }
+
+    async fn out_of_range_pages_and_searches_in_json_hold_the_url_bounds(engine) {
+        let w = world(engine).await;
+        let sam = signed_in(&w.app, "sam@acme.test").await;
+        // Page 0 once reached `page - 1` (an overflow, a dropped answer).
+        for (function, body) in [
+            ("list_keys", json!({"query": {"q": "", "sort": "created", "dir": "desc", "page": 0}})),
+            ("list_keys", json!({"query": {"q": "", "sort": "created", "dir": "desc", "page": 18446744073709551615u64}})),
+            ("list_leads", json!({"query": {"q": "", "page": 0, "test": false}})),
+            ("list_properties", json!({"query": {"q": "", "page": 1000001, "test": false}})),
+            ("list_audit_events", json!({"query": {"key": "", "actor": "", "action": "", "q": "", "page": 0}})),
+        ] {
+            let (status, answer) = w.app.call_json(&sam, function, body).await;
+            assert_eq!(status, 400, "{function}: {answer}");
+            assert!(answer.to_string().contains("page must be a whole number from 1 to 1000000"), "{function}: {answer}");
+        }
+        let (status, answer) = w.app.call_form(&sam, "get_notifications", &[("page", "0")]).await;
+        assert_eq!(status, 400, "{answer}");
+        assert!(answer.to_string().contains("page must be a whole number from 1 to 1000000"), "{answer}");
+        // A search from JSON gets the URL's rule: trimmed, no control characters, 64 at most.
+        let (status, page) = w.app.call_json(&sam, "list_keys", json!({"query": {"q": format!(" \u{0}{} ", "x".repeat(500)), "sort": "created", "dir": "desc", "page": 1}})).await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(page["query"]["q"].as_str().unwrap(), "x".repeat(64));
+        // An unknown action from JSON is no filter, as in the URL.
+        let (status, page) = w.app.call_json(&sam, "list_audit_events", json!({"query": {"key": "", "actor": "", "action": "DROP TABLE", "q": "", "page": 1}})).await;
+        assert_eq!((status, page["query"]["action"].clone()), (200, json!("")), "{page}");
+    }
 }
