@@ -12,6 +12,10 @@ pub enum FieldError {
     TooShort(&'static str, usize),
     #[error("{0} cannot contain control characters")]
     ControlCharacter(&'static str),
+    /// An invisible format character (Unicode category Cf: bidi controls
+    /// such as U+202E, zero-width characters): names must read as they are.
+    #[error("{0} cannot contain the invisible formatting character {1} (character {2}): it can make a name read differently from what it is")]
+    InvisibleCharacter(&'static str, String, usize),
     #[error("Enter an email address like name@example.com")]
     InvalidEmail,
 }
@@ -31,6 +35,27 @@ pub fn parse_line(label: &'static str, raw: &str, max: usize) -> Result<String, 
     Ok(value.to_owned())
 }
 
+/// A name people read to decide what something is (a key, a person, an
+/// agency, a workspace): a [`parse_line`] without invisible format
+/// characters (category Cf), so `Portal\u{202E}gnp.exe` cannot pose as
+/// `Portalexe.png`. `Err` names the character and its 1-based position.
+pub fn parse_name(label: &'static str, raw: &str, max: usize) -> Result<String, FieldError> {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    let value = parse_line(label, raw, max)?;
+    match value
+        .chars()
+        .enumerate()
+        .find(|(_, c)| c.general_category() == GeneralCategory::Format)
+    {
+        Some((at, c)) => Err(FieldError::InvisibleCharacter(
+            label,
+            format!("U+{:04X}", u32::from(c)),
+            at + 1,
+        )),
+        None => Ok(value),
+    }
+}
+
 /// A person's or an organisation's display name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisplayName(String);
@@ -39,7 +64,7 @@ impl DisplayName {
     pub const MAX: usize = 200;
 
     pub fn parse(label: &'static str, raw: &str) -> Result<Self, FieldError> {
-        parse_line(label, raw, Self::MAX).map(Self)
+        parse_name(label, raw, Self::MAX).map(Self)
     }
 
     pub fn as_str(&self) -> &str {

@@ -194,4 +194,31 @@ on_both_engines! {
         assert!(logs.contains("key created") && logs.contains(&id), "the logs name the key: {logs}");
         assert!(!logs.contains(&secret[..20]), "the logs hold the secret");
     }
+
+    async fn names_with_invisible_format_characters_are_refused_everywhere_names_enter(engine) {
+        let app = acme(engine).await;
+        let lying = "Portal\u{202E}gnp.exe";
+        let expected = "invisible formatting character U+202E (character 7)";
+
+        // The command line: keys and people.
+        let output = key_create(&app.db, &["--name", lying, "--scopes", "read:leads"]);
+        assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+        assert!(text(&output.stderr).contains(expected), "{}", text(&output.stderr));
+        let mut command = keyward(&app.db);
+        command.args(["user", "add", "--email", "zed@acme.test", "--name", "Zed\u{200B}", "--role", "agent", "--agency", "Acme Realty"]);
+        let output = run(command, None);
+        assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+        assert!(text(&output.stderr).contains("U+200B"), "{}", text(&output.stderr));
+        let mut command = keyward(&app.db);
+        command.args(["user", "add", "--email", "zed@acme.test", "--name", "Zed", "--role", "agent", "--agency", "Acme\u{2066}Realty"]);
+        assert_eq!(run(command, None).status.code(), Some(2), "agency names too");
+
+        // The dashboard: create and rename.
+        let sam = signed_in(&app, "sam@acme.test").await;
+        let form = json!({"form": {"name": lying, "workspace": "", "act_as": "", "validity": "1m", "custom_date": "", "environment": "live", "scopes": ["read:leads"]}});
+        let (status, body) = app.call_json(&sam, "create_key", form).await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body.to_string().contains(expected), "{body}");
+        assert!(rows(&app).await.is_empty(), "nothing was created");
+    }
 }
