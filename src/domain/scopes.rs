@@ -41,6 +41,29 @@ impl Scope {
         Scope::Admin,
     ];
 
+    /// Whether new keys may be given this scope: `write:agents` and
+    /// `webhooks` unlock no endpoint yet, so the dialogs and the CLI do not
+    /// offer them (keys that have them keep them).
+    pub fn is_offered(self) -> bool {
+        !matches!(self, Scope::WriteAgents | Scope::Webhooks)
+    }
+
+    /// The scopes new keys may have, in the interface's order.
+    pub fn offered() -> impl Iterator<Item = Scope> {
+        Self::ALL.into_iter().filter(|scope| scope.is_offered())
+    }
+
+    /// `Err` naming the first scope of `set` that is not offered.
+    pub fn check_offered(set: ScopeSet) -> Result<(), String> {
+        match set.iter().find(|scope| !scope.is_offered()) {
+            Some(scope) => Err(format!(
+                "{scope} does not unlock anything yet: choose from {}",
+                Self::offered().map(Scope::as_str).collect::<Vec<_>>().join(", ")
+            )),
+            None => Ok(()),
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::ReadProperties => "read:properties",

@@ -213,6 +213,13 @@ on_both_engines! {
         command.args(["user", "add", "--email", "zed@acme.test", "--name", "Zed", "--role", "agent", "--agency", "Acme\u{2066}Realty"]);
         assert_eq!(run(command, None).status.code(), Some(2), "agency names too");
 
+        // Scopes that unlock nothing yet are not offered.
+        let output = key_create(&app.db, &["--name", "Hooks", "--scopes", "webhooks"]);
+        assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains("--scopes: webhooks does not unlock anything yet"), "{stderr}");
+        assert!(!stderr.contains("one of read:properties, write:properties, read:leads, write:leads, read:agents, write:agents"), "{stderr}");
+
         // The dashboard: create and rename.
         let sam = signed_in(&app, "sam@acme.test").await;
         let form = json!({"form": {"name": lying, "workspace": "", "act_as": "", "validity": "1m", "custom_date": "", "environment": "live", "scopes": ["read:leads"]}});

@@ -445,15 +445,13 @@ async fn documented_endpoints(app: &TestApp) -> Vec<(String, String, Option<Stri
     endpoints
 }
 
-const ALL_BUT_ADMIN: [&str; 8] = [
+const ALL_BUT_ADMIN: [&str; 6] = [
     "read:properties",
     "write:properties",
     "read:leads",
     "write:leads",
     "read:agents",
-    "write:agents",
     "read:analytics",
-    "webhooks",
 ];
 
 on_both_engines! {

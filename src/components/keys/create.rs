@@ -255,7 +255,7 @@ pub fn CreateKeyDialog(settings: KeySettings) -> impl IntoView {
                 <fieldset class="field choice-group scopes-group" class:field-invalid=move || message("scopes").get().is_some()
                     aria-describedby="key-scopes-error">
                     <legend>"Scopes"</legend>
-                    {Scope::ALL.into_iter().map(|scope| {
+                    {Scope::offered().map(|scope| {
                         let value = scope.as_str();
                         let slug = value.replace(':', "-");
                         let hint_id = format!("scope-{slug}-hint");

@@ -190,6 +190,8 @@ pub fn AllowlistDialog(key: KeyRow, open: RwSignal<bool>, on_saved: Callback<()>
 pub fn ScopesDialog(key: KeyRow, open: RwSignal<bool>, on_saved: Callback<()>) -> impl IntoView {
     let action = ServerAction::<SetKeyScopes>::new();
     let initial: Vec<String> = key.scopes.iter().map(|s| s.as_str().to_owned()).collect();
+    // Scopes not offered any more show only on keys that hold them.
+    let held = key.scopes.clone();
     let chosen = RwSignal::new(initial.clone());
     Effect::new(move |_| {
         if open.get() {
@@ -227,7 +229,7 @@ pub fn ScopesDialog(key: KeyRow, open: RwSignal<bool>, on_saved: Callback<()>) -
                     aria-describedby="edit-scopes-error">
                     <legend>"Scopes"</legend>
                     <p class="field-hint">"The next request with this key is held to the new scopes."</p>
-                    {Scope::ALL.into_iter().map(|scope| {
+                    {Scope::ALL.into_iter().filter(|scope| scope.is_offered() || held.contains(scope)).map(|scope| {
                         let value = scope.as_str();
                         let slug = value.replace(':', "-");
                         let label_id = format!("edit-scope-{slug}-label");

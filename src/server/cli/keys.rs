@@ -128,7 +128,10 @@ fn describe(issues: &[FieldIssue]) -> String {
                 _ => "",
             };
             let hint = if flag == "--scopes" {
-                format!(" (one of {})", Scope::ALL.map(|s| s.as_str()).join(", "))
+                format!(
+                    " (one of {})",
+                    Scope::offered().map(Scope::as_str).collect::<Vec<_>>().join(", ")
+                )
             } else {
                 String::new()
             };

@@ -6,10 +6,10 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait};
 use serde_json::json;
 
-use super::{begin_for_agency, invalid, managed_key, Caller, KeyError};
+use super::{begin_for_agency, invalid, managed_key, visible_key, Caller, KeyError};
 use crate::domain::ip_allowlist::IpAllowlist;
 use crate::domain::key_name::KeyName;
-use crate::domain::scopes::ScopeSet;
+use crate::domain::scopes::{Scope, ScopeSet};
 use crate::entities::api_key;
 use crate::server::key_cache::announce;
 
@@ -148,6 +148,17 @@ pub async fn set_scopes(
     now: DateTime<Utc>,
 ) -> Result<(), KeyError> {
     let set = ScopeSet::from_names(scopes).map_err(|e| invalid("scopes", e.to_string()))?;
+    // A scope that unlocks nothing yet may be kept, never added.
+    if Scope::check_offered(set).is_err() {
+        let held = ScopeSet::parse(&visible_key(db, caller, id).await?.scopes).ok();
+        let added = ScopeSet::new(
+            set.iter()
+                .filter(|s| !held.is_some_and(|h| h.iter().any(|x| x == *s))),
+        );
+        if let Ok(added) = added {
+            Scope::check_offered(added).map_err(|message| invalid("scopes", message))?;
+        }
+    }
     let setting = Setting {
         action: "scopes changed",
         value: set.iter().map(|s| s.as_str().to_owned()).collect::<Vec<_>>(),

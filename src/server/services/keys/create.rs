@@ -10,7 +10,7 @@ use crate::domain::environment::Environment;
 use crate::domain::key_name::KeyName;
 use crate::domain::policy::Action;
 use crate::domain::role::Role;
-use crate::domain::scopes::ScopeSet;
+use crate::domain::scopes::{Scope, ScopeSet};
 use crate::domain::token::{Pepper, Token};
 use crate::domain::validity::{Validity, ValidityError};
 use crate::entities::{agency, api_key, membership, user, workspace};
@@ -134,7 +134,9 @@ async fn validate(
         .ok();
 
     let scopes = ScopeSet::from_names(&form.scopes)
-        .map_err(|e| issue("scopes", e.to_string()))
+        .map_err(|e| e.to_string())
+        .and_then(|set| Scope::check_offered(set).map(|()| set))
+        .map_err(|message| issue("scopes", message))
         .ok();
 
     match (name, workspace, act_as, validity, environment, scopes) {
