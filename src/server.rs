@@ -14,5 +14,6 @@ pub mod request;
 pub mod services;
 pub mod session_store;
 pub mod setup_token;
+pub mod sign_in_throttle;
 pub mod state;
 pub mod usage;

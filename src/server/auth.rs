@@ -1,12 +1,18 @@
 //! Signing in and out, first-run setup, and the middleware that knows who is
-//! asking. Forms post here and redirect back (post/redirect/get), so every
-//! flow works the same with JavaScript on or off.
+//! asking. Forms post here; success redirects (post/redirect/get), a refusal
+//! answers the form's page again with the errors next to the fields and a
+//! status that says why (422, or 429 with `Retry-After`), so every flow works
+//! the same with JavaScript on or off and a refused post writes no session.
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 
-use axum::extract::{Request, State};
-use axum::http::Method;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
 use axum::Form;
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -18,7 +24,12 @@ use crate::server::services::accounts::{self, FirstRun};
 use crate::server::state::AppState;
 
 const USER_ID: &str = "user_id";
-const FLASH: &str = "flash";
+/// When the session signed in (seconds since the epoch): it ends
+/// [`ABSOLUTE_LIFETIME`] later, however active.
+const SIGNED_IN_AT: &str = "signed_in_at";
+/// A session ends after 7 days without a request, and in any case 30 days
+/// after it signed in (OWASP Session Management: idle and absolute timeouts).
+pub const ABSOLUTE_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::days(30);
 /// Typed values kept for redisplay are cut to this many characters.
 const MAX_KEPT_VALUE: usize = 1000;
 
@@ -35,11 +46,34 @@ fn internal_error(context: &str, err: impl std::fmt::Display) -> Response {
         .into_response()
 }
 
-async fn flash_and_redirect(session: &Session, flash: FormFlash, to: &str) -> Response {
-    if let Err(err) = session.insert(FLASH, flash).await {
-        return internal_error("cannot store form errors in the session", err);
+/// Renders a page of the app for a request the server makes itself (the
+/// form pages, answered again after a refused post).
+#[derive(Clone)]
+pub struct PageRenderer(
+    pub Arc<dyn Fn(Request) -> Pin<Box<dyn Future<Output = Response> + Send>> + Send + Sync>,
+);
+
+/// The form's page (`path` with its query) again, with `flash` (the errors
+/// and what was typed) and `status`: no redirect, no session.
+async fn refused(
+    renderer: &PageRenderer,
+    original: &HeaderMap,
+    path: &str,
+    flash: FormFlash,
+    status: StatusCode,
+) -> Response {
+    let mut request = Request::get(path)
+        .body(axum::body::Body::empty())
+        .expect("a path is a URI");
+    for name in [header::HOST, header::ACCEPT_LANGUAGE, header::USER_AGENT] {
+        if let Some(value) = original.get(&name) {
+            request.headers_mut().insert(name, value.clone());
+        }
     }
-    Redirect::to(to).into_response()
+    request.extensions_mut().insert(flash);
+    let mut response = (renderer.0)(request).await;
+    *response.status_mut() = status;
+    response
 }
 
 fn keep(value: &str) -> String {
@@ -54,7 +88,20 @@ async fn sign_in(session: &Session, user_id: i64, to: &str) -> Response {
     if let Err(err) = session.insert(USER_ID, user_id).await {
         return internal_error("cannot store the session", err);
     }
+    if let Err(err) = session.insert(SIGNED_IN_AT, chrono::Utc::now().timestamp()).await {
+        return internal_error("cannot store the session", err);
+    }
     Redirect::to(to).into_response()
+}
+
+/// The address a sign-in comes from, as the allowlists see it.
+fn client(
+    state: &AppState,
+    peer: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
+    headers: &HeaderMap,
+) -> Option<std::net::IpAddr> {
+    let peer = (peer?.0).0.ip();
+    crate::domain::ip_allowlist::client_of(peer, headers, &state.config.trusted_proxies)
 }
 
 #[derive(Deserialize)]
@@ -67,9 +114,25 @@ pub struct LoginForm {
     next: String,
 }
 
-pub async fn login(State(state): State<AppState>, session: Session, Form(form): Form<LoginForm>) -> Response {
+/// "Too many attempts. Try again in N seconds."
+fn too_many(seconds: u64) -> String {
+    let unit = if seconds == 1 { "second" } else { "seconds" };
+    format!("Too many attempts. Try again in {seconds} {unit}.")
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    Extension(renderer): Extension<PageRenderer>,
+    peer: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
+    headers: HeaderMap,
+    session: Session,
+    Form(form): Form<LoginForm>,
+) -> Response {
     let next = safe_next(Some(&form.next)).to_owned();
+    let ip = client(&state, peer, &headers);
     let mut errors = BTreeMap::new();
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    let mut retry_after = None;
     if form.email.trim().is_empty() {
         errors.insert("email".to_owned(), FieldError::Empty("Email").to_string());
     }
@@ -77,13 +140,24 @@ pub async fn login(State(state): State<AppState>, session: Session, Form(form): 
         errors.insert("password".to_owned(), FieldError::Empty("Password").to_string());
     }
     if errors.is_empty() {
-        match accounts::authenticate(&state.db, &form.email, form.password).await {
-            Ok(Some(user_id)) => return sign_in(&session, user_id, &next).await,
-            Ok(None) => {
-                errors.insert("form".to_owned(), "Invalid email or password".to_owned());
+        if let Some(seconds) = state.sign_ins.wait(&form.email, ip) {
+            retry_after = Some(seconds);
+        } else {
+            match accounts::authenticate(&state.db, &form.email, form.password).await {
+                Ok(Some(user_id)) => return sign_in(&session, user_id, &next).await,
+                Ok(None) => match state.sign_ins.failed(&form.email, ip) {
+                    Some(seconds) => retry_after = Some(seconds),
+                    None => {
+                        errors.insert("form".to_owned(), "Invalid email or password".to_owned());
+                    }
+                },
+                Err(err) => return internal_error("sign-in query failed", err),
             }
-            Err(err) => return internal_error("sign-in query failed", err),
         }
+    }
+    if let Some(seconds) = retry_after {
+        status = StatusCode::TOO_MANY_REQUESTS;
+        errors.insert("form".to_owned(), too_many(seconds));
     }
     let flash = FormFlash {
         form: "login".into(),
@@ -95,7 +169,13 @@ pub async fn login(State(state): State<AppState>, session: Session, Form(form): 
     } else {
         format!("/login?next={}", encode(&next))
     };
-    flash_and_redirect(&session, flash, &back).await
+    let mut response = refused(&renderer, &headers, &back, flash, status).await;
+    if let Some(seconds) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
 }
 
 pub async fn logout(session: Session) -> Response {
@@ -153,7 +233,13 @@ fn parse_setup(form: &SetupForm) -> Result<FirstRun, BTreeMap<String, String>> {
     }
 }
 
-pub async fn setup(State(state): State<AppState>, session: Session, Form(form): Form<SetupForm>) -> Response {
+pub async fn setup(
+    State(state): State<AppState>,
+    Extension(renderer): Extension<PageRenderer>,
+    headers: HeaderMap,
+    session: Session,
+    Form(form): Form<SetupForm>,
+) -> Response {
     if !state.setup.matches(&form.token) {
         return Redirect::to("/setup").into_response();
     }
@@ -174,8 +260,15 @@ pub async fn setup(State(state): State<AppState>, session: Session, Form(form): 
                 errors,
                 values,
             };
-            return flash_and_redirect(&session, flash, &format!("/setup?token={}", encode(&form.token)))
-                .await;
+            let page = format!("/setup?token={}", encode(&form.token));
+            return refused(
+                &renderer,
+                &headers,
+                &page,
+                flash,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     match accounts::complete_setup(&state.db, first).await {
@@ -215,12 +308,23 @@ pub async fn identify(
     }
     let mut user = None;
     if let Ok(Some(user_id)) = session.get::<i64>(USER_ID).await {
-        match accounts::current_user(&state.db, user_id).await {
-            Ok(Some(found)) => user = Some(found),
-            Ok(None) => {
-                let _ = session.flush().await;
+        let signed_in_at = session.get::<i64>(SIGNED_IN_AT).await.ok().flatten();
+        let now = chrono::Utc::now().timestamp();
+        // Sessions from before the absolute lifetime existed count from now.
+        let expired = signed_in_at.is_some_and(|at| now.saturating_sub(at) > ABSOLUTE_LIFETIME.num_seconds());
+        if signed_in_at.is_none() {
+            let _ = session.insert(SIGNED_IN_AT, now).await;
+        }
+        if expired {
+            let _ = session.flush().await;
+        } else {
+            match accounts::current_user(&state.db, user_id).await {
+                Ok(Some(found)) => user = Some(found),
+                Ok(None) => {
+                    let _ = session.flush().await;
+                }
+                Err(err) => return internal_error("loading the signed-in user failed", err),
             }
-            Err(err) => return internal_error("loading the signed-in user failed", err),
         }
     }
     let target = req
@@ -239,11 +343,6 @@ pub async fn identify(
                     .map(|(_, v)| v.into_owned())
             });
             return Redirect::to(safe_next(next.as_deref())).into_response();
-        }
-        if path == "/login" || path == "/setup" {
-            if let Ok(Some(flash)) = session.remove::<FormFlash>(FLASH).await {
-                req.extensions_mut().insert(flash);
-            }
         }
     }
     if let Some(user) = user {

@@ -36,18 +36,33 @@ pub fn router(state: AppState) -> Router {
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.cookie_secure)
         .with_expiry(Expiry::OnInactivity(time::Duration::days(7)));
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let app_shell = {
+        let options = state.leptos_options.clone();
+        move || shell(options.clone())
+    };
+    // The form pages, rendered again after a refused post (SsrMode::Async,
+    // as every route). The renderer is Send but not Sync: a clone per call.
+    let render = std::sync::Mutex::new(leptos_axum::render_app_async_with_context(
+        context.clone(),
+        app_shell.clone(),
+    ));
+    let renderer = auth::PageRenderer(std::sync::Arc::new(move |req| {
+        let render = render.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        render(req)
+    }));
     let forms = Router::new()
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/setup", post(auth::setup))
+        .layer(axum::Extension(renderer))
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT));
-    let context_state = state.clone();
     let dashboard = Router::new()
         .merge(forms)
-        .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
-            let options = state.leptos_options.clone();
-            move || shell(options.clone())
-        })
+        .leptos_routes_with_context(&state, routes, context, app_shell)
         .fallback(assets::file_or_not_found)
         .layer(middleware::from_fn(undecodable_calls_are_bad_requests))
         .layer(middleware::from_fn_with_state(state.clone(), auth::identify))

@@ -1,6 +1,11 @@
 //! Password hashing: argon2id with OWASP parameters (m = 19 MiB, t = 2, p = 1),
-//! always off the async runtime.
+//! always off the async runtime, and never more at once than the machine
+//! has cores: each takes 19 MiB and a core, so a flood of sign-ins queues
+//! (costing nothing while it waits) instead of exhausting memory.
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
+
+use tokio::sync::Semaphore;
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -25,8 +30,41 @@ fn hash_blocking(password: &str) -> Result<String, argon2::password_hash::Error>
     Ok(argon2().hash_password(password.as_bytes(), &salt)?.to_string())
 }
 
+/// How many hashes may run at once: the machine's cores.
+fn permits() -> &'static Semaphore {
+    static PERMITS: OnceLock<Semaphore> = OnceLock::new();
+    PERMITS.get_or_init(|| Semaphore::new(concurrency()))
+}
+
+/// The bound on hashes running at once.
+pub fn concurrency() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from)
+}
+
+static RUNNING: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+/// The most hashes that ever ran at once in this process.
+pub fn peak_running() -> usize {
+    PEAK.load(Ordering::Relaxed)
+}
+
+/// Runs `work` (one argon2 computation) on the blocking pool once a permit
+/// is free.
+async fn with_permit<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+    let _permit = permits().acquire().await?;
+    Ok(tokio::task::spawn_blocking(move || {
+        let now = RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
+        PEAK.fetch_max(now, Ordering::SeqCst);
+        let out = work();
+        RUNNING.fetch_sub(1, Ordering::SeqCst);
+        out
+    })
+    .await?)
+}
+
 pub async fn hash(password: String) -> anyhow::Result<String> {
-    let hashed = tokio::task::spawn_blocking(move || hash_blocking(&password)).await?;
+    let hashed = with_permit(move || hash_blocking(&password)).await?;
     hashed.map_err(|e| anyhow::anyhow!("hashing a password failed: {e}"))
 }
 
@@ -36,7 +74,7 @@ pub async fn verify(password: String, stored: Option<String>) -> bool {
     if password.len() > MAX_PASSWORD_BYTES {
         return false;
     }
-    tokio::task::spawn_blocking(move || {
+    with_permit(move || {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| dummy_hash().to_owned());
         let Ok(parsed) = PasswordHash::new(&stored) else {
@@ -68,6 +106,23 @@ mod tests {
     #[tokio::test]
     async fn an_unknown_user_never_verifies() {
         assert!(!verify("keyward-dummy-password".into(), None).await);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn no_more_hashes_run_at_once_than_there_are_cores() {
+        let stored = hash("correct horse battery".into()).await.unwrap();
+        let attempts = (0..concurrency() * 4)
+            .map(|_| tokio::spawn(verify("wrong horse battery".into(), Some(stored.clone()))))
+            .collect::<Vec<_>>();
+        for attempt in attempts {
+            assert!(!attempt.await.unwrap());
+        }
+        assert!(
+            peak_running() <= concurrency(),
+            "{} > {}",
+            peak_running(),
+            concurrency()
+        );
     }
 
     #[tokio::test]

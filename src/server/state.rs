@@ -10,6 +10,7 @@ use sea_orm::DatabaseConnection;
 use super::config::Config;
 use super::key_cache::KeyCache;
 use super::setup_token::SetupToken;
+use super::sign_in_throttle::SignInThrottle;
 use super::usage::UsageRecorder;
 use crate::api::rate_limit::RateLimits;
 use crate::domain::token::Pepper;
@@ -28,6 +29,8 @@ pub struct Shared {
     /// `/v1` requests counted and not yet written.
     pub usage: Arc<UsageRecorder>,
     pub limits: RateLimits,
+    /// Failed sign-ins, per account and address.
+    pub sign_ins: SignInThrottle,
     pub leptos_options: LeptosOptions,
 }
 
@@ -48,6 +51,7 @@ impl AppState {
             keys: Arc::default(),
             usage: Arc::default(),
             limits: RateLimits::default(),
+            sign_ins: SignInThrottle::default(),
             leptos_options: LeptosOptions::builder().output_name("keyward").build(),
         }))
     }

@@ -31,10 +31,10 @@ on_both_engines! {
 
         let response = sign_in(&app, &client, "ana@acme.test", "not the password").await;
 
-        assert_eq!(response.status(), 303);
-        assert_eq!(location(&response), "/login");
-        let (status, html) = follow(&app, &client, response).await;
-        assert_eq!(status, 200);
+        // The sign-in page again, with the message: no redirect, no session.
+        assert_eq!(response.status(), 422);
+        assert_eq!(set_cookie(&response), None, "a failed sign-in writes no session");
+        let html = response.text().await.unwrap();
         assert!(html.contains("Invalid email or password"));
         assert!(html.contains("value=\"ana@acme.test\""));
         assert!(!html.contains("not the password"));
@@ -50,8 +50,8 @@ on_both_engines! {
 
         let response = sign_in(&app, &client, "nobody@acme.test", PASSWORD).await;
 
-        assert_eq!(location(&response), "/login");
-        let (_, html) = follow(&app, &client, response).await;
+        assert_eq!(response.status(), 422);
+        let html = response.text().await.unwrap();
         assert!(html.contains("Invalid email or password"));
         let page = client.get(app.url(SETTINGS)).send().await.unwrap();
         assert_eq!(page.status(), 303, "still signed out");
@@ -61,9 +61,8 @@ on_both_engines! {
         let app = spawn_app(engine).await;
         app.add_user("ana@acme.test", Role::SuperManager).await;
         let client = client();
-        // A failed attempt leaves an anonymous session behind.
-        let failed = sign_in(&app, &client, "ana@acme.test", "wrong password!").await;
-        let anonymous = set_cookie(&failed).expect("anonymous session cookie");
+        // A session planted before sign-in (here: a cookie the client made up).
+        let anonymous = "keyward_session=AAAAAAAAAAAAAAAAAAAAAA".to_owned();
 
         let response = sign_in(&app, &client, "ana@acme.test", PASSWORD).await;
 
@@ -190,9 +189,8 @@ on_both_engines! {
         for (email, password, message) in cases {
             let client = client();
             let response = sign_in(&app, &client, email, password).await;
-            assert_eq!(response.status(), 303);
-            let (status, html) = follow(&app, &client, response).await;
-            assert_eq!(status, 200);
+            assert_eq!(response.status(), 422);
+            let html = response.text().await.unwrap();
             assert!(html.contains(message), "expected {message:?}");
         }
         // A body far over the form limit is refused before it is read.
@@ -225,4 +223,69 @@ on_both_engines! {
         assert_eq!(page.status(), 303);
         assert_eq!(location(&page), "/admin/profile");
     }
+
+    async fn forty_wrong_passwords_are_throttled_with_retry_after_and_write_no_session(engine) {
+        let app = spawn_app(engine).await;
+        app.add_user("ana@acme.test", Role::SuperManager).await;
+        let client = client();
+        let mut statuses = Vec::new();
+        let mut throttled = None;
+        for _ in 0..40 {
+            let response = sign_in(&app, &client, "ana@acme.test", "not the password").await;
+            assert_eq!(set_cookie(&response), None, "no session for a failed sign-in");
+            statuses.push(response.status().as_u16());
+            if response.status() == 429 && throttled.is_none() {
+                throttled = Some(response);
+            }
+        }
+        assert_eq!(&statuses[..5], [422; 5], "five tries are answered as the first");
+        assert!(statuses[5..].iter().all(|s| *s == 429), "then throttled: {statuses:?}");
+        let throttled = throttled.unwrap();
+        let wait: u64 = throttled.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&wait), "{wait}");
+        let html = throttled.text().await.unwrap();
+        assert!(html.contains("Too many attempts. Try again in"), "a message next to the form");
+        assert!(html.contains("value=\"ana@acme.test\""), "what was typed is kept");
+        // The right password waits too: no guess is checked while throttled.
+        let response = sign_in(&app, &client, "ANA@acme.test", PASSWORD).await;
+        assert_eq!(response.status(), 429);
+        // Another account is not locked out by Ana's.
+        app.add_user("bo@acme.test", Role::Agent).await;
+        assert_eq!(sign_in(&app, &client, "bo@acme.test", PASSWORD).await.status(), 303);
+        // No session row was written for any failure: only Bo's.
+        assert_eq!(session_rows(&app).await, 1);
+    }
+
+    async fn a_session_ends_thirty_days_after_sign_in_however_active(engine) {
+        let app = spawn_app(engine).await;
+        app.add_user("ana@acme.test", Role::SuperManager).await;
+        let client = client();
+        sign_in(&app, &client, "ana@acme.test", PASSWORD).await;
+        assert_eq!(client.get(app.url(SETTINGS)).send().await.unwrap().status(), 200);
+
+        // Move the sign-in 31 days back, as the store holds it.
+        use sea_orm::{ActiveModelTrait, EntityTrait};
+        let db = &app.server().state.db;
+        let rows = keyward::entities::session::Entity::find().all(db).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        let mut data: serde_json::Value = serde_json::from_slice(&rows[0].data).unwrap();
+        assert!(data["signed_in_at"].is_i64(), "{data}");
+        data["signed_in_at"] = serde_json::json!(chrono::Utc::now().timestamp() - 31 * 86_400);
+        let mut row: keyward::entities::session::ActiveModel = rows[0].clone().into();
+        row.data = sea_orm::ActiveValue::Set(serde_json::to_vec(&data).unwrap());
+        row.update(db).await.unwrap();
+
+        let page = client.get(app.url(SETTINGS)).send().await.unwrap();
+        assert_eq!(page.status(), 303, "signed out");
+        assert!(location(&page).starts_with("/login?next="));
+    }
+}
+
+async fn session_rows(app: &crate::helpers::TestApp) -> usize {
+    use sea_orm::EntityTrait;
+    keyward::entities::session::Entity::find()
+        .all(&app.server().state.db)
+        .await
+        .unwrap()
+        .len()
 }

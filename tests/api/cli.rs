@@ -214,7 +214,7 @@ on_both_engines! {
             .send()
             .await
             .unwrap();
-        assert_eq!(wrong.status(), 303);
+        assert_eq!(wrong.status(), 422);
         let page = http.get(format!("http://{addr}/admin/profile/developer-settings")).send().await.unwrap();
         assert_eq!(page.status(), 200);
 
