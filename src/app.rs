@@ -16,6 +16,8 @@ use crate::pages::records::{LeadsPage, PropertiesPage};
 use crate::pages::setup::SetupPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -30,6 +32,20 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// The page's Content-Security-Policy, naming the nonce leptos put on this
+/// render's inline scripts.
+#[cfg(feature = "ssr")]
+fn content_security_policy() {
+    use axum::http::{header, HeaderValue};
+    let nonce = leptos::nonce::use_nonce();
+    let response = use_context::<leptos_axum::ResponseOptions>();
+    if let (Some(nonce), Some(response)) = (nonce, response) {
+        if let Ok(value) = HeaderValue::from_str(&crate::server::security_headers::policy(&nonce)) {
+            response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+        }
     }
 }
 

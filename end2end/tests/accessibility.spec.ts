@@ -4,7 +4,7 @@
 // HTML with the app's scripts blocked (what a browser without JavaScript
 // shows). In the no-js project's own contexts animation frames never fire,
 // and axe waits for them.
-import { expect, Page, test as base } from "@playwright/test";
+import { expect, Page, test as base } from "../support/test";
 
 import { SEED } from "../support/constants";
 import {

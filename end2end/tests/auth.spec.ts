@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../support/test";
 
 import { SEED } from "../support/constants";
 import { signIn, signInAs } from "../support/pages";

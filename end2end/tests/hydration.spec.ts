@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../support/test";
 
 test("the page hydrates: Show password works only with JavaScript", async ({ page, javaScriptEnabled }) => {
   await page.goto("/login");
@@ -18,4 +18,19 @@ test("the page hydrates: Show password works only with JavaScript", async ({ pag
 
   await expect(password).toHaveAttribute("type", "text");
   await expect(toggle).toHaveAttribute("aria-pressed", "true");
+});
+
+test("the page's policy refuses a script it did not send, and the suite notices", async ({ page, cspViolations, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, "needs a script to inject one");
+  await page.goto("/login");
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await page.evaluate(() => {
+    const script = document.createElement("script");
+    script.textContent = "document.documentElement.dataset.injected = 'ran'";
+    document.body.append(script);
+  });
+  await expect.poll(() => cspViolations.length).toBeGreaterThan(0);
+  await expect(page.locator("html")).not.toHaveAttribute("data-injected", "ran");
+  // Seen and refused: this test's one expected violation.
+  cspViolations.length = 0;
 });

@@ -1,6 +1,6 @@
 // Creating a key: every field, the errors, the one-time reveal with its
 // confirmation, and the secret's absence afterwards.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../support/test";
 
 import { SEED } from "../support/constants";
 import { createKey, fillCreateDialog, keyRow, listKeys, signInAs, uniqueName } from "../support/pages";

@@ -1,6 +1,6 @@
 // Key details, Rename, Revoke and Remove: each behind its dialog, each
 // effective before the dialog closes.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../support/test";
 
 import { SEED } from "../support/constants";
 import { createKey, keyRow, listKeys, signInAs, uniqueName } from "../support/pages";

@@ -1,6 +1,6 @@
 // The key table: sorting, paging and search live in the URL and work with
 // JavaScript on and off; the empty state; read-only roles; the key limit.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../support/test";
 
 import { SEED } from "../support/constants";
 import { DEVELOPER_SETTINGS, goto, keyNames, keyRow, keyTable, signInAs } from "../support/pages";

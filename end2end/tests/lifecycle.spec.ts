@@ -1,7 +1,7 @@
 // Issue 5 in the browser: deletion notices in the notification center, a
 // key's own page with its chart and table, rolling a key (the one-time
 // reveal), the IP allowlist, and the audit log's filters.
-import { expect, Page, test } from "@playwright/test";
+import { expect, Page, test } from "../support/test";
 
 import { SEED } from "../support/constants";
 import { createKey, DEVELOPER_SETTINGS, goto, hydrated, keyRow, signInAs, uniqueName } from "../support/pages";

@@ -1,7 +1,7 @@
 // The Leads and Properties pages and the API reference: what keys sent,
 // with its key and acting user, live or in Test mode; with JavaScript and
 // without.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../support/test";
 
 import { SEED } from "../support/constants";
 import { goto, signInAs } from "../support/pages";

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../support/test";
 
 import { BINARY } from "../support/constants";
 import { startKeyward } from "../support/keyward";

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::domain::ip_allowlist::IpAllowlist;
+use crate::server::public_url::PublicUrl;
 
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
@@ -20,7 +21,14 @@ pub struct Settings {
     #[arg(long, env = "KEYWARD_DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
 
-    /// Mark the session cookie Secure (HTTPS only) [default: false on loopback, true otherwise]
+    /// Where people reach the dashboard, like https://keys.example.com: the only origin whose
+    /// state-changing requests are accepted, the session cookie's Secure flag (https), HSTS, and the
+    /// API reference's examples [default: the address each request names in Host]
+    #[arg(long, env = "KEYWARD_PUBLIC_URL", global = true, value_parser = PublicUrl::parse)]
+    pub public_url: Option<PublicUrl>,
+
+    /// Mark the session cookie Secure (HTTPS only) [default: true when KEYWARD_PUBLIC_URL is https;
+    /// without one, false on loopback and true otherwise]
     #[arg(long, env = "KEYWARD_COOKIE_SECURE", global = true, value_parser = clap::builder::BoolishValueParser::new())]
     pub cookie_secure: Option<bool>,
 
@@ -77,6 +85,8 @@ pub struct Config {
     pub jobs_every: Option<std::time::Duration>,
     /// Peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: IpAllowlist,
+    /// `KEYWARD_PUBLIC_URL`, when set.
+    pub public_url: Option<PublicUrl>,
 }
 
 impl Settings {
@@ -86,13 +96,17 @@ impl Settings {
             .filter(|url| !url.trim().is_empty())
             .unwrap_or_else(|| sqlite_url_in(&self.data_dir));
         Config {
-            cookie_secure: self.cookie_secure.unwrap_or(!self.addr.ip().is_loopback()),
+            cookie_secure: self.cookie_secure.unwrap_or(match &self.public_url {
+                Some(url) => url.is_https(),
+                None => !self.addr.ip().is_loopback(),
+            }),
             addr: self.addr,
             data_dir: self.data_dir,
             database_url,
             pepper: self.pepper.filter(|p| !p.is_empty()),
             jobs_every: self.jobs_every.0,
             trusted_proxies: self.trusted_proxies,
+            public_url: self.public_url,
         }
     }
 }
@@ -112,6 +126,7 @@ impl std::fmt::Debug for Config {
             .field("pepper", &self.pepper.as_ref().map(|_| "[redacted]"))
             .field("jobs_every", &self.jobs_every)
             .field("trusted_proxies", &self.trusted_proxies.entries())
+            .field("public_url", &self.public_url.as_ref().map(PublicUrl::origin))
             .finish()
     }
 }
@@ -154,6 +169,7 @@ mod tests {
             pepper: None,
             jobs_every: Every(None),
             trusted_proxies: IpAllowlist::default(),
+            public_url: None,
         }
     }
 
@@ -167,6 +183,19 @@ mod tests {
             ..settings("0.0.0.0:80")
         };
         assert!(!forced.resolve().cookie_secure);
+        let behind_tls = Settings {
+            public_url: Some(PublicUrl::parse("https://keys.example.com").unwrap()),
+            ..settings("127.0.0.1:3000")
+        };
+        assert!(
+            behind_tls.resolve().cookie_secure,
+            "https public URL: Secure, even on loopback"
+        );
+        let plain = Settings {
+            public_url: Some(PublicUrl::parse("http://keys.internal:3000").unwrap()),
+            ..settings("0.0.0.0:3000")
+        };
+        assert!(!plain.resolve().cookie_secure);
     }
 
     #[test]

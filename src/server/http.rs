@@ -21,7 +21,9 @@ use crate::app::{shell, App};
 use crate::server::config::Config;
 use crate::server::session_store::DbSessionStore;
 use crate::server::state::AppState;
-use crate::server::{assets, auth, db, jobs, key_cache, password, services, usage};
+use crate::server::{
+    assets, auth, cross_site, db, jobs, key_cache, password, security_headers, services, usage,
+};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "keyward_session";
@@ -67,6 +69,15 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(undecodable_calls_are_bad_requests))
         .layer(middleware::from_fn_with_state(state.clone(), auth::identify))
         .layer(sessions)
+        // Before sessions: a cross-site request touches no session.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            cross_site::refuse_cross_site,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers::add_security_headers,
+        ))
         .layer(CompressionLayer::new());
     // Health checks and `/v1` skip sessions and compression: they carry no
     // cookie, and their answers are small.

@@ -26,9 +26,15 @@ pub fn client_ip() -> Option<String> {
     crate::domain::ip_allowlist::client_of(peer, &parts.headers, trusted).map(|ip| ip.to_string())
 }
 
-/// `http://host:port` as the browser reached this server (from `Host`,
-/// when it looks like one), for examples a person can paste.
+/// The dashboard's address for examples a person can paste:
+/// `KEYWARD_PUBLIC_URL` when set, else `http://host:port` as the browser
+/// reached this server (from `Host`, when it looks like one).
 pub fn base_url() -> String {
+    if let Some(public) =
+        use_context::<crate::server::state::AppState>().and_then(|s| s.config.public_url.clone())
+    {
+        return public.origin();
+    }
     let host = use_context::<Parts>()
         .and_then(|parts| {
             parts

@@ -116,6 +116,7 @@ impl TestDb {
             // Tests run the jobs themselves, at the times they choose.
             jobs_every: None,
             trusted_proxies: Default::default(),
+            public_url: None,
         }
     }
 
