@@ -35,3 +35,65 @@ on_both_engines! {
         assert!(page.text().await.unwrap().contains("Page not found"));
     }
 }
+
+/// A router behind the server's own edges whose routes panic.
+async fn panicking_server() -> std::net::SocketAddr {
+    use axum::routing::get;
+    let routes = axum::Router::new()
+        .route("/v1/leads", get(|| async { panic!("a bug") as &str }))
+        .route("/admin/boom", get(|| async { panic!("a bug") as &str }))
+        .route("/ok", get(|| async { "fine" }));
+    let app = keyward::server::http::with_edges(routes);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+#[tokio::test]
+async fn a_panic_answers_500_with_the_request_id_never_a_dropped_connection() {
+    let addr = panicking_server().await;
+    let client = plain_client();
+
+    let api = client
+        .get(format!("http://{addr}/v1/leads"))
+        .send()
+        .await
+        .expect("an answer, not a dropped connection");
+    assert_eq!(api.status(), 500);
+    let id = api.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+    let body: serde_json::Value = api.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "INTERNAL");
+    assert_eq!(body["error"]["request_id"], id.as_str());
+    assert!(
+        !body.to_string().contains("a bug"),
+        "the panic message stays in the log"
+    );
+
+    let page = client
+        .get(format!("http://{addr}/admin/boom"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 500);
+    let id = page.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert!(page.text().await.unwrap().contains(&id));
+
+    // Every answer carries an id; a sane one from the client is kept, an odd one replaced.
+    let ok = client
+        .get(format!("http://{addr}/ok"))
+        .header("x-request-id", "trace-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.headers()["x-request-id"], "trace-42");
+    let odd = client
+        .get(format!("http://{addr}/ok"))
+        .header("x-request-id", "a b\tc")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(odd.headers()["x-request-id"], "a b\tc");
+    assert_eq!(odd.headers()["x-request-id"].len(), 36);
+}
