@@ -11,6 +11,7 @@ mod m20261123_000007_index_key_table;
 mod m20261123_000008_create_key_changes;
 mod m20261123_000009_create_job_runs;
 mod m20261130_000010_create_refusals;
+mod m20261130_000011_create_instance_facts;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_create_key_changes::Migration),
             Box::new(m20261123_000009_create_job_runs::Migration),
             Box::new(m20261130_000010_create_refusals::Migration),
+            Box::new(m20261130_000011_create_instance_facts::Migration),
         ]
     }
 }

@@ -211,6 +211,15 @@ impl Pepper {
         SecretHash(mac.finalize().into_bytes().into())
     }
 
+    /// Names this pepper without revealing it: 16 bytes of HMAC-SHA256(pepper,
+    /// a fixed label), as 32 hex digits. A database keeps the fingerprint of
+    /// the pepper its keys were made with, so a server given another one
+    /// refuses to start instead of refusing every key.
+    pub fn fingerprint(&self) -> String {
+        let hash = self.hash_text("keyward pepper fingerprint v1");
+        hash.0[..16].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// A hash of nothing in particular, for unknown ids: the same work as a real check.
     pub fn dummy_hash(&self) -> SecretHash {
         self.hash_text(&"0".repeat(SECRET_LEN))

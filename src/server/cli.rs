@@ -26,8 +26,10 @@ const USAGE: u8 = 2;
         Super managers issue API keys in the dashboard (Admin › Profile › Developer Settings); \
         outside systems use them on the /v1 API. One binary: the site is embedded, the \
         default database is a SQLite file in the data directory.",
-    after_help = "Settings come from flags, then KEYWARD_* environment variables. Logging: RUST_LOG \
-        (for example RUST_LOG=keyward=debug)."
+    after_help = "Settings come from flags, then KEYWARD_* environment variables. The pepper (the key \
+        hashes' secret) comes only from KEYWARD_PEPPER, in hexadecimal as the file <data dir>/pepper \
+        holds it (generated there on first start when unset); every instance on one database needs the \
+        same. Logging: RUST_LOG (for example RUST_LOG=keyward=debug)."
 )]
 pub struct Cli {
     #[command(flatten)]

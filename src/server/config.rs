@@ -7,7 +7,11 @@ use clap::Args;
 use crate::domain::ip_allowlist::IpAllowlist;
 use crate::server::public_url::PublicUrl;
 
-#[derive(Debug, Clone, Args)]
+/// The variable holding the pepper (hexadecimal, as the pepper file);
+/// there is no flag, so it never shows in a process list.
+pub const PEPPER_VARIABLE: &str = "KEYWARD_PEPPER";
+
+#[derive(Clone, Args)]
 pub struct Settings {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "KEYWARD_ADDR", default_value = "127.0.0.1:3000", global = true)]
@@ -32,16 +36,6 @@ pub struct Settings {
     #[arg(long, env = "KEYWARD_COOKIE_SECURE", global = true, value_parser = clap::builder::BoolishValueParser::new())]
     pub cookie_secure: Option<bool>,
 
-    /// Secret (at least 32 bytes) that key hashes are keyed with; every instance on one database needs
-    /// the same [default: generated once into <data dir>/pepper]
-    #[arg(
-        long,
-        env = "KEYWARD_PEPPER",
-        global = true,
-        hide_env_values = true,
-        hide_default_value = true
-    )]
-    pub pepper: Option<String>,
     /// How often the server runs the maintenance jobs (inactivity sweep and notices, expiry notices,
     /// sandbox reset): "15m", "1h", "30s"; "off" leaves them to `keyward jobs run`
     #[arg(long, env = "KEYWARD_JOBS_EVERY", default_value = "15m", global = true, value_parser = parse_every)]
@@ -71,6 +65,31 @@ fn parse_every(text: &str) -> Result<Every, String> {
         return Err("at least 1s, or off".into());
     }
     Ok(Every(Some(every)))
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("addr", &self.addr)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url.as_deref().map(redacted_url))
+            .field("public_url", &self.public_url.as_ref().map(PublicUrl::origin))
+            .field("cookie_secure", &self.cookie_secure)
+            .field("jobs_every", &self.jobs_every)
+            .field("trusted_proxies", &self.trusted_proxies.entries())
+            .finish()
+    }
+}
+
+/// A database URL without its password.
+fn redacted_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
 }
 
 /// Resolved settings, with every default applied.
@@ -103,7 +122,10 @@ impl Settings {
             addr: self.addr,
             data_dir: self.data_dir,
             database_url,
-            pepper: self.pepper.filter(|p| !p.is_empty()),
+            // Only from the environment: a flag would show in `ps`.
+            pepper: std::env::var(PEPPER_VARIABLE)
+                .ok()
+                .filter(|p| !p.trim().is_empty()),
             jobs_every: self.jobs_every.0,
             trusted_proxies: self.trusted_proxies,
             public_url: self.public_url,
@@ -146,13 +168,7 @@ impl Config {
 
     /// The database URL without its password, for log lines.
     pub fn database_label(&self) -> String {
-        match url::Url::parse(&self.database_url) {
-            Ok(mut url) if url.password().is_some() => {
-                let _ = url.set_password(Some("***"));
-                url.to_string()
-            }
-            _ => self.database_url.clone(),
-        }
+        redacted_url(&self.database_url)
     }
 }
 
@@ -166,7 +182,6 @@ mod tests {
             data_dir: "/tmp/kw".into(),
             database_url: None,
             cookie_secure: None,
-            pepper: None,
             jobs_every: Every(None),
             trusted_proxies: IpAllowlist::default(),
             public_url: None,
@@ -226,6 +241,14 @@ mod tests {
         .resolve();
         assert!(!config.database_label().contains("hunter2"));
         assert!(!format!("{config:?}").contains("hunter2"));
+        let settings = Settings {
+            database_url: Some("postgres://kw:hunter2@db:5432/kw".into()),
+            ..settings("127.0.0.1:3000")
+        };
+        assert!(
+            !format!("{settings:?}").contains("hunter2"),
+            "Settings' Debug too"
+        );
         assert!(!config.is_sqlite());
         assert_eq!(config.sqlite_path(), None);
     }

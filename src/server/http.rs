@@ -243,9 +243,9 @@ pub struct Server {
 impl Server {
     /// Connects, migrates, binds and starts serving in the background.
     pub async fn start(config: Config) -> anyhow::Result<Server> {
-        let pepper = super::pepper::load(&config)?;
         let db = db::connect(&config).await?;
         db::migrate(&db).await?;
+        let pepper = super::pepper::load(&config, &db).await?;
         let listener = TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
         let state = AppState::new(db, config, pepper);

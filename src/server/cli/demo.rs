@@ -47,7 +47,7 @@ pub async fn run(config: Config, _args: DemoArgs) -> Result<(), Failure> {
     if accounts::has_users(&db).await? {
         return Err(Failure::Usage(REFUSAL.into()));
     }
-    let pepper = pepper::load(&config)?;
+    let pepper = pepper::load(&config, &db).await?;
     let password = generate_password();
     eprintln!("creating agency {AGENCY:?} with workspaces Downtown and Waterfront");
     let founder = create_founder(&db, &password).await?;

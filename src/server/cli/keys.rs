@@ -51,7 +51,7 @@ fn parse_environment(raw: &str) -> Result<Environment, String> {
 pub async fn create(config: Config, args: KeyCreate) -> Result<(), Failure> {
     let db = db::connect(&config).await?;
     db::migrate(&db).await?;
-    let pepper = pepper::load(&config)?;
+    let pepper = pepper::load(&config, &db).await?;
 
     let agency = directory::agency_named(&db, &args.agency).await.map_err(lookup)?;
     let workspace = match &args.workspace {
