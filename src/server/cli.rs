@@ -9,6 +9,7 @@ use crate::server::http::Server;
 use crate::server::{assets, db};
 
 mod agency;
+mod backup;
 mod demo;
 mod jobs;
 mod keys;
@@ -65,6 +66,11 @@ enum Command {
     ///
     /// Prints how to sign in. Refuses a database that already has users.
     Demo(demo::DemoArgs),
+    /// Copy the database (SQLite: a consistent snapshot, servers may keep running) and its pepper into
+    /// a new directory. On PostgreSQL it saves the pepper and says how to pg_dump.
+    Backup(backup::BackupArgs),
+    /// Put a backup (a directory `keyward backup` wrote) into a new, empty data directory.
+    Restore(backup::RestoreArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -111,6 +117,8 @@ pub async fn run() -> ExitCode {
         Command::Agency(AgencyCommand::Set(args)) => agency::set(config, args).await,
         Command::Jobs(JobsCommand::Run(args)) => jobs::run(config, args).await,
         Command::Demo(args) => demo::run(config, args).await,
+        Command::Backup(args) => backup::backup(config, args).await,
+        Command::Restore(args) => backup::restore(config, args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -40,6 +40,10 @@ pub struct Settings {
     /// sandbox reset): "15m", "1h", "30s"; "off" leaves them to `keyward jobs run`
     #[arg(long, env = "KEYWARD_JOBS_EVERY", default_value = "15m", global = true, value_parser = parse_every)]
     pub jobs_every: Every,
+    /// How long a stopping server (SIGTERM, Ctrl-C) lets requests in flight finish before it cuts
+    /// them; the last usage counts are written after, either way: "10s", "30s", "2m"
+    #[arg(long, env = "KEYWARD_STOP_TIMEOUT", default_value = "10s", global = true, value_parser = parse_stop_timeout)]
+    pub stop_timeout: std::time::Duration,
     /// Reverse proxies (addresses and CIDR ranges, comma-separated) whose X-Forwarded-For names the
     /// client; from any other peer the header is ignored [default: none]
     #[arg(long, env = "KEYWARD_TRUSTED_PROXIES", global = true, value_parser = parse_proxies, default_value = "")]
@@ -48,6 +52,10 @@ pub struct Settings {
 
 fn parse_proxies(text: &str) -> Result<IpAllowlist, String> {
     IpAllowlist::parse(text).map_err(|errors| errors.join("; "))
+}
+
+fn parse_stop_timeout(text: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(text.trim()).map_err(|e| format!("{e}: write it like 10s or 1m"))
 }
 
 /// An interval, or off.
@@ -77,6 +85,7 @@ impl std::fmt::Debug for Settings {
             .field("cookie_secure", &self.cookie_secure)
             .field("jobs_every", &self.jobs_every)
             .field("trusted_proxies", &self.trusted_proxies.entries())
+            .field("stop_timeout", &self.stop_timeout)
             .finish()
     }
 }
@@ -106,6 +115,8 @@ pub struct Config {
     pub trusted_proxies: IpAllowlist,
     /// `KEYWARD_PUBLIC_URL`, when set.
     pub public_url: Option<PublicUrl>,
+    /// How long a graceful stop waits for requests in flight.
+    pub stop_timeout: std::time::Duration,
 }
 
 impl Settings {
@@ -129,6 +140,7 @@ impl Settings {
             jobs_every: self.jobs_every.0,
             trusted_proxies: self.trusted_proxies,
             public_url: self.public_url,
+            stop_timeout: self.stop_timeout,
         }
     }
 }
@@ -149,6 +161,7 @@ impl std::fmt::Debug for Config {
             .field("jobs_every", &self.jobs_every)
             .field("trusted_proxies", &self.trusted_proxies.entries())
             .field("public_url", &self.public_url.as_ref().map(PublicUrl::origin))
+            .field("stop_timeout", &self.stop_timeout)
             .finish()
     }
 }
@@ -185,6 +198,7 @@ mod tests {
             jobs_every: Every(None),
             trusted_proxies: IpAllowlist::default(),
             public_url: None,
+            stop_timeout: std::time::Duration::from_secs(10),
         }
     }
 

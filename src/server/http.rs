@@ -302,11 +302,23 @@ impl Server {
         })
     }
 
-    /// Stops accepting connections, lets requests in flight finish, and
-    /// closes the database.
+    /// Stops accepting connections, lets requests in flight finish for at
+    /// most `KEYWARD_STOP_TIMEOUT` (then cuts them), writes the last usage
+    /// counts, and closes the database.
     pub async fn stop(self) -> anyhow::Result<()> {
         let _ = self.shutdown.send(());
-        self.task.await??;
+        let mut task = self.task;
+        match tokio::time::timeout(self.state.config.stop_timeout, &mut task).await {
+            Ok(served) => served??,
+            Err(_) => {
+                tracing::warn!(
+                    timeout = ?self.state.config.stop_timeout,
+                    "requests still in flight at the stop deadline are cut"
+                );
+                task.abort();
+                let _ = task.await;
+            }
+        }
         for task in &self.background {
             task.abort();
         }

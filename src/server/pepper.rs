@@ -177,6 +177,7 @@ mod tests {
             jobs_every: None,
             trusted_proxies: Default::default(),
             public_url: None,
+            stop_timeout: std::time::Duration::from_secs(10),
         }
     }
 

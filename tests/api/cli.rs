@@ -58,6 +58,11 @@ fn help_explains_every_command_and_setting() {
         "KEYWARD_DATABASE_URL",
         "KEYWARD_COOKIE_SECURE",
         "KEYWARD_JOBS_EVERY",
+        "KEYWARD_PUBLIC_URL",
+        "KEYWARD_STOP_TIMEOUT",
+        "KEYWARD_PEPPER",
+        "backup",
+        "restore",
         "RUST_LOG",
         "jobs",
     ] {

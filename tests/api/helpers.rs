@@ -117,6 +117,7 @@ impl TestDb {
             jobs_every: None,
             trusted_proxies: Default::default(),
             public_url: None,
+            stop_timeout: std::time::Duration::from_secs(10),
         }
     }
 
