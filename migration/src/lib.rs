@@ -12,6 +12,7 @@ mod m20261123_000008_create_key_changes;
 mod m20261123_000009_create_job_runs;
 mod m20261130_000010_create_refusals;
 mod m20261130_000011_create_instance_facts;
+mod m20261130_000012_add_created_by_key;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_create_job_runs::Migration),
             Box::new(m20261130_000010_create_refusals::Migration),
             Box::new(m20261130_000011_create_instance_facts::Migration),
+            Box::new(m20261130_000012_add_created_by_key::Migration),
         ]
     }
 }

@@ -140,7 +140,8 @@ pub struct NewKey {
     /// The user the new key acts as; absent: the calling key's.
     #[serde(default)]
     pub act_as_user_id: Option<i64>,
-    /// Default `1y`.
+    /// Default `1y`, or until the calling key expires when that is sooner (a key
+    /// never outlives the key that made it).
     #[serde(default)]
     #[schema(example = "1y")]
     pub validity: Option<ValidityChoice>,
@@ -289,12 +290,17 @@ pub async fn create(
         name: new.name,
         workspace,
         act_as: new.act_as_user_id.unwrap_or(key.acting_as.id).to_string(),
-        validity: new
-            .validity
-            .unwrap_or(ValidityChoice::OneYear)
-            .as_str()
-            .to_owned(),
-        custom_date: new.expires_on.unwrap_or_default(),
+        // Unchosen: a year, or until the calling key expires if sooner (a
+        // key never outlives the key that made it).
+        validity: match (new.validity, key.expires_at) {
+            (Some(choice), _) => choice.as_str().to_owned(),
+            (None, Some(end)) if end < Utc::now() + chrono::Months::new(12) => "until".to_owned(),
+            (None, _) => ValidityChoice::OneYear.as_str().to_owned(),
+        },
+        custom_date: match (new.validity, key.expires_at) {
+            (None, Some(end)) if end < Utc::now() + chrono::Months::new(12) => end.to_rfc3339(),
+            _ => new.expires_on.unwrap_or_default(),
+        },
         environment: environment.as_str().to_owned(),
         scopes: new.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
     };

@@ -12,6 +12,9 @@ pub enum Validity {
     Never,
     /// Valid through this day (UTC): it expires when the next day begins.
     Custom(NaiveDate),
+    /// Until this moment exactly (choice `until`, an RFC 3339 moment): a key
+    /// made by a key without a chosen validity ends with its parent.
+    Until(DateTime<Utc>),
 }
 
 /// The preset choices, in the order the interface offers them.
@@ -58,6 +61,9 @@ impl Validity {
                 let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| ValidityError::BadDate)?;
                 Validity::Custom(date)
             }
+            "until" => DateTime::parse_from_rfc3339(custom_date.trim())
+                .map(|at| Validity::Until(at.to_utc()))
+                .map_err(|_| ValidityError::BadDate)?,
             _ => return Err(ValidityError::Unknown),
         };
         validity.expires_at(now).map(|_| validity)
@@ -85,6 +91,18 @@ impl Validity {
                 date.succ_opt()
                     .map(|next| next.and_time(NaiveTime::MIN).and_utc())
             }
+            Validity::Until(at) => {
+                if at <= now {
+                    return Err(ValidityError::NotInFuture);
+                }
+                let limit = now
+                    .checked_add_months(Months::new(12 * MAX_CUSTOM_YEARS))
+                    .ok_or(ValidityError::TooFar)?;
+                if at > limit {
+                    return Err(ValidityError::TooFar);
+                }
+                Some(at)
+            }
         };
         at.map(Some).ok_or(ValidityError::TooFar)
     }
@@ -98,6 +116,7 @@ impl Validity {
             Validity::OneYear => "1y",
             Validity::Never => "never",
             Validity::Custom(_) => "custom",
+            Validity::Until(_) => "until",
         }
     }
 }
@@ -237,6 +256,18 @@ mod tests {
         assert_eq!(parse("2027-02-30"), Err(ValidityError::BadDate));
         assert_eq!(max_custom_date(now), "2031-11-23");
         assert_eq!(min_custom_date(now), "2026-11-24");
+    }
+
+    #[test]
+    fn until_is_an_exact_moment_ahead() {
+        let now = at(2026, 11, 30, 12);
+        let parse = |text: &str| Validity::parse("until", text, now);
+        let end = parse("2026-12-07T12:30:00Z").unwrap();
+        assert_eq!(end.expires_at(now), Ok(Some(at(2026, 12, 7, 12))));
+        assert_eq!(end.choice(), "until");
+        assert_eq!(parse("2026-11-30T12:29:00Z"), Err(ValidityError::NotInFuture));
+        assert_eq!(parse("2040-01-01T00:00:00Z"), Err(ValidityError::TooFar));
+        assert_eq!(parse("next week"), Err(ValidityError::BadDate));
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub struct Model {
     pub ip_allowlist: String,
     pub previous_secret_hash: Option<Vec<u8>>,
     pub previous_secret_expires_at: Option<DateTimeUtc>,
+    /// The key that created this one through `/v1/keys`.
+    pub created_by_key_id: Option<String>,
 }
 
 impl std::fmt::Debug for Model {

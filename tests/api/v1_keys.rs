@@ -104,4 +104,60 @@ on_both_engines! {
         assert_eq!(call(&w.app, "DELETE", &format!("/v1/keys/{live_id}"), &downtown_admin, None).await.0, 403, "agency-wide keys are the super managers'");
         assert_eq!(call(&w.app, "DELETE", &format!("/v1/keys/{uptown_id}"), &uptown_admin, None).await.0, 204);
     }
+
+    async fn a_key_made_by_a_key_names_both_and_never_outlives_outscopes_or_outrates_it(engine) {
+        let w = world(engine).await;
+        roomy(&w).await;
+        let sam = crate::keys::signed_in(&w.app, "sam@acme.test").await;
+        // A parent acting as Max in Downtown, valid a week, 5 requests/s.
+        let form = json!({"form": {"name": "Portal admin", "workspace": w.downtown.to_string(), "act_as": w.max.to_string(), "validity": "1w", "custom_date": "", "environment": "live", "scopes": ["admin"]}});
+        let (status, parent) = w.app.call_json(&sam, "create_key", form).await;
+        assert_eq!(status, 200, "{parent}");
+        let parent_token = parent["token"].as_str().unwrap().to_owned();
+        let parent_id = parent["id"].as_str().unwrap().to_owned();
+        assert_eq!(w.app.call_form(&sam, "set_key_rate_limit", &[("id", &parent_id), ("rate_limit", "5")]).await.0, 200);
+
+        let create = |body: Value| {
+            let app = &w.app;
+            let token = parent_token.clone();
+            async move { call(app, "POST", "/v1/keys", &token, Some(body)).await }
+        };
+        let fields = |body: &Value| -> Vec<String> {
+            body["error"]["details"].as_array().map(|d| d.iter().map(|i| i["field"].as_str().unwrap().to_owned()).collect()).unwrap_or_default()
+        };
+        // Longer than the parent: refused, saying why.
+        let (status, body) = create(json!({"name": "Child", "scopes": ["read:leads"], "validity": "1y"})).await;
+        assert_eq!((status, fields(&body)), (422, vec!["validity".to_owned()]), "{body}");
+        assert!(body.to_string().contains("must expire by"), "{body}");
+        let (status, body) = create(json!({"name": "Child", "scopes": ["read:leads"], "validity": "never"})).await;
+        assert_eq!((status, fields(&body)), (422, vec!["validity".to_owned()]), "{body}");
+        // Faster than the parent, or unlimited: refused.
+        for rate in [6, 0] {
+            let (status, body) = create(json!({"name": "Child", "scopes": ["read:leads"], "rate_limit": rate})).await;
+            assert_eq!((status, fields(&body)), (422, vec!["rate_limit".to_owned()]), "{rate}: {body}");
+            assert!(body.to_string().contains("limited to 5 requests/s"), "{body}");
+        }
+        // A week from now is already later than the parent's week.
+        let (status, body) = create(json!({"name": "Child", "scopes": ["read:leads"], "validity": "1w"})).await;
+        assert_eq!((status, fields(&body)), (422, vec!["validity".to_owned()]), "{body}");
+        // Within bounds: made, ending with the parent and at its rate by default.
+        let (status, child) = create(json!({"name": "Child", "scopes": ["read:leads"]})).await;
+        assert_eq!(status, 201, "{child}");
+        let (_, me) = call(&w.app, "GET", "/v1/me", &parent_token, None).await;
+        let (_, page) = w.app.call_json(&sam, "list_keys", json!({"query": {"q": "Child", "sort": "name", "dir": "asc", "page": 1}})).await;
+        let row = &page["rows"][0];
+        assert_eq!(row["created_by"], format!("Max Manager through API key kw_live_{parent_id}"), "{row}");
+        assert_eq!(row["rate_limit"], 5);
+        assert_eq!(row["expires_at"], me["expires_at"], "it ends with its parent");
+        // Its creator is the parent's acting user: Max gets its expiry notices.
+        let expires = chrono::DateTime::parse_from_rfc3339(row["expires_at"].as_str().unwrap()).unwrap().to_utc();
+        keyward::server::jobs::run(&w.app.server().state.db, expires - chrono::TimeDelta::days(6)).await.unwrap();
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let max_notices = keyward::entities::notification::Entity::find()
+            .filter(keyward::entities::notification::Column::UserId.eq(w.max))
+            .all(&w.app.server().state.db)
+            .await
+            .unwrap();
+        assert!(max_notices.iter().any(|n| n.title.contains("Child") && n.kind == "expiry"), "{max_notices:?}");
+    }
 }

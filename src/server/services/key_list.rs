@@ -322,7 +322,12 @@ pub(crate) fn to_row(
             .map(|s| s.iter().collect())
             .unwrap_or_default(),
         workspace: key.workspace_id.and_then(|id| workspace_names.get(&id).cloned()),
-        created_by: name_of(key.created_by_user_id).unwrap_or_else(|| "command line".to_owned()),
+        created_by: match (&key.created_by_key_id, name_of(key.created_by_user_id)) {
+            (Some(parent), Some(user)) => format!("{user} through API key kw_{}_{parent}", key.environment),
+            (Some(parent), None) => format!("API key kw_{}_{parent}", key.environment),
+            (None, Some(user)) => user,
+            (None, None) => "command line".to_owned(),
+        },
         acting_as: name_of(Some(key.act_as_user_id)).unwrap_or_default(),
         revoked_by: key
             .revoked_at

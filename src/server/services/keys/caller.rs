@@ -21,6 +21,19 @@ pub struct Caller {
     /// A key managing keys (`/v1/keys`) sees and changes only keys of its
     /// own environment; `None`: every key.
     pub environment: Option<Environment>,
+    /// A key creating keys: what its keys may not exceed.
+    pub parent: Option<ParentKey>,
+}
+
+/// The bounds a key that creates keys puts on them: a child may not
+/// outlive, out-scope or out-rate its parent.
+#[derive(Debug, Clone)]
+pub struct ParentKey {
+    pub id: String,
+    pub scopes: crate::domain::scopes::ScopeSet,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Requests per second; 0 is unlimited.
+    pub rate_limit: u32,
 }
 
 impl Caller {
@@ -56,6 +69,7 @@ impl Caller {
             actor: None,
             ip: None,
             environment: None,
+            parent: None,
         }
     }
 }
@@ -87,6 +101,7 @@ pub async fn caller_for(
         }),
         ip,
         environment: None,
+        parent: None,
     })
 }
 
@@ -139,5 +154,11 @@ pub async fn caller_for_key(
         }),
         ip,
         environment: Some(key.environment),
+        parent: Some(ParentKey {
+            id: key.id.clone(),
+            scopes: key.scopes,
+            expires_at: key.expires_at,
+            rate_limit: key.rate_limit,
+        }),
     }))
 }

@@ -156,6 +156,58 @@ async fn validate(
     }
 }
 
+/// The default rate limit of a new key, in requests per second.
+pub const DEFAULT_RATE_LIMIT: i32 = 100;
+
+/// The new key's rate limit, after checking that a key made by a key
+/// (`/v1/keys`) does not outlive, out-scope or out-rate its parent: expiry
+/// no later, scopes a subset, rate no higher unless the parent is unlimited
+/// (an unset rate then defaults to the parent's). `Err` names each field.
+fn within_parent(caller: &Caller, new: &NewKey, rate_limit: Option<i32>) -> Result<i32, KeyError> {
+    let Some(parent) = &caller.parent else {
+        return Ok(rate_limit.unwrap_or(DEFAULT_RATE_LIMIT));
+    };
+    let mut issues = Vec::new();
+    if let Some(beyond) = new.scopes.iter().find(|scope| !parent.scopes.allows(*scope)) {
+        issues.push(FieldIssue {
+            field: "scopes".into(),
+            message: format!(
+                "{beyond} is beyond the scopes of the key creating it: a key cannot grant more than it has"
+            ),
+        });
+    }
+    if let Some(limit) = parent.expires_at {
+        if new.expires_at.is_none_or(|at| at > limit) {
+            issues.push(FieldIssue {
+                field: "validity".into(),
+                message: format!(
+                    "The key creating it expires on {}: a new key must expire by then",
+                    limit.format("%Y-%m-%d %H:%M UTC")
+                ),
+            });
+        }
+    }
+    let parent_rate = i32::try_from(parent.rate_limit).unwrap_or(i32::MAX);
+    let rate = rate_limit.unwrap_or(if parent_rate == 0 {
+        DEFAULT_RATE_LIMIT
+    } else {
+        DEFAULT_RATE_LIMIT.min(parent_rate)
+    });
+    if parent_rate > 0 && (rate == 0 || rate > parent_rate) {
+        issues.push(FieldIssue {
+            field: "rate_limit".into(),
+            message: format!(
+                "The key creating it is limited to {parent_rate} requests/s: a new key may have at most that (not unlimited)"
+            ),
+        });
+    }
+    if issues.is_empty() {
+        Ok(rate)
+    } else {
+        Err(KeyError::Invalid(issues))
+    }
+}
+
 /// Creates a key and returns its token, the only time it exists outside
 /// the caller's hands. The limit is checked inside the insert's transaction
 /// while the agency row is locked, so simultaneous creates cannot exceed it.
@@ -168,6 +220,7 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> Result<RevealedKey, KeyError> {
     let new = validate(db, caller, form, now).await?;
+    let rate_limit = within_parent(caller, &new, rate_limit)?;
     let workspace_id = new.workspace.as_ref().map(|w| w.id);
     let token = Token::generate(new.environment, &mut rand::rngs::OsRng);
 
@@ -197,7 +250,13 @@ pub async fn create(
         secret_hash: Set(pepper.hash(&token).as_bytes().to_vec()),
         last4: Set(token.last4()),
         act_as_user_id: Set(new.act_as.id),
-        created_by_user_id: Set(caller.who.user_id()),
+        // A key creating keys: its acting user is the creator (and gets
+        // the new key's notices); the key itself is named beside.
+        created_by_user_id: Set(caller.who.user_id().or(caller
+            .parent
+            .as_ref()
+            .and(caller.actor.as_ref().map(|a| a.user_id)))),
+        created_by_key_id: Set(caller.parent.as_ref().map(|p| p.id.clone())),
         created_at: Set(now),
         expires_at: Set(new.expires_at),
         revoked_at: Set(None),
@@ -205,7 +264,7 @@ pub async fn create(
         last_used_at: Set(None),
         last_used_ip: Set(None),
         usage_count: Set(0),
-        rate_limit: Set(rate_limit.unwrap_or(100)),
+        rate_limit: Set(rate_limit),
         ip_allowlist: Set(String::new()),
         previous_secret_hash: Set(None),
         previous_secret_expires_at: Set(None),
