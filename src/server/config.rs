@@ -40,6 +40,15 @@ pub struct Settings {
     /// sandbox reset): "15m", "1h", "30s"; "off" leaves them to `keyward jobs run`
     #[arg(long, env = "KEYWARD_JOBS_EVERY", default_value = "15m", global = true, value_parser = parse_every)]
     pub jobs_every: Every,
+    /// PostgreSQL URL for the connection that LISTENs for key changes, when the main one goes through
+    /// a transaction-pooling PgBouncer (which does not pass LISTEN) [default: the database URL]
+    #[arg(
+        long,
+        env = "KEYWARD_LISTEN_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub listen_database_url: Option<String>,
     /// How long a stopping server (SIGTERM, Ctrl-C) lets requests in flight finish before it cuts
     /// them; the last usage counts are written after, either way: "10s", "30s", "2m"
     #[arg(long, env = "KEYWARD_STOP_TIMEOUT", default_value = "10s", global = true, value_parser = parse_stop_timeout)]
@@ -81,6 +90,10 @@ impl std::fmt::Debug for Settings {
             .field("addr", &self.addr)
             .field("data_dir", &self.data_dir)
             .field("database_url", &self.database_url.as_deref().map(redacted_url))
+            .field(
+                "listen_database_url",
+                &self.listen_database_url.as_deref().map(redacted_url),
+            )
             .field("public_url", &self.public_url.as_ref().map(PublicUrl::origin))
             .field("cookie_secure", &self.cookie_secure)
             .field("jobs_every", &self.jobs_every)
@@ -117,6 +130,8 @@ pub struct Config {
     pub public_url: Option<PublicUrl>,
     /// How long a graceful stop waits for requests in flight.
     pub stop_timeout: std::time::Duration,
+    /// `KEYWARD_LISTEN_DATABASE_URL`, when set.
+    pub listen_database_url: Option<String>,
 }
 
 impl Settings {
@@ -141,6 +156,7 @@ impl Settings {
             trusted_proxies: self.trusted_proxies,
             public_url: self.public_url,
             stop_timeout: self.stop_timeout,
+            listen_database_url: self.listen_database_url.filter(|url| !url.trim().is_empty()),
         }
     }
 }
@@ -156,6 +172,10 @@ impl std::fmt::Debug for Config {
             .field("addr", &self.addr)
             .field("data_dir", &self.data_dir)
             .field("database_url", &self.database_label())
+            .field(
+                "listen_database_url",
+                &self.listen_database_url.as_deref().map(redacted_url),
+            )
             .field("cookie_secure", &self.cookie_secure)
             .field("pepper", &self.pepper.as_ref().map(|_| "[redacted]"))
             .field("jobs_every", &self.jobs_every)
@@ -199,6 +219,7 @@ mod tests {
             trusted_proxies: IpAllowlist::default(),
             public_url: None,
             stop_timeout: std::time::Duration::from_secs(10),
+            listen_database_url: None,
         }
     }
 

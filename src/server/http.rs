@@ -271,8 +271,18 @@ impl Server {
         password::warm_up().await;
         let mut background = vec![
             spawn_session_cleanup(state.db.clone()),
-            key_cache::spawn_listener(state.db.clone(), state.keys.clone()),
+            key_cache::spawn_listener(
+                state.db.clone(),
+                state.keys.clone(),
+                state.config.listen_database_url.clone(),
+            ),
         ];
+        // Serve once key changes are followed (at once, normally); a LISTEN
+        // that cannot connect only means reading through the cache meanwhile.
+        let following_by = Instant::now() + Duration::from_secs(3);
+        while !state.keys.is_following() && Instant::now() < following_by {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         if let Some(every) = state.config.jobs_every {
             background.push(jobs::spawn_scheduler(state.clone(), every));
         }

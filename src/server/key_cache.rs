@@ -7,9 +7,11 @@
 //! command line, a job, another instance) arrive through [`spawn_listener`]:
 //! PostgreSQL's LISTEN/NOTIFY, or on SQLite the `key_changes` table polled
 //! twice a second. Entries also expire after a minute, a last resort should
-//! a notification ever be lost.
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+//! a notification ever be lost. While changes cannot be followed (the LISTEN
+//! connection is down or reconnecting, or polling fails), the cache is not
+//! trusted: every request reads the database until following resumes.
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -94,9 +96,13 @@ impl KeyRecord {
 /// The cache itself; one per process, shared through `AppState`.
 pub struct KeyCache {
     entries: moka::sync::Cache<String, Option<Arc<KeyRecord>>>,
-    /// Bumped by every forget: a load that began before a forget must not
-    /// put what it read (possibly stale) back into the cache.
-    generation: AtomicU64,
+    /// Bumped by every forget, under this lock, which a load also holds
+    /// while it compares and inserts: a load that began before a forget can
+    /// never put what it read (possibly stale) back after the forget.
+    generation: Mutex<u64>,
+    /// Whether changes made elsewhere are being followed; when not, the
+    /// cache is neither read nor filled.
+    following: AtomicBool,
     /// Database reads so far (tests check that malformed tokens cause none).
     loads: AtomicU64,
 }
@@ -108,7 +114,8 @@ impl Default for KeyCache {
                 .max_capacity(CAPACITY)
                 .time_to_live(TIME_TO_LIVE)
                 .build(),
-            generation: AtomicU64::new(0),
+            generation: Mutex::new(0),
+            following: AtomicBool::new(true),
             loads: AtomicU64::new(0),
         }
     }
@@ -125,22 +132,52 @@ impl std::fmt::Debug for KeyCache {
 impl KeyCache {
     /// The key with this id, from memory or else from the database.
     pub async fn get(&self, db: &DatabaseConnection, id: &str) -> Result<Option<Arc<KeyRecord>>, DbErr> {
-        if let Some(hit) = self.entries.get(id) {
+        if let Some(hit) = self.cached(id) {
             return Ok(hit);
         }
-        let generation = self.generation.load(Ordering::Acquire);
+        let generation = *self.lock();
         self.loads.fetch_add(1, Ordering::Relaxed);
         let loaded = load(db, id).await?.map(Arc::new);
-        if self.generation.load(Ordering::Acquire) == generation {
+        let current = self.lock();
+        if *current == generation && self.is_following() {
             self.entries.insert(id.to_owned(), loaded.clone());
         }
+        drop(current);
         Ok(loaded)
     }
 
+    fn lock(&self) -> std::sync::MutexGuard<'_, u64> {
+        self.generation.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// What memory holds for this id, without reading the database:
-    /// `Some(None)` is an id known not to exist, `None` means not in memory.
+    /// `Some(None)` is an id known not to exist, `None` means not in memory
+    /// (or memory is not trusted now).
     pub fn cached(&self, id: &str) -> Option<Option<Arc<KeyRecord>>> {
-        self.entries.get(id)
+        if self.is_following() {
+            self.entries.get(id)
+        } else {
+            None
+        }
+    }
+
+    /// Whether changes made elsewhere reach this cache now.
+    pub fn is_following(&self) -> bool {
+        self.following.load(Ordering::Acquire)
+    }
+
+    /// Marks whether changes are followed; when they start being followed
+    /// again, whatever was missed meanwhile is unknown, so everything goes.
+    fn set_following(&self, following: bool) {
+        let was = self.following.swap(following, Ordering::AcqRel);
+        if following != was {
+            self.forget_all();
+            if following {
+                tracing::info!("following key changes again: the key cache is trusted");
+            } else {
+                tracing::warn!("key changes are not followed: every request reads the database");
+            }
+        }
     }
 
     /// How many times a key was read from the database.
@@ -150,12 +187,14 @@ impl KeyCache {
 
     /// Drops one key: the next request reads it again.
     pub fn forget(&self, id: &str) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
+        let mut generation = self.lock();
+        *generation += 1;
         self.entries.invalidate(id);
     }
 
     pub fn forget_all(&self) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
+        let mut generation = self.lock();
+        *generation += 1;
         self.entries.invalidate_all();
     }
 }
@@ -238,41 +277,62 @@ pub async fn announce(db: &impl ConnectionTrait, id: &str, now: DateTime<Utc>) -
     Ok(())
 }
 
-/// Follows changes announced by other processes for as long as the server runs.
-pub fn spawn_listener(db: DatabaseConnection, cache: Arc<KeyCache>) -> JoinHandle<()> {
+/// Follows changes announced by other processes for as long as the server
+/// runs. On PostgreSQL the LISTEN connection comes from `listen_url` when
+/// given (`KEYWARD_LISTEN_DATABASE_URL`: a transaction-pooling PgBouncer
+/// does not pass LISTEN through), else from the pool.
+pub fn spawn_listener(
+    db: DatabaseConnection,
+    cache: Arc<KeyCache>,
+    listen_url: Option<String>,
+) -> JoinHandle<()> {
+    // Not following until the first LISTEN (or poll) succeeds.
+    cache.set_following(false);
     tokio::spawn(async move {
         match db.get_database_backend() {
-            DbBackend::Postgres => listen(db, cache).await,
+            DbBackend::Postgres => listen(db, cache, listen_url).await,
             _ => poll(db, cache).await,
         }
     })
 }
 
-async fn listen(db: DatabaseConnection, cache: Arc<KeyCache>) {
+async fn listen(db: DatabaseConnection, cache: Arc<KeyCache>, listen_url: Option<String>) {
     use sea_orm::sqlx::postgres::PgListener;
     let pool = db.get_postgres_connection_pool().clone();
     loop {
-        let mut listener = match PgListener::connect_with(&pool).await {
+        let connected = match &listen_url {
+            Some(url) => PgListener::connect(url).await,
+            None => PgListener::connect_with(&pool).await,
+        };
+        let mut listener = match connected {
             Ok(listener) => listener,
             Err(err) => {
+                cache.set_following(false);
                 tracing::warn!(error = %err, "key change listener could not connect; retrying");
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 continue;
             }
         };
+        // A lost connection is reported at once (Ok(None)); reconnecting is
+        // ours to do, so the cache knows when it is trusted again.
+        listener.eager_reconnect(false);
         if let Err(err) = listener.listen(CHANNEL).await {
+            cache.set_following(false);
             tracing::warn!(error = %err, "LISTEN failed; retrying");
             tokio::time::sleep(Duration::from_secs(1)).await;
             continue;
         }
-        // Whatever happened while not listening is unknown: start afresh.
-        cache.forget_all();
+        cache.set_following(true);
         loop {
             match listener.try_recv().await {
                 Ok(Some(notification)) => cache.forget(notification.payload()),
                 // The connection dropped; notifications may have been lost.
-                Ok(None) => cache.forget_all(),
+                Ok(None) => {
+                    cache.set_following(false);
+                    break;
+                }
                 Err(err) => {
+                    cache.set_following(false);
                     tracing::warn!(error = %err, "key change listener failed; reconnecting");
                     break;
                 }
@@ -283,7 +343,10 @@ async fn listen(db: DatabaseConnection, cache: Arc<KeyCache>) {
 
 async fn poll(db: DatabaseConnection, cache: Arc<KeyCache>) {
     let mut seen = match latest_change(&db).await {
-        Ok(seq) => seq,
+        Ok(seq) => {
+            cache.set_following(true);
+            seq
+        }
         Err(err) => {
             tracing::warn!(error = %err, "reading key changes failed");
             0
@@ -303,8 +366,12 @@ async fn poll(db: DatabaseConnection, cache: Arc<KeyCache>) {
                 if let Some(last) = changes.last() {
                     seen = last.seq;
                 }
+                cache.set_following(true);
             }
-            Err(err) => tracing::warn!(error = %err, "reading key changes failed"),
+            Err(err) => {
+                cache.set_following(false);
+                tracing::warn!(error = %err, "reading key changes failed");
+            }
         }
         if ticks.is_multiple_of(120) {
             let old = Utc::now() - KEEP_CHANGES;

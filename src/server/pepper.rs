@@ -178,6 +178,7 @@ mod tests {
             trusted_proxies: Default::default(),
             public_url: None,
             stop_timeout: std::time::Duration::from_secs(10),
+            listen_database_url: None,
         }
     }
 

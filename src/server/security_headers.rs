@@ -1,6 +1,8 @@
 //! Security headers on every dashboard answer (OWASP HTTP Headers Cheat
-//! Sheet): `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`
-//! (setup links carry a token), `X-Frame-Options: DENY` beside CSP's
+//! Sheet): `X-Content-Type-Options: nosniff`, `Referrer-Policy: same-origin`
+//! (setup links carry a token: no other site learns a URL; `no-referrer`
+//! would make browsers send `Origin: null` on the dashboard's own form posts,
+//! which the cross-site guard refuses), `X-Frame-Options: DENY` beside CSP's
 //! `frame-ancestors 'none'`, `Cache-Control: no-store` on pages that show
 //! who is signed in or what they manage, HSTS when served over https. Pages
 //! carry a Content-Security-Policy with the render's nonce (set by the
@@ -40,7 +42,7 @@ pub async fn add_security_headers(State(state): State<AppState>, req: Request, n
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if !cacheable(&path) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -88,7 +88,7 @@ on_both_engines! {
                 assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "{path}: every script carries the nonce: <script{tag}>");
             }
             assert_eq!(headers["x-content-type-options"], "nosniff");
-            assert_eq!(headers["referrer-policy"], "no-referrer");
+            assert_eq!(headers["referrer-policy"], "same-origin");
             assert_eq!(headers["x-frame-options"], "DENY");
             assert_eq!(headers["cache-control"], "no-store", "{path}");
             assert!(!headers.contains_key("strict-transport-security"), "not https");

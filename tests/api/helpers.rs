@@ -118,6 +118,7 @@ impl TestDb {
             trusted_proxies: Default::default(),
             public_url: None,
             stop_timeout: std::time::Duration::from_secs(10),
+            listen_database_url: None,
         }
     }
 

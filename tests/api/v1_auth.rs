@@ -296,3 +296,78 @@ async fn set_rate_limit(app: &TestApp, id: &str, per_second: i32) {
         .await;
     assert_eq!(status, 200, "{body}");
 }
+
+on_both_engines! {
+    async fn no_request_that_starts_after_a_revoke_has_answered_is_admitted(engine) {
+        let w = world(engine).await;
+        let sam = signed_in(&w.app, "sam@acme.test").await;
+        assert_eq!(sam.post(w.app.url("/api/set_key_limit")).form(&[("max_active_keys", "100")]).send().await.unwrap().status(), 200);
+        for round in 0..8 {
+            let (id, token) = new_key(&w.app, &["read:leads"]).await;
+            // Hammer the key from several tasks while it is revoked; every
+            // request notes when it started and what it got.
+            let revoked_at = std::sync::Arc::new(std::sync::OnceLock::<Instant>::new());
+            let mut tasks = tokio::task::JoinSet::new();
+            for _ in 0..6 {
+                let (url, token, revoked_at) = (w.app.url("/v1/me"), token.clone(), revoked_at.clone());
+                tasks.spawn(async move {
+                    let client = reqwest::Client::new();
+                    let mut seen = Vec::new();
+                    let deadline = Instant::now() + Duration::from_secs(5);
+                    loop {
+                        let started = Instant::now();
+                        let status = client.get(&url).bearer_auth(&token).send().await.unwrap().status().as_u16();
+                        seen.push((started, status));
+                        let done = revoked_at.get().is_some_and(|at| started.duration_since(*at) > Duration::from_millis(150));
+                        if done || Instant::now() > deadline {
+                            return seen;
+                        }
+                    }
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(20 + round * 7)).await;
+            let (status, body) = w.app.call_form(&sam, "revoke_key", &[("id", &id)]).await;
+            assert_eq!(status, 200, "{body}");
+            revoked_at.set(Instant::now()).unwrap();
+            let answered = *revoked_at.get().unwrap();
+            while let Some(seen) = tasks.join_next().await {
+                for (started, status) in seen.unwrap() {
+                    if started > answered {
+                        assert_eq!(status, 401, "round {round}: a request started after the revoke answered was admitted");
+                    }
+                }
+            }
+        }
+    }
+
+    async fn while_key_changes_cannot_be_followed_every_request_reads_the_database(engine) {
+        if engine == crate::helpers::Engine::Sqlite {
+            // SQLite follows changes by polling its own file: there is no
+            // connection to lose. The PostgreSQL run below is the case.
+            return;
+        }
+        let mut w = world(engine).await;
+        // A LISTEN connection that can never connect (nothing listens on port 1).
+        if let Some(server) = w.app.server.take() {
+            server.stop().await.unwrap();
+        }
+        let config = keyward::server::config::Config {
+            listen_database_url: Some("postgres://postgres@127.0.0.1:1/test".into()),
+            ..w.app.db.config()
+        };
+        let server = keyward::server::http::Server::start(config).await.unwrap();
+        w.app.addr = server.addr;
+        w.app.server = Some(server);
+        assert!(!w.app.server().state.keys.is_following());
+        let (id, token) = new_key(&w.app, &["read:leads"]).await;
+        assert_eq!(me(&w.app, &token).await.status(), 200);
+        assert_eq!(me(&w.app, &token).await.status(), 200);
+        // Revoked by "another instance" whose announcement never arrives.
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+        let mut key: keyward::entities::api_key::ActiveModel = Default::default();
+        key.id = sea_orm::ActiveValue::Unchanged(id);
+        key.revoked_at = Set(Some(chrono::Utc::now()));
+        key.update(&w.app.server().state.db).await.unwrap();
+        assert_eq!(me(&w.app, &token).await.status(), 401, "the very next request reads the database");
+    }
+}
