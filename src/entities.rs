@@ -11,3 +11,12 @@ pub mod property;
 pub mod session;
 pub mod user;
 pub mod workspace;
+
+/// What an active model's column holds, set or unchanged; `None` when it
+/// was not loaded (a partial update).
+pub(crate) fn value<V: Into<sea_orm::Value>>(column: &sea_orm::ActiveValue<V>) -> Option<&V> {
+    match column {
+        sea_orm::ActiveValue::Set(value) | sea_orm::ActiveValue::Unchanged(value) => Some(value),
+        sea_orm::ActiveValue::NotSet => None,
+    }
+}

@@ -13,6 +13,7 @@ mod m20261123_000009_create_job_runs;
 mod m20261130_000010_create_refusals;
 mod m20261130_000011_create_instance_facts;
 mod m20261130_000012_add_created_by_key;
+mod m20261130_000013_add_search_folded;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000010_create_refusals::Migration),
             Box::new(m20261130_000011_create_instance_facts::Migration),
             Box::new(m20261130_000012_add_created_by_key::Migration),
+            Box::new(m20261130_000013_add_search_folded::Migration),
         ]
     }
 }
@@ -52,4 +54,18 @@ pub(crate) fn big_pk_auto(name: impl IntoIden) -> ColumnDef {
         .auto_increment()
         .primary_key()
         .take()
+}
+
+/// Text as search compares it, the same on SQLite and PostgreSQL for any
+/// language: each part lower-cased by Rust's Unicode rules (SQLite's `LIKE`
+/// and `lower` fold ASCII only; PostgreSQL's `lower` depends on the
+/// database's collation), parts joined by U+001F, a control character no
+/// search text holds, so a match never spans two fields. Stored in the
+/// `search_folded` columns, written on every save and backfilled here.
+pub fn fold_for_search(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .map(|part| part.to_lowercase())
+        .collect::<Vec<_>>()
+        .join("\u{1f}")
 }

@@ -153,7 +153,8 @@ pub struct NewKey {
     pub environment: Option<Environment>,
     #[schema(min_items = 1, example = json!(["read:leads", "write:leads"]))]
     pub scopes: Vec<Scope>,
-    /// Requests per second; 0 is unlimited. Default 100.
+    /// Requests per second; 0 is unlimited. Default 100, or the calling key's
+    /// limit when that is lower (a key never out-rates the key that made it).
     #[serde(default)]
     #[schema(maximum = 1000000)]
     pub rate_limit: Option<u32>,

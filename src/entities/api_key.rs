@@ -28,6 +28,8 @@ pub struct Model {
     pub previous_secret_expires_at: Option<DateTimeUtc>,
     /// The key that created this one through `/v1/keys`.
     pub created_by_key_id: Option<String>,
+    /// The name folded for search ([`migration::fold_for_search`]).
+    pub search_folded: String,
 }
 
 impl std::fmt::Debug for Model {
@@ -46,4 +48,12 @@ impl std::fmt::Debug for Model {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
-impl ActiveModelBehavior for ActiveModel {}
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C: ConnectionTrait>(mut self, _: &C, _insert: bool) -> Result<Self, DbErr> {
+        if let Some(name) = super::value(&self.name) {
+            self.search_folded = sea_orm::ActiveValue::Set(migration::fold_for_search(&[name]));
+        }
+        Ok(self)
+    }
+}

@@ -16,9 +16,22 @@ pub struct Model {
     pub details: String,
     pub ip: Option<String>,
     pub created_at: DateTimeUtc,
+    /// Key name, actor, action and details folded for search.
+    pub search_folded: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
-impl ActiveModelBehavior for ActiveModel {}
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C: ConnectionTrait>(mut self, _: &C, _insert: bool) -> Result<Self, DbErr> {
+        let key_name = super::value(&self.key_name).map(|name| name.clone().unwrap_or_default());
+        let parts = [&self.actor_label, &self.action, &self.details].map(super::value);
+        if let (Some(key_name), [Some(actor), Some(action), Some(details)]) = (key_name, parts) {
+            self.search_folded =
+                sea_orm::ActiveValue::Set(migration::fold_for_search(&[&key_name, actor, action, details]));
+        }
+        Ok(self)
+    }
+}

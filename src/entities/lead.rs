@@ -24,9 +24,29 @@ pub struct Model {
     pub notes: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Name, email, phone and source folded for search.
+    pub search_folded: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
-impl ActiveModelBehavior for ActiveModel {}
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C: ConnectionTrait>(mut self, _: &C, _insert: bool) -> Result<Self, DbErr> {
+        let parts = [
+            &self.first_name,
+            &self.last_name,
+            &self.email,
+            &self.phone,
+            &self.source,
+        ]
+        .map(super::value);
+        if let [Some(first), Some(last), Some(email), Some(phone), Some(source)] = parts {
+            let name = format!("{first} {last}");
+            self.search_folded =
+                sea_orm::ActiveValue::Set(migration::fold_for_search(&[&name, email, phone, source]));
+        }
+        Ok(self)
+    }
+}

@@ -23,9 +23,21 @@ pub struct Model {
     pub status: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Title, address, city and external id folded for search.
+    pub search_folded: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
-impl ActiveModelBehavior for ActiveModel {}
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C: ConnectionTrait>(mut self, _: &C, _insert: bool) -> Result<Self, DbErr> {
+        let parts = [&self.title, &self.address, &self.city, &self.external_id].map(super::value);
+        if let [Some(title), Some(address), Some(city), Some(external_id)] = parts {
+            self.search_folded =
+                sea_orm::ActiveValue::Set(migration::fold_for_search(&[title, address, city, external_id]));
+        }
+        Ok(self)
+    }
+}

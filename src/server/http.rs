@@ -270,7 +270,7 @@ impl Server {
         };
         password::warm_up().await;
         let mut background = vec![
-            spawn_session_cleanup(state.db.clone()),
+            spawn_session_cleanup(state.clone()),
             key_cache::spawn_listener(
                 state.db.clone(),
                 state.keys.clone(),
@@ -346,13 +346,16 @@ impl Server {
     }
 }
 
-fn spawn_session_cleanup(db: sea_orm::DatabaseConnection) -> JoinHandle<()> {
+fn spawn_session_cleanup(state: AppState) -> JoinHandle<()> {
     use tower_sessions::ExpiredDeletion;
-    let store = DbSessionStore::new(db);
+    let store = DbSessionStore::new(state.db.clone());
     tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every_hour.tick().await;
+            // Sign-in throttling forgets accounts and addresses whose
+            // allowance is whole again.
+            state.sign_ins.prune();
             if let Err(err) = store.delete_expired().await {
                 tracing::warn!(error = %err, "deleting expired sessions failed");
             }

@@ -14,6 +14,7 @@ mod keys_cli;
 mod operations;
 mod pepper;
 mod record_pages;
+mod search;
 mod setup;
 mod v1_auth;
 mod v1_docs;

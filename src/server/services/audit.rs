@@ -76,6 +76,7 @@ pub async fn record(db: &impl ConnectionTrait, event: Event<'_>) -> Result<(), D
         details: Set(event.details.to_string()),
         ip: Set(event.ip.map(str::to_owned)),
         created_at: Set(event.at),
+        search_folded: NotSet,
     }
     .insert(db)
     .await

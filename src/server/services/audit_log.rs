@@ -13,7 +13,7 @@ use sea_orm::{
 };
 
 use super::audit::SYSTEM_LABEL;
-use super::key_list::{expr_contains, to_row, visible};
+use super::key_list::{folded_contains, to_row, visible};
 use super::keys::{visible_key, Caller, KeyError};
 use crate::domain::refusal::RefusalReason;
 use crate::domain::role::Role;
@@ -83,7 +83,6 @@ fn actor_filter(actor: &str) -> Option<Condition> {
 
 /// One page of the log as `query` asks, newest first.
 pub async fn list(db: &impl ConnectionTrait, caller: &Caller, query: AuditQuery) -> Result<AuditPage, DbErr> {
-    let backend = db.get_database_backend();
     let mut filter = readable(caller);
     if !query.key.is_empty() {
         filter = filter.add(audit_event::Column::KeyId.eq(query.key.as_str()));
@@ -97,26 +96,7 @@ pub async fn list(db: &impl ConnectionTrait, caller: &Caller, query: AuditQuery)
         filter = filter.add(audit_event::Column::Action.eq(query.action.as_str()));
     }
     if !query.q.is_empty() {
-        let col = |c: audit_event::Column| Expr::col(c).into();
-        filter = filter.add(
-            Condition::any()
-                .add(expr_contains(
-                    backend,
-                    col(audit_event::Column::KeyName),
-                    &query.q,
-                ))
-                .add(expr_contains(
-                    backend,
-                    col(audit_event::Column::ActorLabel),
-                    &query.q,
-                ))
-                .add(expr_contains(backend, col(audit_event::Column::Action), &query.q))
-                .add(expr_contains(
-                    backend,
-                    col(audit_event::Column::Details),
-                    &query.q,
-                )),
-        );
+        filter = filter.add(folded_contains(audit_event::Column::SearchFolded, &query.q));
     }
     let total = audit_event::Entity::find()
         .filter(filter.clone())

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Func, LikeExpr, NullOrdering, SimpleExpr};
+use sea_orm::sea_query::{Expr, LikeExpr, NullOrdering, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, Order,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
@@ -34,26 +34,13 @@ fn contains_pattern(text: &str) -> String {
     pattern
 }
 
-/// The name holds `text`, ignoring case. SQLite's own `LIKE` ignores ASCII
-/// case, as its `LOWER` does, so it needs no function call per row (which
-/// made the search twice as slow there); on PostgreSQL `LOWER(name) LIKE`
-/// measured faster than `ILIKE`.
-fn name_contains(backend: DbBackend, text: &str) -> SimpleExpr {
-    column_contains(backend, api_key::Column::Name, text)
-}
-
-/// `column` holds `text`, ignoring case (see [`name_contains`]).
-pub(crate) fn column_contains(backend: DbBackend, column: impl ColumnTrait, text: &str) -> SimpleExpr {
-    expr_contains(backend, Expr::col(column.as_column_ref()).into(), text)
-}
-
-/// `value` (any text expression) holds `text`, ignoring case.
-pub(crate) fn expr_contains(backend: DbBackend, value: SimpleExpr, text: &str) -> SimpleExpr {
-    let pattern = LikeExpr::new(contains_pattern(text)).escape('\\');
-    match backend {
-        DbBackend::Postgres => Expr::expr(SimpleExpr::FunctionCall(Func::lower(value))).like(pattern),
-        _ => Expr::expr(value).like(pattern),
-    }
+/// A `search_folded` column holds `text`, ignoring case the same way on
+/// both engines and in every language: the column was folded by Rust when
+/// the row was saved ([`migration::fold_for_search`]), the pattern is folded
+/// the same way here, and a plain `LIKE` compares them (on PostgreSQL,
+/// through the trigram index where there is one).
+pub(crate) fn folded_contains(column: impl ColumnTrait, text: &str) -> SimpleExpr {
+    Expr::col(column.as_column_ref()).like(LikeExpr::new(contains_pattern(text)).escape('\\'))
 }
 
 /// Up to this many matches, a PostgreSQL search fetches its matches first
@@ -132,7 +119,7 @@ pub async fn list(
 ) -> Result<KeyPage, DbErr> {
     let mut filter = visible(caller);
     if !query.q.is_empty() {
-        filter = filter.add(name_contains(db.get_database_backend(), &query.q));
+        filter = filter.add(folded_contains(api_key::Column::SearchFolded, &query.q));
     }
     let select = ordered(api_key::Entity::find().filter(filter.clone()), &query, now);
     let backend = db.get_database_backend();

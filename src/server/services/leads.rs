@@ -10,7 +10,7 @@ use sea_orm::{
     FromQueryResult, QueryFilter, QueryOrder, QuerySelect, SqlErr,
 };
 
-use super::key_list::{column_contains, expr_contains};
+use super::key_list::folded_contains;
 use super::records::{page_of, paging, target_workspace, Issues, Reach, RecordError, Stamp};
 use crate::domain::crm::{self, max};
 use crate::entities::lead;
@@ -89,12 +89,6 @@ impl Fields {
 }
 
 const NO_CONTACT: &str = "A lead needs a name, an email or a phone";
-
-/// `first_name || ' ' || last_name`: a search for "Ana Lima" finds her.
-pub(crate) fn full_name() -> SimpleExpr {
-    // `||` is standard SQL, on SQLite and PostgreSQL alike.
-    Expr::cust("(first_name || ' ' || last_name)")
-}
 
 fn reachable(reach: &Reach) -> Condition {
     reach.condition(
@@ -185,6 +179,8 @@ pub async fn import(
         notes: Set(fields.notes.unwrap_or_default()),
         created_at: Set(now),
         updated_at: Set(now),
+        // Filled from the fields by the model's save hook.
+        search_folded: NotSet,
     };
     match model.insert(db).await {
         Ok(created) => Ok((to_lead(created), true)),
@@ -224,13 +220,7 @@ pub async fn list(
     let (limit, after) = paging(filter.cursor.as_deref(), filter.limit)?;
     let mut condition = reachable(reach);
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let backend = db.get_database_backend();
-        condition = condition.add(
-            Condition::any()
-                .add(expr_contains(backend, full_name(), q))
-                .add(column_contains(backend, lead::Column::Email, q))
-                .add(column_contains(backend, lead::Column::Phone, q)),
-        );
+        condition = condition.add(folded_contains(lead::Column::SearchFolded, q));
     }
     if let Some(status) = filter.status {
         condition = condition.add(lead::Column::Status.eq(status.as_str()));

@@ -7,7 +7,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, SqlErr,
 };
 
-use super::key_list::column_contains;
+use super::key_list::folded_contains;
 use super::records::{page_of, paging, target_workspace, Issues, Reach, RecordError, Stamp};
 use crate::domain::crm::{self, max};
 use crate::domain::fields::parse_line;
@@ -181,13 +181,7 @@ pub async fn list(
     let (limit, after) = paging(filter.cursor.as_deref(), filter.limit)?;
     let mut condition = reachable(reach);
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let backend = db.get_database_backend();
-        condition = condition.add(
-            Condition::any()
-                .add(column_contains(backend, property::Column::Title, q))
-                .add(column_contains(backend, property::Column::Address, q))
-                .add(column_contains(backend, property::Column::City, q)),
-        );
+        condition = condition.add(folded_contains(property::Column::SearchFolded, q));
     }
     if let Some(status) = filter.status {
         condition = condition.add(property::Column::Status.eq(status.as_str()));

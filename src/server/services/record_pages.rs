@@ -8,7 +8,7 @@ use sea_orm::{
     QuerySelect, Select,
 };
 
-use super::key_list::{column_contains, expr_contains};
+use super::key_list::folded_contains;
 use super::keys::Caller;
 use crate::domain::environment::Environment;
 use crate::domain::role::Role;
@@ -140,14 +140,7 @@ pub async fn leads(
         lead::Column::Environment,
     );
     if !query.q.is_empty() {
-        let backend = db.get_database_backend();
-        condition = condition.add(
-            Condition::any()
-                .add(expr_contains(backend, super::leads::full_name(), &query.q))
-                .add(column_contains(backend, lead::Column::Email, &query.q))
-                .add(column_contains(backend, lead::Column::Phone, &query.q))
-                .add(column_contains(backend, lead::Column::Source, &query.q)),
-        );
+        condition = condition.add(folded_contains(lead::Column::SearchFolded, &query.q));
     }
     let Fetched {
         rows,
@@ -195,14 +188,7 @@ pub async fn properties(
         property::Column::Environment,
     );
     if !query.q.is_empty() {
-        let backend = db.get_database_backend();
-        condition = condition.add(
-            Condition::any()
-                .add(column_contains(backend, property::Column::Title, &query.q))
-                .add(column_contains(backend, property::Column::Address, &query.q))
-                .add(column_contains(backend, property::Column::City, &query.q))
-                .add(column_contains(backend, property::Column::ExternalId, &query.q)),
-        );
+        condition = condition.add(folded_contains(property::Column::SearchFolded, &query.q));
     }
     let Fetched {
         rows,

@@ -162,7 +162,8 @@ pub const DEFAULT_RATE_LIMIT: i32 = 100;
 /// The new key's rate limit, after checking that a key made by a key
 /// (`/v1/keys`) does not outlive, out-scope or out-rate its parent: expiry
 /// no later, scopes a subset, rate no higher unless the parent is unlimited
-/// (an unset rate then defaults to the parent's). `Err` names each field.
+/// (an unset rate is then 100 or the parent's, whichever is lower). `Err`
+/// names each field.
 fn within_parent(caller: &Caller, new: &NewKey, rate_limit: Option<i32>) -> Result<i32, KeyError> {
     let Some(parent) = &caller.parent else {
         return Ok(rate_limit.unwrap_or(DEFAULT_RATE_LIMIT));
@@ -257,6 +258,8 @@ pub async fn create(
             .as_ref()
             .and(caller.actor.as_ref().map(|a| a.user_id)))),
         created_by_key_id: Set(caller.parent.as_ref().map(|p| p.id.clone())),
+        // Inserted without the model's save hook: folded here.
+        search_folded: Set(migration::fold_for_search(&[new.name.as_str()])),
         created_at: Set(now),
         expires_at: Set(new.expires_at),
         revoked_at: Set(None),
