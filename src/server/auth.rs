@@ -49,9 +49,10 @@ fn internal_error(context: &str, err: impl std::fmt::Display) -> Response {
 /// Renders a page of the app for a request the server makes itself (the
 /// form pages, answered again after a refused post).
 #[derive(Clone)]
-pub struct PageRenderer(
-    pub Arc<dyn Fn(Request) -> Pin<Box<dyn Future<Output = Response> + Send>> + Send + Sync>,
-);
+pub struct PageRenderer(pub Arc<dyn Fn(Request) -> RenderedPage + Send + Sync>);
+
+/// A page being rendered.
+pub type RenderedPage = Pin<Box<dyn Future<Output = Response> + Send>>;
 
 /// The form's page (`path` with its query) again, with `flash` (the errors
 /// and what was typed) and `status`: no redirect, no session.
@@ -335,15 +336,13 @@ pub async fn identify(
     if is_admin_path(&path) && user.is_none() {
         return Redirect::to(&format!("/login?next={}", encode(&target))).into_response();
     }
-    if req.method() == Method::GET {
-        if path == "/login" && user.is_some() {
-            let next = req.uri().query().and_then(|q| {
-                url::form_urlencoded::parse(q.as_bytes())
-                    .find(|(k, _)| k == "next")
-                    .map(|(_, v)| v.into_owned())
-            });
-            return Redirect::to(safe_next(next.as_deref())).into_response();
-        }
+    if req.method() == Method::GET && path == "/login" && user.is_some() {
+        let next = req.uri().query().and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "next")
+                .map(|(_, v)| v.into_owned())
+        });
+        return Redirect::to(safe_next(next.as_deref())).into_response();
     }
     if let Some(user) = user {
         req.extensions_mut().insert::<CurrentUser>(user);

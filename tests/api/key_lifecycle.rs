@@ -443,9 +443,11 @@ on_both_engines! {
         assert_eq!(status, 422, "not added: {body}");
         // A key made before the scopes were hidden keeps them.
         use sea_orm::{ActiveModelTrait, ActiveValue::Set};
-        let mut old: keyward::entities::api_key::ActiveModel = Default::default();
-        old.id = sea_orm::ActiveValue::Unchanged(id.clone());
-        old.scopes = Set("read:leads webhooks".into());
+        let old = keyward::entities::api_key::ActiveModel {
+            id: sea_orm::ActiveValue::Unchanged(id.clone()),
+            scopes: Set("read:leads webhooks".into()),
+            ..Default::default()
+        };
         old.update(&w.app.server().state.db).await.unwrap();
         let (status, body) = w.app.call_json(&sam, "set_key_scopes", set(json!(["read:leads", "read:properties", "webhooks"]))).await;
         assert_eq!(status, 200, "kept: {body}");

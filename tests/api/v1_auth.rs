@@ -364,9 +364,11 @@ on_both_engines! {
         assert_eq!(me(&w.app, &token).await.status(), 200);
         // Revoked by "another instance" whose announcement never arrives.
         use sea_orm::{ActiveModelTrait, ActiveValue::Set};
-        let mut key: keyward::entities::api_key::ActiveModel = Default::default();
-        key.id = sea_orm::ActiveValue::Unchanged(id);
-        key.revoked_at = Set(Some(chrono::Utc::now()));
+        let key = keyward::entities::api_key::ActiveModel {
+            id: sea_orm::ActiveValue::Unchanged(id),
+            revoked_at: Set(Some(chrono::Utc::now())),
+            ..Default::default()
+        };
         key.update(&w.app.server().state.db).await.unwrap();
         assert_eq!(me(&w.app, &token).await.status(), 401, "the very next request reads the database");
     }
