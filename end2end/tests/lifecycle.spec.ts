@@ -183,8 +183,14 @@ test("the audit log filters by action, key and search, in the URL", async ({ pag
   await page.getByRole("button", { name: "Filter" }).click();
   await expect(page).toHaveURL(/action=created/);
   const actions = table.getByRole("row").locator("td:nth-child(3)");
-  await expect(actions.first()).toHaveText("Created");
-  for (const text of await actions.allInnerTexts()) expect(text).toBe("Created");
+  // Hydrated, the URL changes before the filtered rows arrive: wait for
+  // every row to be a creation, not only the first (often one already).
+  await expect
+    .poll(async () => {
+      const texts = await actions.allInnerTexts();
+      return texts.length > 0 && texts.every((text) => text === "Created");
+    })
+    .toBe(true);
 
   await page.getByLabel("Key").selectOption({ label: "Seeded feed" });
   await page.getByRole("button", { name: "Filter" }).click();
