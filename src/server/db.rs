@@ -11,7 +11,7 @@ use super::config::Config;
 /// Opens the database, creating the SQLite file (and its directory) if needed.
 pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
     if config.is_sqlite() {
-        std::fs::create_dir_all(&config.data_dir)
+        create_private_dir(&config.data_dir)
             .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
     }
     let mut options = ConnectOptions::new(config.database_url.clone());
@@ -30,6 +30,20 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
     Database::connect(options)
         .await
         .with_context(|| format!("cannot open the database {}", config.database_label()))
+}
+
+/// Creates `dir` (and its parents) readable by its owner only (0700 on
+/// Unix): the database in it holds leads, password and key hashes. A
+/// directory that exists keeps its mode.
+pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
 }
 
 /// Applies every pending migration.

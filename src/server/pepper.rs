@@ -89,7 +89,7 @@ fn load_or_create(path: &Path) -> anyhow::Result<Pepper> {
 
 fn create(path: &Path) -> anyhow::Result<Pepper> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        super::db::create_private_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     let pepper = Pepper::generate(&mut rand::rngs::OsRng);
     match write_new(path, &pepper) {

@@ -11,12 +11,14 @@ use std::time::{Duration, Instant};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-/// Failures an account may have in a row before it must wait; afterwards
-/// one more every [`ACCOUNT_PERIOD`].
-pub const ACCOUNT_BURST: u32 = 5;
+/// Failures an account may have in a row: the last of them blocks it for
+/// about [`ACCOUNT_PERIOD`] (no password is checked meanwhile); afterwards
+/// one attempt a period.
+pub const ACCOUNT_FAILURES: u32 = 5;
 pub const ACCOUNT_PERIOD: Duration = Duration::from_secs(60);
-/// Failures one address may have, across accounts, and its pace after.
-pub const ADDRESS_BURST: u32 = 20;
+/// Failures one address may have, across accounts (the last blocks it), and
+/// its pace after.
+pub const ADDRESS_FAILURES: u32 = 20;
 pub const ADDRESS_PERIOD: Duration = Duration::from_secs(15);
 
 pub struct SignInThrottle {
@@ -43,14 +45,16 @@ impl std::fmt::Debug for SignInThrottle {
 
 impl Default for SignInThrottle {
     fn default() -> Self {
-        let quota = |burst: u32, period: Duration| {
+        // A burst one short of the allowance: the failure that uses it up
+        // is the one the limiter refuses, and that blocks.
+        let quota = |failures: u32, period: Duration| {
             Quota::with_period(period)
                 .expect("a period is not zero")
-                .allow_burst(NonZeroU32::new(burst).expect("a burst is not zero"))
+                .allow_burst(NonZeroU32::new(failures - 1).expect("at least two failures"))
         };
         Self {
-            accounts: RateLimiter::keyed(quota(ACCOUNT_BURST, ACCOUNT_PERIOD)),
-            addresses: RateLimiter::keyed(quota(ADDRESS_BURST, ADDRESS_PERIOD)),
+            accounts: RateLimiter::keyed(quota(ACCOUNT_FAILURES, ACCOUNT_PERIOD)),
+            addresses: RateLimiter::keyed(quota(ADDRESS_FAILURES, ADDRESS_PERIOD)),
             blocked: moka::sync::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(ACCOUNT_PERIOD.max(ADDRESS_PERIOD) * 2)
@@ -121,21 +125,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_account_may_fail_five_times_then_waits_about_a_minute() {
+    fn the_fifth_failure_in_a_row_blocks_an_account_for_about_a_minute() {
         let throttle = SignInThrottle::default();
         let ip: IpAddr = "203.0.113.9".parse().unwrap();
-        for n in 1..=ACCOUNT_BURST {
+        for n in 1..ACCOUNT_FAILURES {
             assert_eq!(throttle.wait("Ana@acme.test", Some(ip)), None, "attempt {n}");
             assert_eq!(throttle.failed("ana@acme.test ", Some(ip)), None, "failure {n}");
         }
         assert_eq!(
             throttle.wait("ana@acme.test", Some(ip)),
             None,
-            "the sixth attempt may go ahead"
+            "the fifth attempt may go ahead"
         );
         let wait = throttle
             .failed("ana@acme.test", Some(ip))
-            .expect("the sixth failure blocks");
+            .expect("the fifth failure blocks");
         assert!((50..=60).contains(&wait), "{wait}");
         let blocked = throttle
             .wait("ANA@acme.test", Some(ip))
@@ -152,10 +156,13 @@ mod tests {
     fn one_address_trying_many_accounts_is_throttled_too() {
         let throttle = SignInThrottle::default();
         let ip: IpAddr = "203.0.113.9".parse().unwrap();
-        for n in 0..ADDRESS_BURST {
+        for n in 1..ADDRESS_FAILURES {
             assert_eq!(throttle.failed(&format!("user{n}@acme.test"), Some(ip)), None);
         }
-        assert!(throttle.failed("another@acme.test", Some(ip)).is_some());
+        assert!(
+            throttle.failed("another@acme.test", Some(ip)).is_some(),
+            "the 20th failure blocks"
+        );
         assert!(
             throttle.wait("fresh@acme.test", Some(ip)).is_some(),
             "the address waits"

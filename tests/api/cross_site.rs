@@ -1,22 +1,13 @@
 //! Cross-site requests, security headers and `KEYWARD_PUBLIC_URL`.
 use keyward::server::config::Config;
-use keyward::server::http::Server;
 use keyward::server::public_url::PublicUrl;
 use serde_json::Value;
 
-use crate::helpers::{client, set_cookie, TestApp, PASSWORD};
+use crate::helpers::{client, set_cookie, PASSWORD};
+use crate::key_lifecycle::restart_with;
 use crate::keys::{signed_in, world};
 use crate::on_both_engines;
 use crate::v1_records::{call, key};
-
-async fn restart_with(app: &mut TestApp, change: impl FnOnce(Config) -> Config) {
-    if let Some(server) = app.server.take() {
-        server.stop().await.unwrap();
-    }
-    let server = Server::start(change(app.db.config())).await.unwrap();
-    app.addr = server.addr;
-    app.server = Some(server);
-}
 
 on_both_engines! {
     async fn a_state_changing_call_from_another_origin_is_refused_and_changes_nothing(engine) {

@@ -27,16 +27,24 @@ macro_rules! on_both_engines {
             async fn scenario($engine: $crate::helpers::Engine) $body
             #[tokio::test]
             async fn sqlite() {
-                scenario($crate::helpers::Engine::Sqlite).await
+                $crate::helpers::bounded(scenario($crate::helpers::Engine::Sqlite)).await
             }
             #[tokio::test]
             async fn postgres() {
                 if $crate::helpers::postgres_available().await {
-                    scenario($crate::helpers::Engine::Postgres).await
+                    $crate::helpers::bounded(scenario($crate::helpers::Engine::Postgres)).await
                 }
             }
         }
     )*};
+}
+
+/// A scenario that has not finished after four minutes fails, naming
+/// itself, instead of holding the whole run until CI's limit.
+pub async fn bounded(scenario: impl std::future::Future<Output = ()>) {
+    tokio::time::timeout(std::time::Duration::from_secs(240), scenario)
+        .await
+        .expect("the scenario did not finish within 4 minutes (a hang)");
 }
 
 /// The server the PostgreSQL tests use; `CI=true` makes its absence fatal.

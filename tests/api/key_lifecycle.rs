@@ -29,7 +29,7 @@ async fn me(app: &TestApp, token: &str, forwarded_for: Option<&str>) -> (u16, Va
 }
 
 /// Restarts the app's server with `change` applied to its configuration.
-async fn restart_with(app: &mut TestApp, change: impl FnOnce(Config) -> Config) {
+pub(crate) async fn restart_with(app: &mut TestApp, change: impl FnOnce(Config) -> Config) {
     if let Some(server) = app.server.take() {
         server.stop().await.unwrap();
     }

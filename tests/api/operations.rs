@@ -213,3 +213,16 @@ async fn a_kill_9_loses_at_most_the_usage_of_the_last_second() {
         "nothing written is lost to SIGKILL"
     );
 }
+
+#[test]
+fn a_new_data_directory_is_private_to_its_owner() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("fresh").join("data");
+    let mut migrate = keyward_in(&dir);
+    migrate.arg("migrate");
+    let output = run(migrate, None);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "the database in it holds leads and hashes: {mode:o}");
+}

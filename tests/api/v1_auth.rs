@@ -348,16 +348,11 @@ on_both_engines! {
         }
         let mut w = world(engine).await;
         // A LISTEN connection that can never connect (nothing listens on port 1).
-        if let Some(server) = w.app.server.take() {
-            server.stop().await.unwrap();
-        }
-        let config = keyward::server::config::Config {
+        crate::key_lifecycle::restart_with(&mut w.app, |config| keyward::server::config::Config {
             listen_database_url: Some("postgres://postgres@127.0.0.1:1/test".into()),
-            ..w.app.db.config()
-        };
-        let server = keyward::server::http::Server::start(config).await.unwrap();
-        w.app.addr = server.addr;
-        w.app.server = Some(server);
+            ..config
+        })
+        .await;
         assert!(!w.app.server().state.keys.is_following());
         let (id, token) = new_key(&w.app, &["read:leads"]).await;
         assert_eq!(me(&w.app, &token).await.status(), 200);

@@ -38,7 +38,8 @@ fn empty_or_missing(dir: &Path) -> Result<(), Failure> {
         ))),
         Ok(false) => Ok(()),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            crate::server::db::create_private_dir(dir)
+                .with_context(|| format!("creating {}", dir.display()))?;
             Ok(())
         }
         Err(err) => Err(anyhow::Error::from(err)
@@ -120,7 +121,7 @@ pub async fn restore(config: Config, args: RestoreArgs) -> Result<(), Failure> {
                 .into(),
         ));
     }
-    std::fs::create_dir_all(&config.data_dir)
+    crate::server::db::create_private_dir(&config.data_dir)
         .with_context(|| format!("creating {}", config.data_dir.display()))?;
     let restored_pepper = pepper::read(&Config {
         data_dir: args.dir.clone(),

@@ -23,8 +23,7 @@ pub struct KeyCreate {
     #[arg(long)]
     name: String,
     /// Comma-separated scopes: read:properties, write:properties, read:leads,
-    /// write:leads, read:agents, write:agents, read:analytics, webhooks, admin
-    /// (admin implies all the others).
+    /// write:leads, read:agents, read:analytics, admin (admin implies all the others).
     #[arg(long, value_delimiter = ',', required = true)]
     scopes: Vec<String>,
     /// The workspace the key works in [default: agency-wide].
@@ -127,7 +126,8 @@ fn describe(issues: &[FieldIssue]) -> String {
                 "scopes" => "--scopes",
                 _ => "",
             };
-            let hint = if flag == "--scopes" {
+            // A message that already lists the scopes needs no hint.
+            let hint = if flag == "--scopes" && !issue.message.contains("choose from") {
                 format!(
                     " (one of {})",
                     Scope::offered().map(Scope::as_str).collect::<Vec<_>>().join(", ")

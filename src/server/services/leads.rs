@@ -337,7 +337,11 @@ pub fn day_range(
     let from = day(&mut issues, "from", from);
     issues.finish()?;
     let to = to.flatten().unwrap_or(today);
-    let from = from.flatten().unwrap_or(to - chrono::Days::new(29));
+    // Never before 0001-01-01, as an explicit `from` cannot be.
+    let earliest = NaiveDate::from_ymd_opt(1, 1, 1).expect("a date");
+    let from = from
+        .flatten()
+        .unwrap_or((to - chrono::Days::new(29)).max(earliest));
     if from > to {
         return Err(RecordError::field("from", "from must not be after to"));
     }
