@@ -20,6 +20,7 @@ step "clippy (server, tests)" cargo clippy --workspace --all-targets --features 
 step "clippy (browser, wasm)" cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
 step "unit and integration tests (SQLite and PostgreSQL)" cargo test --workspace --features ssr
 step "release build" scripts/build.sh
+step "wasm budget (300 kB gzip, wasm + js)" python3 scripts/wasm_budget.py
 step "/v1 contract (openapi-spec-validator, Postman schema, schemathesis)" scripts/contract.sh dist/keyward
 step "Playwright (hydrated and JavaScript off)" bash -c "cd end2end && npx playwright test"
 echo "=== make test passed in $(( $(date +%s) - started ))s" >&2

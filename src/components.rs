@@ -5,6 +5,7 @@ pub mod dialog;
 pub mod events;
 pub mod field;
 pub mod header;
+pub mod island;
 pub mod keys;
 pub mod local_time;
 pub mod notifications;

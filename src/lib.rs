@@ -19,5 +19,6 @@ pub mod server;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Islands only: the page is the server's; each `#[island]` hydrates on its own.
+    leptos::mount::hydrate_islands();
 }

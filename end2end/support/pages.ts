@@ -24,11 +24,26 @@ export async function signInAs(page: Page, who: { email: string }, path = DEVELO
 /** Pages whose app scripts are blocked on purpose: they never hydrate. */
 export const serverRenderedPages = new WeakSet<Page>();
 
-/** In the hydrated project, waits until the page is interactive (the app marks <html>). */
+/**
+ * In the hydrated project, waits until the page is interactive: every island
+ * on it carries the mark its own code sets once it runs in the browser.
+ */
 export async function hydrated(page: Page) {
   if (test.info().project.use.javaScriptEnabled !== false && !serverRenderedPages.has(page)) {
-    await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll("leptos-island")).every((island) => island.hasAttribute("data-hydrated")),
+    );
   }
+}
+
+/** Islands on the page, by component, and how many carry the hydrated mark. */
+export async function islandCensus(page: Page): Promise<{ component: string; hydrated: boolean }[]> {
+  return page.locator("leptos-island").evaluateAll((islands) =>
+    islands.map((island) => ({
+      component: ((island as HTMLElement).dataset.component ?? "").replace(/_\d+$/, ""),
+      hydrated: island.hasAttribute("data-hydrated"),
+    })),
+  );
 }
 
 export async function goto(page: Page, path: string) {

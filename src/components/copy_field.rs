@@ -5,22 +5,19 @@ use leptos::prelude::*;
 
 #[component]
 pub fn CopyField(
-    /// Visible label, also the group's and the field's accessible name.
+    /// Visible label: the field's accessible name, and the Copy button's
+    /// ("Copy Token"). Only the field is labelled by it, so
+    /// `getByLabel("Token")` finds exactly one element.
     label: &'static str,
     /// Element id of the input.
     id: &'static str,
     value: String,
-    #[prop(optional)] multiline: bool,
 ) -> impl IntoView {
     let input = NodeRef::<html::Input>::new();
-    let textarea = NodeRef::<html::Textarea>::new();
     let feedback = RwSignal::new("");
     let copy_value = value.clone();
     let select_all = move || {
         if let Some(el) = input.get() {
-            el.select();
-        }
-        if let Some(el) = textarea.get() {
             el.select();
         }
     };
@@ -41,24 +38,14 @@ pub fn CopyField(
     };
     let status_id = format!("{id}-status");
     view! {
-        <div class="copy-field" role="group" aria-labelledby=format!("{id}-label")>
-            <label id=format!("{id}-label") for=id>{label}</label>
+        <div class="copy-field">
+            <label for=id>{label}</label>
             <div class="copy-row">
-                {if multiline {
-                    view! {
-                        <textarea id=id node_ref=textarea readonly=true rows="3" spellcheck="false"
-                            on:focus=move |_| select_all()>{value}</textarea>
-                    }
-                    .into_any()
-                } else {
-                    view! {
-                        <input id=id node_ref=input type="text" readonly=true value=value spellcheck="false"
-                            autocomplete="off" on:focus=move |_| select_all()/>
-                    }
-                    .into_any()
-                }}
+                <input id=id node_ref=input type="text" readonly=true value=value spellcheck="false"
+                    autocomplete="off" on:focus=move |_| select_all()/>
+                // Named by its text ("Copy" and the hidden field name), not by a label.
                 <button type="button" class="button secondary" aria-describedby=status_id.clone() on:click=copy>
-                    "Copy"
+                    "Copy"<span class="visually-hidden">" "{label}</span>
                 </button>
             </div>
             <p id=status_id class="copy-status" role="status">{move || feedback.get()}</p>

@@ -51,7 +51,7 @@ fn trap_tab(dialog: &web_sys::HtmlDialogElement, event: &web_sys::KeyboardEvent)
 }
 
 #[component]
-pub fn Modal(
+pub fn Modal<C>(
     /// Whether the dialog is showing.
     #[prop(into)]
     open: Signal<bool>,
@@ -59,27 +59,59 @@ pub fn Modal(
     #[prop(into)]
     title: Signal<String>,
     /// Unique on the page: names the dialog's heading.
-    id: &'static str,
+    #[prop(into)]
+    id: String,
     /// An alert dialog (a confirmation of something that cannot be undone).
-    #[prop(optional)]
-    alert: bool,
+    #[prop(into, optional)]
+    alert: Signal<bool>,
     /// Escape or the close button: the owner decides whether to close.
     on_dismiss: Callback<()>,
     /// Where focus goes once the dialog closes (an element id).
     #[prop(into)]
     return_focus: Signal<String>,
-    children: ChildrenFn,
-) -> impl IntoView {
+    children: TypedChildrenFn<C>,
+) -> impl IntoView
+where
+    C: IntoView + 'static,
+{
+    let children = children.into_inner();
     let dialog = NodeRef::<html::Dialog>::new();
     let title_id = format!("{id}-title");
     let heading_id = title_id.clone();
+    // The content exists only while the dialog is open, built in the
+    // browser when it opens (never hydrated: the server renders an empty
+    // dialog), and dropped — unmounted, its reactive parts disposed — when
+    // it closes. Only the build code of the dialogs ships, not their
+    // hydration code too.
+    let content = StoredValue::new_local(None::<Box<dyn std::any::Any>>);
     Effect::new(move |was_open: Option<bool>| {
         let is_open = open.get();
         if let Some(element) = dialog.get() {
             if is_open && !element.open() {
+                let children = children.clone();
+                let heading_id = heading_id.clone();
+                let header = move || {
+                    view! {
+                        <div class="modal-header">
+                            <h2 id=heading_id>{move || title.get()}</h2>
+                            <button type="button" class="icon-button" aria-label="Close"
+                                on:click=move |_| on_dismiss.run(())>
+                                "×"
+                            </button>
+                        </div>
+                        {children()}
+                    }
+                };
+                let parent: web_sys::HtmlElement = element.clone().unchecked_into();
+                // Its own root: the effect's next run must not dispose it
+                // before the dialog has closed.
+                let owner = Owner::new_root(None);
+                let mounted = owner.with(|| leptos::mount::mount_to(parent, header));
+                content.set_value(Some(Box::new((mounted, owner))));
                 let _ = element.show_modal();
             } else if !is_open && element.open() {
                 element.close();
+                content.set_value(None);
             }
         }
         if was_open == Some(true) && !is_open {
@@ -92,7 +124,7 @@ pub fn Modal(
             node_ref=dialog
             id=id
             class="modal"
-            role=alert.then_some("alertdialog")
+            role=move || alert.get().then_some("alertdialog")
             aria-labelledby=title_id
             aria-modal="true"
             on:cancel=move |ev: leptos::ev::Event| {
@@ -107,20 +139,6 @@ pub fn Modal(
                 }
             }
         >
-            <Show when=move || open.get()>
-                <div class="modal-header">
-                    <h2 id=heading_id.clone()>{move || title.get()}</h2>
-                    <button
-                        type="button"
-                        class="icon-button"
-                        aria-label="Close"
-                        on:click=move |_| on_dismiss.run(())
-                    >
-                        "×"
-                    </button>
-                </div>
-                {children()}
-            </Show>
         </dialog>
     }
 }

@@ -40,7 +40,7 @@ pub fn EventTable(
         })
         .collect::<Vec<_>>();
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll records-scroll" role="region" aria-label=format!("{caption} table") tabindex="0">
             <table class="records">
                 <caption class="visually-hidden">{caption}</caption>
                 <thead>

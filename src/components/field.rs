@@ -48,19 +48,22 @@ pub fn TextField(
 }
 
 /// A password input with a "Show password" toggle that appears once the
-/// page is interactive (it needs JavaScript to do anything).
-#[component]
+/// page is interactive (it needs JavaScript to do anything). An island: the
+/// toggle is the only part of the sign-in and setup pages the browser runs.
+#[island]
 pub fn PasswordField(
     #[prop(optional_no_strip)] error: Option<String>,
-    autocomplete: &'static str,
-    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(into)] autocomplete: String,
+    #[prop(optional, into)] hint: Option<String>,
 ) -> impl IntoView {
     let shown = RwSignal::new(false);
     let interactive = RwSignal::new(false);
+    let root = NodeRef::<leptos::html::Div>::new();
+    crate::components::island::mark_hydrated(root);
     Effect::new(move |_| interactive.set(true));
     let described_by = [
         error.as_ref().map(|_| "password-error"),
-        hint.map(|_| "password-hint"),
+        hint.as_ref().map(|_| "password-hint"),
     ]
     .into_iter()
     .flatten()
@@ -68,7 +71,7 @@ pub fn PasswordField(
     .join(" ");
     let invalid = error.is_some();
     view! {
-        <div class="field" class:field-invalid=invalid>
+        <div class="field" class:field-invalid=invalid node_ref=root>
             <label for="password">"Password"</label>
             <div class="password-row">
                 <input

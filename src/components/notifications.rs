@@ -1,59 +1,49 @@
 //! The notification center: the header's Notifications button with the
 //! unread count, its panel of the latest notices, and the list both it and
-//! the Notifications page show. Without JavaScript the button is a plain
-//! form that opens the Notifications page; marking read posts a form.
+//! the Notifications page show. The button and its panel are an island;
+//! without JavaScript the button is a plain form that opens the
+//! Notifications page, where marking read posts a form.
 use std::time::Duration;
 
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 use crate::components::dialog::focus_by_id;
 use crate::components::local_time::LocalTime;
-use crate::models::notifications::{unread_label, NotificationItem};
+use crate::models::notifications::{unread_label, NotificationItem, NotificationPage};
+use crate::models::AppError;
 use crate::server_fns::notifications::{
-    get_notifications, unread_notifications, MarkAllNotificationsRead, MarkNotificationRead,
+    get_notifications, mark_all_notifications_read, mark_notification_read, unread_notifications,
+    MarkAllNotificationsRead, MarkNotificationRead,
 };
 
 /// The Notifications page.
 pub const NOTIFICATIONS_PATH: &str = "/admin/notifications";
+/// Where following notice `id` goes: it is marked read, then the server
+/// redirects to what it is about.
+pub fn open_path(id: i64) -> String {
+    format!("{NOTIFICATIONS_PATH}/{id}/open")
+}
+
 /// How often a hydrated page asks for new notices.
 const REFRESH_EVERY: Duration = Duration::from_secs(30);
 
-/// Shared by the header and the Notifications page: bumping `version`
-/// reloads the count and every list shown.
-#[derive(Clone, Copy)]
-pub struct NotificationsState {
-    pub version: RwSignal<u32>,
-}
-
-impl NotificationsState {
-    /// Made once per signed-in page, by the layout.
-    pub fn provide() -> Self {
-        let version = RwSignal::new(0u32);
-        let state = Self { version };
-        provide_context(state);
-        // Hydrated pages look for new notices now and then.
-        Effect::new(move |_| {
-            let _ = set_interval_with_handle(move || version.update(|v| *v += 1), REFRESH_EVERY);
-        });
-        state
-    }
-
-    pub fn changed(&self) {
-        self.version.update(|v| *v += 1);
-    }
-}
-
-/// The header button and its panel. `unread` is the count the server
-/// rendered; a hydrated page asks again whenever the notices change.
-#[component]
+/// The header button and its panel: an island, self-contained. `unread`
+/// is the count the server rendered; hydrated, the island asks again every
+/// 30 s and after every change made in its panel.
+#[island]
 pub fn NotificationsButton(unread: u64) -> impl IntoView {
-    let state = expect_context::<NotificationsState>();
+    let version = RwSignal::new(0u32);
     let open = RwSignal::new(false);
     let unread = RwSignal::new(unread);
-    // Not a resource: reloading one would suspend the layout around the
-    // header and render it anew, closing the panel.
+    let root = NodeRef::<leptos::html::Div>::new();
+    crate::components::island::mark_hydrated(root);
+    Effect::new(move |_| {
+        let _ = set_interval_with_handle(move || version.update(|v| *v += 1), REFRESH_EVERY);
+    });
+    // Not a resource: reloading one would render the button anew and close the panel.
     Effect::new(move |first: Option<()>| {
-        state.version.track();
+        version.track();
         if first.is_some() {
             leptos::task::spawn_local(async move {
                 if let Ok(n) = unread_notifications().await {
@@ -62,12 +52,13 @@ pub fn NotificationsButton(unread: u64) -> impl IntoView {
             });
         }
     });
+    let changed = Callback::new(move |_| version.update(|v| *v += 1));
     let count = move || unread_label(unread.get());
     let toggle = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();
         open.update(|o| *o = !*o);
         if open.get_untracked() {
-            state.changed();
+            changed.run(());
         }
     };
     let close = move || {
@@ -75,7 +66,7 @@ pub fn NotificationsButton(unread: u64) -> impl IntoView {
         focus_by_id("notifications-button");
     };
     view! {
-        <div class="notifications">
+        <div class="notifications" node_ref=root>
             <form method="get" action=NOTIFICATIONS_PATH class="notifications-form">
                 <button type="submit" id="notifications-button" class="button secondary notifications-button"
                     aria-haspopup="dialog" aria-expanded=move || open.get().to_string()
@@ -88,19 +79,25 @@ pub fn NotificationsButton(unread: u64) -> impl IntoView {
                 </button>
             </form>
             <Show when=move || open.get()>
-                <NotificationsPanel close=Callback::new(move |_| close())/>
+                <NotificationsPanel version changed close=Callback::new(move |_| close())/>
             </Show>
         </div>
     }
 }
 
-/// The latest notices, under the button (hydrated only).
+/// The latest notices, under the button (hydrated only). Loaded and
+/// changed with plain calls to the server functions: no suspense, no forms
+/// to decode, so the island stays small.
 #[component]
-fn NotificationsPanel(close: Callback<()>) -> impl IntoView {
-    let state = expect_context::<NotificationsState>();
-    let latest = LocalResource::new(move || {
-        state.version.get();
-        get_notifications(crate::models::query::PageNumber::FIRST)
+fn NotificationsPanel(version: RwSignal<u32>, changed: Callback<()>, close: Callback<()>) -> impl IntoView {
+    let latest = RwSignal::new(None::<Result<NotificationPage, AppError>>);
+    Effect::new(move |_| {
+        version.track();
+        leptos::task::spawn_local(async move {
+            latest.set(Some(
+                get_notifications(crate::models::query::PageNumber::FIRST).await,
+            ));
+        });
     });
     let panel = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
@@ -128,6 +125,57 @@ fn NotificationsPanel(close: Callback<()>) -> impl IntoView {
         keys.remove();
         clicks.remove();
     });
+    let mark_all = move |_| {
+        leptos::task::spawn_local(async move {
+            if mark_all_notifications_read().await.is_ok() {
+                changed.run(());
+            }
+        });
+    };
+    let content = move || match latest.get() {
+        None => EitherOf3::A(view! { <p role="status">"Loading…"</p> }),
+        Some(Err(err)) => EitherOf3::B(view! { <p class="form-error" role="alert">{err.to_string()}</p> }),
+        Some(Ok(page)) => EitherOf3::C({
+            let items = page
+                .items
+                .into_iter()
+                .map(|item| {
+                    let (id, read) = (item.id, item.read);
+                    let title = item.title.clone();
+                    let mark = move |_| {
+                        leptos::task::spawn_local(async move {
+                            if mark_notification_read(id.to_string()).await.is_ok() {
+                                changed.run(());
+                            }
+                        });
+                    };
+                    view! {
+                        <li class="notice-item" class:unread=!read>
+                            <NoticeText item/>
+                            {(!read).then(|| view! {
+                                <button type="button" class="button small secondary" on:click=mark>
+                                    "Mark read"<span class="visually-hidden">": "{title}</span>
+                                </button>
+                            })}
+                        </li>
+                    }
+                })
+                .collect::<Vec<_>>();
+            let empty = items.is_empty();
+            view! {
+                {(page.unread > 0).then(|| view! {
+                    <p class="mark-all">
+                        <button type="button" class="button small secondary" on:click=mark_all>"Mark all read"</button>
+                    </p>
+                })}
+                {empty.then(|| view! { <p class="empty">{NO_NOTICES}</p> })}
+                {(!empty).then(|| view! { <ul class="notice-list" aria-label="Notices">{items}</ul> })}
+                <p class="notifications-more">
+                    <a href=NOTIFICATIONS_PATH>"All notifications"</a>
+                </p>
+            }
+        }),
+    };
     view! {
         <div id="notifications-panel" class="notifications-panel" role="dialog" aria-labelledby="notifications-panel-title"
             tabindex="-1" node_ref=panel>
@@ -135,35 +183,34 @@ fn NotificationsPanel(close: Callback<()>) -> impl IntoView {
                 <h2 id="notifications-panel-title">"Notifications"</h2>
                 <button type="button" class="button small secondary" on:click=move |_| close.run(())>"Close"</button>
             </div>
-            <Transition fallback=|| view! { <p role="status">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match latest.await {
-                        Ok(page) => view! {
-                            <MarkAllRead unread=page.unread/>
-                            <NotificationList items=page.items/>
-                            <p class="notifications-more">
-                                <a href=NOTIFICATIONS_PATH>"All notifications"</a>
-                            </p>
-                        }
-                        .into_any(),
-                        Err(err) => view! { <p class="form-error" role="alert">{err.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {content}
         </div>
     }
 }
 
-/// "Mark all read", when something is unread.
+const NO_NOTICES: &str =
+    "No notifications. keyward writes here before a key is deleted for inactivity or expires, \
+                          and when test data is reset.";
+
+/// A notice's title (a link: following it reads it — the server marks it,
+/// then redirects to what it is about), its Unread badge, text and time.
+#[component]
+fn NoticeText(item: NotificationItem) -> impl IntoView {
+    view! {
+        <p class="notice-title">
+            <a href=open_path(item.id)>{item.title}</a>
+            {(!item.read).then(|| view! { " "<span class="badge badge-unread">"Unread"</span> })}
+        </p>
+        <p class="notice-body">{item.body}</p>
+        <p class="notice-meta"><LocalTime at=item.created_at with_time=true/></p>
+    }
+}
+
+/// "Mark all read" on the Notifications page, when something is unread: a
+/// form that posts; the server redirects back to the page, drawn anew.
 #[component]
 pub fn MarkAllRead(unread: u64) -> impl IntoView {
-    let state = expect_context::<NotificationsState>();
     let action = ServerAction::<MarkAllNotificationsRead>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = action.value().get() {
-            state.changed();
-        }
-    });
     (unread > 0).then(|| {
         view! {
             <ActionForm action attr:class="inline-form mark-all">
@@ -173,56 +220,25 @@ pub fn MarkAllRead(unread: u64) -> impl IntoView {
     })
 }
 
-/// Notices, newest first; each links to what it is about.
+/// The Notifications page's list, newest first; Mark read is a form.
 #[component]
 pub fn NotificationList(items: Vec<NotificationItem>) -> impl IntoView {
-    let state = expect_context::<NotificationsState>();
     let mark = ServerAction::<MarkNotificationRead>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = mark.value().get() {
-            state.changed();
-        }
-    });
     if items.is_empty() {
-        return view! {
-            <p class="empty">
-                "No notifications. keyward writes here before a key is deleted for inactivity or expires, "
-                "and when test data is reset."
-            </p>
-        }
-        .into_any();
+        return view! { <p class="empty">{NO_NOTICES}</p> }.into_any();
     }
     let items = items
         .into_iter()
         .map(|item| {
-            let id = item.id.to_string();
-            let title = match item.link.clone() {
-                Some(href) => {
-                    let id = id.clone();
-                    // Following a notice reads it.
-                    let read = item.read;
-                    view! {
-                        <a href=href on:click=move |_| if !read {
-                            mark.dispatch(MarkNotificationRead { id: id.clone() });
-                        }>{item.title.clone()}</a>
-                    }
-                    .into_any()
-                }
-                None => view! { <span>{item.title.clone()}</span> }.into_any(),
-            };
+            let (id, read, title) = (item.id.to_string(), item.read, item.title.clone());
             view! {
-                <li class="notice-item" class:unread=!item.read>
-                    <p class="notice-title">
-                        {title}
-                        {(!item.read).then(|| view! { " "<span class="badge badge-unread">"Unread"</span> })}
-                    </p>
-                    <p class="notice-body">{item.body}</p>
-                    <p class="notice-meta"><LocalTime at=item.created_at with_time=true/></p>
-                    {(!item.read).then(|| view! {
+                <li class="notice-item" class:unread=!read>
+                    <NoticeText item/>
+                    {(!read).then(|| view! {
                         <ActionForm action=mark attr:class="inline-form">
                             <input type="hidden" name="id" value=id/>
                             <button type="submit" class="button small secondary">
-                                "Mark read"<span class="visually-hidden">": "{item.title}</span>
+                                "Mark read"<span class="visually-hidden">": "{title}</span>
                             </button>
                         </ActionForm>
                     })}

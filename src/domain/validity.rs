@@ -45,8 +45,21 @@ pub enum ValidityError {
 
 impl Validity {
     /// From the form's choice (`1w`, `1m`, `3m`, `1y`, `never`, `custom`)
-    /// and, for `custom`, its date; checked against `now`.
+    /// and, for `custom`, its date; or `until` and an RFC 3339 moment (what
+    /// a key gives the keys it creates); checked against `now`.
     pub fn parse(choice: &str, custom_date: &str, now: DateTime<Utc>) -> Result<Self, ValidityError> {
+        if choice.trim() == "until" {
+            let validity = DateTime::parse_from_rfc3339(custom_date.trim())
+                .map(|at| Validity::Until(at.to_utc()))
+                .map_err(|_| ValidityError::BadDate)?;
+            return validity.expires_at(now).map(|_| validity);
+        }
+        Self::from_choice(choice, custom_date, now)
+    }
+
+    /// The Create dialog's choices only (no `until`): what the browser
+    /// checks as the person picks, without chrono's parsers in the wasm.
+    pub fn from_choice(choice: &str, custom_date: &str, now: DateTime<Utc>) -> Result<Self, ValidityError> {
         let validity = match choice.trim() {
             "1w" => Validity::OneWeek,
             "1m" => Validity::OneMonth,
@@ -58,12 +71,8 @@ impl Validity {
                 if text.is_empty() {
                     return Err(ValidityError::MissingDate);
                 }
-                let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| ValidityError::BadDate)?;
-                Validity::Custom(date)
+                Validity::Custom(calendar_date(text).ok_or(ValidityError::BadDate)?)
             }
-            "until" => DateTime::parse_from_rfc3339(custom_date.trim())
-                .map(|at| Validity::Until(at.to_utc()))
-                .map_err(|_| ValidityError::BadDate)?,
             _ => return Err(ValidityError::Unknown),
         };
         validity.expires_at(now).map(|_| validity)
@@ -136,6 +145,23 @@ pub fn min_custom_date(now: DateTime<Utc>) -> String {
     tomorrow.format("%Y-%m-%d").to_string()
 }
 
+/// `YYYY-MM-DD` (what a date input sends) as a date: a four-digit year,
+/// a one- or two-digit month and day; `None` for anything else or a day the
+/// calendar lacks (`2027-02-30`).
+pub fn calendar_date(text: &str) -> Option<NaiveDate> {
+    let mut parts = text.split('-');
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    let digits = |part: &str, lengths: std::ops::RangeInclusive<usize>| {
+        (lengths.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse::<u32>().ok())?
+    };
+    if parts.next().is_some() {
+        return None;
+    }
+    let year = i32::try_from(digits(year, 4..=4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, digits(month, 1..=2)?, digits(day, 1..=2)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +169,29 @@ mod tests {
 
     fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(y, m, d, h, 30, 0).unwrap()
+    }
+
+    #[test]
+    fn calendar_dates_read_as_a_date_input_writes_them() {
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        assert_eq!(calendar_date("2027-02-28"), date(2027, 2, 28));
+        assert_eq!(calendar_date("2027-2-8"), date(2027, 2, 8));
+        assert_eq!(calendar_date("2028-02-29"), date(2028, 2, 29));
+        for bad in [
+            "",
+            "2027-02-30",
+            "2027-13-01",
+            "27-02-01",
+            "2027-02",
+            "2027-02-01-01",
+            "2027-+2-01",
+            "2027-02-1x",
+            "２０２７-02-01",
+            "2027-002-01",
+            " 2027-02-01",
+        ] {
+            assert_eq!(calendar_date(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -301,6 +301,40 @@ impl KeyRow {
     }
 }
 
+/// What the dialogs that change a key need to know of it: the props of the
+/// `KeyRowActions` and `KeyPageActions` islands (plain data, serialised
+/// into the page; no dates, which would need a parser in the browser).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyTarget {
+    pub id: String,
+    pub name: String,
+    /// `kw_live_{id}`.
+    pub api_key: String,
+    /// Requests per second; 0 is unlimited.
+    pub rate_limit: i32,
+    /// Active keys can be revoked and rolled; the others only removed.
+    pub active: bool,
+    pub scopes: Vec<Scope>,
+    pub ip_allowlist: Vec<String>,
+    /// An earlier roll's old secret still works (a new roll ends it).
+    pub old_secret_pending: bool,
+}
+
+impl From<&KeyRow> for KeyTarget {
+    fn from(row: &KeyRow) -> Self {
+        Self {
+            id: row.id.clone(),
+            name: row.name.clone(),
+            api_key: row.api_key(),
+            rate_limit: row.rate_limit,
+            active: row.status == KeyStatus::Active,
+            scopes: row.scopes.clone(),
+            ip_allowlist: row.ip_allowlist.clone(),
+            old_secret_pending: row.old_secret_until.is_some(),
+        }
+    }
+}
+
 /// One page of the table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyPage {

@@ -14,6 +14,9 @@ pub struct NotificationItem {
     pub body: String,
     /// Where the notice leads (the key's page, the audit log, …).
     pub link: Option<String>,
+    /// Milliseconds since the epoch on the wire: the notification panel
+    /// reads it in the browser without a date parser.
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub created_at: DateTime<Utc>,
     pub read: bool,
 }

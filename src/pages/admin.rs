@@ -5,7 +5,6 @@ use leptos_router::components::Outlet;
 
 use crate::components::breadcrumb::Breadcrumb;
 use crate::components::header::Header;
-use crate::components::notifications::NotificationsState;
 use crate::models::{AppError, CurrentUser};
 use crate::server_fns::notifications::unread_notifications;
 use crate::server_fns::session::get_current_user;
@@ -18,7 +17,6 @@ pub fn AdminLayout() -> impl IntoView {
     let user: UserResource = Resource::new_blocking(|| (), |_| get_current_user());
     let unread = Resource::new_blocking(|| (), |_| unread_notifications());
     provide_context(user);
-    NotificationsState::provide();
     view! {
         <Suspense>
             {move || Suspend::new(async move {

@@ -1,17 +1,18 @@
 //! `/admin/profile/developer-settings`: the API key table, its search, and
-//! the dialogs that create, rename, revoke and remove keys.
+//! the dialogs that create, rename, revoke and remove keys. The page is the
+//! server's; the search box, Create New Key and each row's actions are
+//! islands. The settings forms post and the server redirects back.
 use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_query_map;
 
 use crate::components::breadcrumb::Breadcrumb;
-use crate::components::keys::create::CreateKeyDialog;
-use crate::components::keys::manage::{ConfirmDialogs, RateLimitDialog, RenameDialog};
+use crate::components::island::{mark_hydrated, swap_region};
+use crate::components::keys::create::CreateKey;
 use crate::components::keys::table::KeyTable;
-use crate::components::keys::{KeysState, OpenDialog, PAGE_PATH};
+use crate::components::keys::{PAGE_PATH, RESULTS_ID};
 use crate::domain::lifecycle::WEEKDAYS;
 use crate::models::keys::{KeyQuery, KeySettings};
 use crate::server_fns::keys::{get_key_settings, list_keys, SetInactivityDays, SetKeyLimit, SetSandboxReset};
@@ -20,20 +21,8 @@ use crate::server_fns::keys::{get_key_settings, list_keys, SetInactivityDays, Se
 pub fn DeveloperSettingsPage() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| params.with(|p| KeyQuery::from_params(|name| p.get(name))));
-    let version = RwSignal::new(0u32);
-    let settings = Resource::new(move || version.get(), |_| get_key_settings());
-    let keys = Resource::new(
-        move || (query.get(), version.get()),
-        |(query, _)| list_keys(query),
-    );
-    let state = KeysState {
-        version,
-        open: RwSignal::new(OpenDialog::None),
-        return_focus: RwSignal::new(String::new()),
-        refocus: RwSignal::new(None),
-        settings,
-    };
-    provide_context(state);
+    let settings = Resource::new(|| (), |_| get_key_settings());
+    let keys = Resource::new(move || query.get(), list_keys);
 
     view! {
         <Title text="Developer Settings"/>
@@ -49,106 +38,98 @@ pub fn DeveloperSettingsPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match settings.await {
-                    Ok(settings) => view! { <Toolbar settings query/> }.into_any(),
+                    Ok(settings) => view! { <Toolbar settings query=query.get_untracked()/> }.into_any(),
                     Err(err) => view! { <p class="form-error" role="alert">{err.to_string()}</p> }.into_any(),
                 }
             })}
         </Suspense>
-        <Transition fallback=|| view! { <p role="status">"Loading keys…"</p> }>
+        <Suspense fallback=|| view! { <p role="status">"Loading keys…"</p> }>
             {move || Suspend::new(async move {
                 let can_manage = settings.await.map(|s| s.can_manage).unwrap_or(false);
-                match keys.await {
+                let results = match keys.await {
                     Ok(page) => view! { <KeyTable page can_manage/> }.into_any(),
                     Err(err) => view! { <p class="form-error" role="alert">{err.to_string()}</p> }.into_any(),
-                }
+                };
+                view! { <div id=RESULTS_ID>{results}</div> }
             })}
-        </Transition>
-        <RenameDialog/>
-        <RateLimitDialog/>
-        <ConfirmDialogs/>
+        </Suspense>
+    }
+}
+
+/// Search keys: a GET form (it works without JavaScript); hydrated, the
+/// table follows the typing, a quarter of a second after the last key,
+/// and a submit applies at once — the server draws the rows either way.
+#[island]
+fn KeySearch(query: KeyQuery) -> impl IntoView {
+    let root = NodeRef::<leptos::html::Form>::new();
+    mark_hydrated(root);
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    // The last search asked for: an older answer arriving late is dropped.
+    let latest = StoredValue::new(0u32);
+    let current = StoredValue::new(query.clone());
+    let go = move |text: String| {
+        let next = current.with_value(|q| q.with_search(&text));
+        if current.with_value(|q| *q == next) {
+            return;
+        }
+        current.set_value(next.clone());
+        latest.update_value(|n| *n += 1);
+        let ticket = latest.get_value();
+        let url = match next.to_query_string() {
+            q if q.is_empty() => PAGE_PATH.to_owned(),
+            q => format!("{PAGE_PATH}?{q}"),
+        };
+        leptos::task::spawn_local(async move {
+            swap_region(url, RESULTS_ID, move || latest.get_value() == ticket).await;
+        });
+    };
+    let cancel_pending = move || {
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+    };
+    let on_input = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        cancel_pending();
+        pending.set_value(set_timeout_with_handle(move || go(text), Duration::from_millis(250)).ok());
+    };
+    let input = NodeRef::<leptos::html::Input>::new();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        cancel_pending();
+        if let Some(input) = input.get_untracked() {
+            go(input.value());
+        }
+    };
+    let default = KeyQuery::default();
+    let keeps_order = query.sort != default.sort || query.dir != default.dir;
+    view! {
+        <form class="search" role="search" method="get" action=PAGE_PATH node_ref=root on:submit=on_submit>
+            <label for="key-search">"Search keys"</label>
+            <div class="search-row">
+                <input id="key-search" type="search" name="q" value=query.q.to_string() node_ref=input
+                    placeholder="Key name" autocomplete="off" on:input=on_input/>
+                {keeps_order.then(|| view! {
+                    <input type="hidden" name="sort" value=query.sort.param()/>
+                    <input type="hidden" name="dir" value=query.dir.param()/>
+                })}
+                <button type="submit" class="button secondary">"Search"</button>
+            </div>
+        </form>
     }
 }
 
 /// Search, Create New Key (or why not), the limit setting, and the create dialog.
 #[component]
-fn Toolbar(settings: KeySettings, query: Memo<KeyQuery>) -> impl IntoView {
-    let state = expect_context::<KeysState>();
-    let navigate = use_navigate();
-    let pending = StoredValue::new(None::<TimeoutHandle>);
-    let go = move |text: String, navigate: &dyn Fn(&str, NavigateOptions)| {
-        let next = query.get_untracked().with_search(&text);
-        if next != query.get_untracked() {
-            let q = next.to_query_string();
-            let url = if q.is_empty() {
-                PAGE_PATH.to_owned()
-            } else {
-                format!("{PAGE_PATH}?{q}")
-            };
-            navigate(
-                &url,
-                NavigateOptions {
-                    replace: true,
-                    scroll: false,
-                    ..Default::default()
-                },
-            );
-        }
-    };
-    let on_input = {
-        let navigate = navigate.clone();
-        move |ev: leptos::ev::Event| {
-            let text = event_target_value(&ev);
-            if let Some(handle) = pending.get_value() {
-                handle.clear();
-            }
-            let navigate = navigate.clone();
-            let handle =
-                set_timeout_with_handle(move || go(text, &navigate), Duration::from_millis(250)).ok();
-            pending.set_value(handle);
-        }
-    };
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if let Some(handle) = pending.get_value() {
-            handle.clear();
-        }
-        let input = document()
-            .get_element_by_id("key-search")
-            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok());
-        if let Some(input) = input {
-            go(input.value(), &navigate);
-        }
-    };
-    let root = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move |_| {
-        if let Some(root) = root.get() {
-            state.restore_focus_within(&root);
-        }
-    });
-    let current = query.get_untracked();
+fn Toolbar(settings: KeySettings, query: KeyQuery) -> impl IntoView {
     let has_room = settings.has_room();
     let limit_message = settings.limit_message();
     view! {
-        <div class="toolbar" node_ref=root>
-            <form class="search" role="search" method="get" action=PAGE_PATH on:submit=on_submit>
-                <label for="key-search">"Search keys"</label>
-                <div class="search-row">
-                    <input id="key-search" type="search" name="q" value=current.q.to_string()
-                        placeholder="Key name" autocomplete="off" on:input=on_input/>
-                    {(current.sort != KeyQuery::default().sort || current.dir != KeyQuery::default().dir).then(|| view! {
-                        <input type="hidden" name="sort" value=current.sort.param()/>
-                        <input type="hidden" name="dir" value=current.dir.param()/>
-                    })}
-                    <button type="submit" class="button secondary">"Search"</button>
-                </div>
-            </form>
+        <div class="toolbar">
+            <KeySearch query/>
             {settings.can_manage.then(|| view! {
-                <div class="create">
-                    <button type="button" class="button primary" id="create-key" disabled=!has_room
-                        aria-describedby=(!has_room).then_some("limit-note")
-                        on:click=move |_| state.open(OpenDialog::Create, "create-key".to_owned())>
-                        "Create New Key"
-                    </button>
+                <div class="create-column">
+                    <CreateKey settings=settings.clone()/>
                     <noscript><p class="field-hint">"Creating keys needs JavaScript."</p></noscript>
                 </div>
             })}
@@ -163,20 +144,13 @@ fn Toolbar(settings: KeySettings, query: Memo<KeyQuery>) -> impl IntoView {
             <KeyLimitForm max=settings.max_active_keys/>
             <MaintenanceForms settings=settings.clone()/>
         })}
-        {settings.can_manage.then(|| view! { <CreateKeyDialog settings=settings.clone()/> })}
     }
 }
 
 /// The agency's key limit, for super managers (works without JavaScript too).
 #[component]
 fn KeyLimitForm(max: i32) -> impl IntoView {
-    let state = expect_context::<KeysState>();
     let action = ServerAction::<SetKeyLimit>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = action.value().get() {
-            state.changed();
-        }
-    });
     let error = move || action.value().get().and_then(Result::err).map(|e| e.to_string());
     view! {
         <details class="limit-settings">
@@ -192,9 +166,6 @@ fn KeyLimitForm(max: i32) -> impl IntoView {
                     <Show when=move || error().is_some()>
                         <p id="max-active-keys-error" class="field-error">{error}</p>
                     </Show>
-                    <Show when=move || matches!(action.value().get(), Some(Ok(())))>
-                        <p class="field-hint" role="status">"Saved."</p>
-                    </Show>
                 </div>
             </ActionForm>
         </details>
@@ -205,14 +176,8 @@ fn KeyLimitForm(max: i32) -> impl IntoView {
 /// (works without JavaScript too).
 #[component]
 fn MaintenanceForms(settings: KeySettings) -> impl IntoView {
-    let state = expect_context::<KeysState>();
     let inactivity = ServerAction::<SetInactivityDays>::new();
     let sandbox = ServerAction::<SetSandboxReset>::new();
-    Effect::new(move |_| {
-        if matches!(inactivity.value().get(), Some(Ok(()))) || matches!(sandbox.value().get(), Some(Ok(()))) {
-            state.changed();
-        }
-    });
     let inactivity_error = move || {
         inactivity
             .value()
@@ -269,9 +234,6 @@ fn MaintenanceForms(settings: KeySettings) -> impl IntoView {
                     </div>
                     <Show when=move || sandbox_error().is_some()>
                         <p class="field-error">{sandbox_error}</p>
-                    </Show>
-                    <Show when=move || matches!(sandbox.value().get(), Some(Ok(())))>
-                        <p class="field-hint" role="status">"Saved."</p>
                     </Show>
                 </fieldset>
             </ActionForm>

@@ -1,34 +1,32 @@
 //! `/admin/profile/developer-settings/keys/{id}`: one key — everything
 //! known about it, its requests per day for the last 30 days (an SVG chart
 //! drawn on the server, and the same numbers as a table), its activity,
-//! and the Roll key, Edit scopes and IP allowlist dialogs for those who
-//! manage it.
+//! and the Roll key, Edit scopes and IP allowlist dialogs (an island) for
+//! those who manage it.
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::breadcrumb::Breadcrumb;
 use crate::components::events::EventTable;
-use crate::components::keys::lifecycle::{AllowlistDialog, RollDialog, ScopesDialog};
+use crate::components::keys::lifecycle::KeyPageActions;
 use crate::components::keys::{key_path, AUDIT_LOG_PATH};
-use crate::components::local_time::LocalTime;
+use crate::components::local_time::{LocalNumber, LocalTime};
 use crate::domain::refusal::RefusalReason;
 use crate::models::audit::{AuditRow, DayCount, KeyDetail};
-use crate::models::keys::KeyStatus;
+use crate::models::keys::{KeyStatus, KeyTarget};
 use crate::server_fns::audit::get_key_detail;
 
 #[component]
 pub fn KeyDetailPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
-    let version = RwSignal::new(0u32);
-    let detail = Resource::new(move || (id.get(), version.get()), |(id, _)| get_key_detail(id));
-    let reload = Callback::new(move |_| version.update(|v| *v += 1));
+    let detail = Resource::new(move || id.get(), get_key_detail);
     view! {
-        <Transition fallback=|| view! { <p role="status">"Loading the key…"</p> }>
+        <Suspense fallback=|| view! { <p role="status">"Loading the key…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(detail) => view! { <KeyView detail reload/> }.into_any(),
+                    Ok(detail) => view! { <KeyView detail/> }.into_any(),
                     Err(err) => view! {
                         <Title text="API key"/>
                         <Breadcrumb depth=2/>
@@ -38,18 +36,14 @@ pub fn KeyDetailPage() -> impl IntoView {
                     .into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
 #[component]
-fn KeyView(detail: KeyDetail, reload: Callback<()>) -> impl IntoView {
+fn KeyView(detail: KeyDetail) -> impl IntoView {
     let row = detail.row.clone();
     let href = key_path(&row.id);
-    let roll_open = RwSignal::new(false);
-    let allowlist_open = RwSignal::new(false);
-    let scopes_open = RwSignal::new(false);
-    let active = row.status == KeyStatus::Active;
     let status_class = match row.status {
         KeyStatus::Active => "badge badge-active",
         KeyStatus::Expired => "badge badge-expired",
@@ -57,29 +51,8 @@ fn KeyView(detail: KeyDetail, reload: Callback<()>) -> impl IntoView {
     };
     let manage = row.can_manage.then(|| {
         view! {
-            <div class="toolbar key-actions">
-                {active.then(|| view! {
-                    <button type="button" class="button primary" id="roll-key" on:click=move |_| roll_open.set(true)>
-                        "Roll key"
-                    </button>
-                })}
-                <button type="button" class="button secondary" id="edit-scopes"
-                    on:click=move |_| scopes_open.set(true)>
-                    "Edit scopes"
-                </button>
-                <button type="button" class="button secondary" id="edit-allowlist"
-                    on:click=move |_| allowlist_open.set(true)>
-                    "Edit IP allowlist"
-                </button>
-                <noscript><p class="field-hint">"Rolling a key and editing it need JavaScript."</p></noscript>
-            </div>
-        }
-    });
-    let dialogs = row.can_manage.then(|| {
-        view! {
-            <RollDialog key=row.clone() open=roll_open on_rolled=reload/>
-            <AllowlistDialog key=row.clone() open=allowlist_open on_saved=reload/>
-            <ScopesDialog key=row.clone() open=scopes_open on_saved=reload/>
+            <KeyPageActions key=KeyTarget::from(&row)/>
+            <noscript><p class="field-hint">"Rolling a key and editing it need JavaScript."</p></noscript>
         }
     });
     let scopes = row
@@ -133,7 +106,7 @@ fn KeyView(detail: KeyDetail, reload: Callback<()>) -> impl IntoView {
                     }.into_any(),
                     None => "Never".into_any(),
                 }}</dd>
-                <dt>"Requests"</dt><dd>{row.usage_count.to_string()}" in all"</dd>
+                <dt>"Requests"</dt><dd><LocalNumber n=row.usage_count/>" in all"</dd>
                 <dt>"Rate limit"</dt><dd>{rate_limit}</dd>
                 <dt>"Scopes"</dt><dd><ul class="plain-list">{scopes}</ul></dd>
                 <dt>"IP allowlist"</dt><dd>{allowlist}</dd>
@@ -146,7 +119,6 @@ fn KeyView(detail: KeyDetail, reload: Callback<()>) -> impl IntoView {
         <UsageChart usage=detail.usage.clone()/>
         <Refusals refusals=detail.refusals.clone()/>
         <Trail id=row.id.clone() trail=detail.trail.clone() total=detail.trail_total/>
-        {dialogs}
     }
 }
 
@@ -192,7 +164,7 @@ fn UsageChart(usage: Vec<DayCount>) -> impl IntoView {
             view! {
                 <tr>
                     <th scope="row"><time datetime=d.day.to_string()>{d.day.format("%a %b %-d").to_string()}</time></th>
-                    <td class="number">{d.requests.to_string()}</td>
+                    <td class="number"><LocalNumber n=d.requests/></td>
                 </tr>
             }
         })

@@ -5,9 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::breadcrumb::Breadcrumb;
-use crate::components::notifications::{
-    MarkAllRead, NotificationList, NotificationsState, NOTIFICATIONS_PATH,
-};
+use crate::components::notifications::{MarkAllRead, NotificationList, NOTIFICATIONS_PATH};
 use crate::components::pager::{shown_range, Pager};
 use crate::models::notifications::NOTIFICATIONS_PER_PAGE;
 use crate::models::query::PageNumber;
@@ -15,13 +13,9 @@ use crate::server_fns::notifications::get_notifications;
 
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
-    let state = expect_context::<NotificationsState>();
     let params = use_query_map();
     let page = Memo::new(move |_| params.with(|p| PageNumber::from_param(p.get("page"))));
-    let notices = Resource::new(
-        move || (page.get(), state.version.get()),
-        |(page, _)| get_notifications(page),
-    );
+    let notices = Resource::new(move || page.get(), get_notifications);
     let href = |page: u64| {
         if page > 1 {
             format!("{NOTIFICATIONS_PATH}?page={page}")

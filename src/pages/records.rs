@@ -3,10 +3,10 @@
 //! mode. Search, page and mode live in the URL and work without JavaScript.
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_query_map;
 
 use crate::components::breadcrumb::Breadcrumb;
+use crate::components::island::SubmitOnChange;
 use crate::components::local_time::LocalTime;
 use crate::components::pager::{shown_range, Pager};
 use crate::models::crm::SourceKey;
@@ -75,44 +75,14 @@ where
 }
 
 /// Search and the Test mode switch: one GET form, so both work without
-/// JavaScript; hydrated, the switch applies at once.
+/// JavaScript; hydrated, the switch applies at once (an island).
 #[component]
 fn RecordToolbar(path: &'static str, noun: &'static str, query: Memo<RecordQuery>) -> impl IntoView {
-    let navigate = use_navigate();
-    let go = move |next: RecordQuery, navigate: &dyn Fn(&str, NavigateOptions)| {
-        navigate(
-            &format!("{path}{}", next.href()),
-            NavigateOptions {
-                scroll: false,
-                ..Default::default()
-            },
-        );
-    };
-    let search_id = format!("{noun}-search");
-    let on_submit = {
-        let navigate = navigate.clone();
-        let search_id = search_id.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            let text = document()
-                .get_element_by_id(&search_id)
-                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok())
-                .map(|input| input.value())
-                .unwrap_or_default();
-            let current = query.get_untracked();
-            let next = RecordQuery::from_params(|name| match name {
-                "q" => Some(text.clone()),
-                "mode" => current.test.then(|| "test".to_owned()),
-                _ => None,
-            });
-            go(next, &navigate);
-        }
-    };
-    let on_toggle = move |_| go(query.get_untracked().toggled(), &navigate);
     let current = query.get_untracked();
+    let search_id = format!("{noun}-search");
     let label = format!("Search {noun}");
     view! {
-        <form class="toolbar record-toolbar" role="search" method="get" action=path on:submit=on_submit>
+        <form class="toolbar record-toolbar" role="search" method="get" action=path>
             <div class="search">
                 <label for=search_id.clone()>{label}</label>
                 <div class="search-row">
@@ -121,18 +91,19 @@ fn RecordToolbar(path: &'static str, noun: &'static str, query: Memo<RecordQuery
                 </div>
             </div>
             <div class="mode-switch">
-                <label class="choice">
-                    <input type="checkbox" name="mode" value="test" id=format!("{noun}-test-mode")
-                        checked=current.test prop:checked=move || query.get().test
-                        aria-describedby=format!("{noun}-test-mode-hint") on:change=on_toggle/>
-                    <span>"Test mode"</span>
-                </label>
+                <SubmitOnChange>
+                    <label class="choice">
+                        <input type="checkbox" name="mode" value="test" id=format!("{noun}-test-mode")
+                            checked=current.test aria-describedby=format!("{noun}-test-mode-hint")/>
+                        <span>"Test mode"</span>
+                    </label>
+                </SubmitOnChange>
                 <p id=format!("{noun}-test-mode-hint") class="field-hint">
                     "Shows what test keys (" <code>"kw_test_…"</code> ") wrote; test data is reset weekly."
                 </p>
             </div>
         </form>
-        {move || query.get().test.then(|| view! {
+        {current.test.then(|| view! {
             <p class="notice warning" role="status">{format!("Test mode: these {noun} are test data, not live data.")}</p>
         })}
     }
@@ -198,7 +169,7 @@ fn records_table<T>(
         .map(|h| view! { <th scope="col">{*h}</th> })
         .collect::<Vec<_>>();
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll records-scroll" role="region" aria-label=format!("{caption} table") tabindex="0">
             <table class="records">
                 <caption class="visually-hidden">{caption}</caption>
                 <thead>

@@ -179,6 +179,28 @@ pub async fn login(
     response
 }
 
+/// `GET /admin/notifications/{id}/open`: following a notice reads it, with
+/// or without JavaScript, then leads where it points (the Notifications
+/// page when it points nowhere, or is not the signed-in user's).
+pub async fn open_notification(
+    State(state): State<AppState>,
+    user: Option<Extension<CurrentUser>>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let Some(Extension(user)) = user else {
+        return Redirect::to("/login").into_response();
+    };
+    let fallback = crate::components::notifications::NOTIFICATIONS_PATH;
+    let Ok(id) = id.parse::<i64>() else {
+        return Redirect::to(fallback).into_response();
+    };
+    match crate::server::services::notifications::open(&state.db, &user, id, chrono::Utc::now()).await {
+        Ok(Some(Some(link))) => Redirect::to(safe_next(Some(&link))).into_response(),
+        Ok(_) => Redirect::to(fallback).into_response(),
+        Err(err) => internal_error("opening a notification failed", err),
+    }
+}
+
 pub async fn logout(session: Session) -> Response {
     if let Err(err) = session.flush().await {
         return internal_error("cannot end the session", err);

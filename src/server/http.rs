@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
     let forms = Router::new()
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
+        .route("/admin/notifications/{id}/open", get(auth::open_notification))
         .route("/setup", post(auth::setup))
         .layer(axum::Extension(renderer))
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT));

@@ -11,7 +11,7 @@ use keyward::server::services::lifecycle::Report;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
 
-use crate::helpers::TestApp;
+use crate::helpers::{location, plain_client, TestApp};
 use crate::keys::{create, form, signed_in, world, World};
 use crate::on_both_engines;
 use crate::v1_records::{call, roomy};
@@ -404,12 +404,30 @@ on_both_engines! {
         assert!(html.contains("count-badge") && html.contains(">3<") && html.contains(" unread</span>"), "the unread count in the header");
         assert!(html.contains("3 unread notifications."));
 
+        // Following a notice reads it and leads where it points; another
+        // user's notice (or a bad id) leads to their own list, unread.
+        let oldest = page["items"][2]["id"].as_i64().unwrap();
+        let open = |id: String| format!("/admin/notifications/{id}/open");
+        let ada_follows = ada.get(app.url(&open(oldest.to_string()))).send().await.unwrap();
+        assert_eq!((ada_follows.status().as_u16(), location(&ada_follows)), (303, "/admin/notifications".to_owned()));
+        let bad = sam.get(app.url(&open("x".to_owned()))).send().await.unwrap();
+        assert_eq!(location(&bad), "/admin/notifications");
+        assert_eq!(app.call_form(&sam, "unread_notifications", &[]).await.1, json!(3));
+        let followed = sam.get(app.url(&open(oldest.to_string()))).send().await.unwrap();
+        assert_eq!(followed.status().as_u16(), 303);
+        assert!(location(&followed).starts_with("/admin/profile/developer-settings/keys/"), "{}", location(&followed));
+        assert_eq!(app.call_form(&sam, "unread_notifications", &[]).await.1, json!(2));
+        let anonymous = plain_client().get(app.url(&open(oldest.to_string()))).send().await.unwrap();
+        assert!(location(&anonymous).starts_with("/login?next="), "{}", location(&anonymous));
+        let (_, page) = app.call_form(&sam, "get_notifications", &[("page", "1")]).await;
+        assert_eq!(page["items"][2]["read"], json!(true));
+
         // Another user's notice cannot be marked (nor found).
         let newest = page["items"][0]["id"].as_i64().unwrap().to_string();
         assert_eq!(app.call_form(&ada, "mark_notification_read", &[("id", &newest)]).await.0, 404);
         assert_eq!(app.call_form(&sam, "mark_notification_read", &[("id", "x")]).await.0, 404);
         assert_eq!(app.call_form(&sam, "mark_notification_read", &[("id", &newest)]).await.0, 200);
-        assert_eq!(app.call_form(&sam, "unread_notifications", &[]).await.1, json!(2));
+        assert_eq!(app.call_form(&sam, "unread_notifications", &[]).await.1, json!(1));
         let (_, page) = app.call_form(&sam, "get_notifications", &[("page", "1")]).await;
         assert_eq!(page["items"][0]["read"], json!(true));
         assert_eq!(page["items"][1]["read"], json!(false));

@@ -1,10 +1,12 @@
-//! The Create API key dialog: the form, then the one-time reveal that cannot
-//! be finished until the person confirms they stored the secret.
+//! Create New Key and its dialog (an island): the form, then the one-time
+//! reveal that cannot be finished until the person confirms they stored the
+//! secret; then the page is drawn again with the new key in the table.
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::reveal::SecretReveal;
-use super::{KeysState, OpenDialog};
 use crate::components::dialog::Modal;
+use crate::components::island::{mark_hydrated, reload_focusing};
 use crate::components::local_time::{in_browser, moment_text, now};
 use crate::domain::scopes::Scope;
 use crate::domain::validity::{Validity, PRESETS};
@@ -25,7 +27,7 @@ fn error_for(result: &Option<Result<RevealedKey, AppError>>, field: &str) -> Opt
 /// message says why).
 fn expiry_hint(choice: &str, custom_date: &str, in_browser: bool) -> Option<String> {
     let now = now();
-    let validity = Validity::parse(choice, custom_date, now).ok()?;
+    let validity = Validity::from_choice(choice, custom_date, now).ok()?;
     match validity.expires_at(now).ok()? {
         None => Some("Never expires: the key works until it is revoked.".to_owned()),
         Some(at) => {
@@ -39,22 +41,27 @@ fn expiry_hint(choice: &str, custom_date: &str, in_browser: bool) -> Option<Stri
 #[component]
 fn FieldMessage(id: &'static str, message: Signal<Option<String>>) -> impl IntoView {
     view! {
-        <Show when=move || message.get().is_some()>
+        {move || (message.get().is_some()).then(|| view! {
             <p id=id class="field-error">{move || message.get()}</p>
-        </Show>
+        })}
     }
 }
 
-#[component]
-pub fn CreateKeyDialog(settings: KeySettings) -> impl IntoView {
-    let state = expect_context::<KeysState>();
+/// The id of Create New Key: focus returns to it after the dialog.
+const TRIGGER: &str = "create-key";
+
+#[island]
+pub fn CreateKey(settings: KeySettings) -> impl IntoView {
+    let root = NodeRef::<leptos::html::Div>::new();
+    mark_hydrated(root);
+    let opened = RwSignal::new(false);
     let action = ServerAction::<CreateKey>::new();
     let result = action.value();
     let revealed = Memo::new(move |_| match result.get() {
         Some(Ok(key)) => Some(key),
         _ => None,
     });
-    let open = Signal::derive(move || state.open.get() == OpenDialog::Create);
+    let open = Signal::derive(move || opened.get());
 
     // The form, kept while the dialog is open so a refusal loses nothing.
     let default_workspace = if settings.can_create_agency_wide && !settings.agency_wide_full {
@@ -90,12 +97,13 @@ pub fn CreateKeyDialog(settings: KeySettings) -> impl IntoView {
     };
     let reset = StoredValue::new(reset);
     let finish = move || {
-        let had_key = revealed.get_untracked().is_some();
-        reset.with_value(|reset| reset());
-        state.close();
-        if had_key {
-            state.changed();
+        if revealed.get_untracked().is_some() {
+            // The server draws the table with the new key; focus comes back here.
+            reload_focusing(TRIGGER);
+            return;
         }
+        reset.with_value(|reset| reset());
+        opened.set(false);
     };
     let dismiss = Callback::new(move |_| {
         if revealed.get_untracked().is_some() && !confirmed.get_untracked() {
@@ -151,6 +159,7 @@ pub fn CreateKeyDialog(settings: KeySettings) -> impl IntoView {
         Some(Err(err)) => Some(err.to_string()),
     };
     let invalid = move |field: &'static str| move || message(field).get().map(|_| "true");
+    let has_room = settings.has_room();
     let workspaces = settings.workspaces.clone();
     let agency_wide = settings.can_create_agency_wide;
     let agency_wide_full = settings.agency_wide_full;
@@ -199,11 +208,11 @@ pub fn CreateKeyDialog(settings: KeySettings) -> impl IntoView {
                             aria-invalid=invalid("act_as")
                             on:change=move |ev| act_as.set(event_target_value(&ev))
                             prop:value=move || act_as.get()>
-                            <For each=move || eligible.get() key=|c| c.user_id let:choice>
+                            {move || eligible.get().into_iter().map(|choice| view! {
                                 <option value=choice.user_id.to_string()>
                                     {format!("{} ({})", choice.name, choice.email)}
                                 </option>
-                            </For>
+                            }).collect::<Vec<_>>()}
                         </select>
                         <p id="key-act-as-hint" class="field-hint">"What the key writes is attributed to this person."</p>
                         <FieldMessage id="key-act-as-error" message=message("act_as")/>
@@ -221,7 +230,7 @@ pub fn CreateKeyDialog(settings: KeySettings) -> impl IntoView {
                         <p id="key-validity-hint" class="field-hint" aria-live="polite">{expiry}</p>
                         <FieldMessage id="key-validity-error" message=message("validity")/>
                     </div>
-                    <Show when=move || validity.get() == "custom">
+                    {move || (validity.get() == "custom").then(|| view! {
                         <div class="field" class:field-invalid=move || message("custom_date").get().is_some()>
                             <label for="key-custom-date">"Valid through"</label>
                             <input id="key-custom-date" type="date" min=min_date.clone() max=max_date.clone()
@@ -232,7 +241,7 @@ pub fn CreateKeyDialog(settings: KeySettings) -> impl IntoView {
                             <p id="key-custom-date-hint" class="field-hint">"The key works until the end of this day (UTC)."</p>
                             <FieldMessage id="key-custom-date-error" message=message("custom_date")/>
                         </div>
-                    </Show>
+                    })}
                 </div>
                 <fieldset class="field choice-group" aria-describedby="key-environment-error">
                     <legend>"Environment"</legend>
@@ -279,9 +288,9 @@ pub fn CreateKeyDialog(settings: KeySettings) -> impl IntoView {
                             </label>
                         }
                     }).collect::<Vec<_>>()}
-                    <Show when=move || admin.get()>
+                    {move || (admin.get()).then(|| view! {
                         <p class="notice" role="status">"admin includes every other scope, and managing API keys."</p>
-                    </Show>
+                    })}
                     <FieldMessage id="key-scopes-error" message=message("scopes")/>
                 </fieldset>
                 <div class="dialog-actions">
@@ -304,12 +313,19 @@ pub fn CreateKeyDialog(settings: KeySettings) -> impl IntoView {
     };
 
     view! {
-        <Modal id="create-dialog" open title=Signal::derive(|| "Create API key".to_owned()) on_dismiss=dismiss
-            return_focus=state.return_focus>
-            {move || match revealed.get() {
-                Some(key) => reveal(key).into_any(),
-                None => form.with_value(|form| form()).into_any(),
-            }}
-        </Modal>
+        <div class="create" node_ref=root>
+            <button type="button" class="button primary" id=TRIGGER disabled=!has_room
+                aria-describedby=(!has_room).then_some("limit-note")
+                on:click=move |_| opened.set(true)>
+                "Create New Key"
+            </button>
+            <Modal id="create-dialog" open title=Signal::derive(|| "Create API key".to_owned()) on_dismiss=dismiss
+                return_focus=Signal::derive(|| TRIGGER.to_owned())>
+                {move || match revealed.get() {
+                    Some(key) => Either::Left(reveal(key)),
+                    None => Either::Right(form.with_value(|form| form())),
+                }}
+            </Modal>
+        </div>
     }
 }

@@ -1,13 +1,49 @@
 //! The dialogs of a key's own page: Roll key (a new secret, revealed once,
 //! the old one working for a chosen grace), IP allowlist and Edit scopes.
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::reveal::SecretReveal;
 use crate::components::dialog::Modal;
+use crate::components::island::{mark_hydrated, reload_focusing};
 use crate::domain::scopes::Scope;
-use crate::models::keys::KeyRow;
+use crate::models::keys::KeyTarget;
 use crate::models::AppError;
 use crate::server_fns::keys::{RollKey, SetKeyAllowlist, SetKeyScopes};
+
+/// Roll key, Edit scopes and Edit IP allowlist on a key's page, with their
+/// dialogs: one island. After a change the page is drawn again by the
+/// server, with focus back on the button that opened the dialog.
+#[island]
+pub fn KeyPageActions(key: KeyTarget) -> impl IntoView {
+    let root = NodeRef::<leptos::html::Div>::new();
+    mark_hydrated(root);
+    let roll_open = RwSignal::new(false);
+    let allowlist_open = RwSignal::new(false);
+    let scopes_open = RwSignal::new(false);
+    let active = key.active;
+    let reload = |focus: &'static str| Callback::new(move |_| reload_focusing(focus));
+    view! {
+        <div class="toolbar key-actions" node_ref=root>
+            {active.then(|| view! {
+                <button type="button" class="button primary" id="roll-key" on:click=move |_| roll_open.set(true)>
+                    "Roll key"
+                </button>
+            })}
+            <button type="button" class="button secondary" id="edit-scopes"
+                on:click=move |_| scopes_open.set(true)>
+                "Edit scopes"
+            </button>
+            <button type="button" class="button secondary" id="edit-allowlist"
+                on:click=move |_| allowlist_open.set(true)>
+                "Edit IP allowlist"
+            </button>
+            <RollDialog key=key.clone() open=roll_open on_rolled=reload("roll-key")/>
+            <AllowlistDialog key=key.clone() open=allowlist_open on_saved=reload("edit-allowlist")/>
+            <ScopesDialog key open=scopes_open on_saved=reload("edit-scopes")/>
+        </div>
+    }
+}
 
 /// The grace choices: (value, label). The default is 24 hours.
 const GRACE: [(&str, &str); 4] = [
@@ -19,7 +55,7 @@ const GRACE: [(&str, &str); 4] = [
 
 #[component]
 pub fn RollDialog(
-    key: KeyRow,
+    key: KeyTarget,
     open: RwSignal<bool>,
     /// Called once the dialog closes after a roll (the page reloads the key).
     on_rolled: Callback<()>,
@@ -62,7 +98,7 @@ pub fn RollDialog(
             grace: grace.get_untracked(),
         });
     };
-    let pending_old = key.old_secret_until.is_some();
+    let pending_old = key.old_secret_pending;
     let form = move || {
         view! {
             <form class="stack" novalidate=true on:submit=submit.clone()>
@@ -84,9 +120,9 @@ pub fn RollDialog(
                         </label>
                     }).collect::<Vec<_>>()}
                 </fieldset>
-                <Show when=move || error().is_some()>
+                {move || (error().is_some()).then(|| view! {
                     <p class="form-error" role="alert">{error}</p>
-                </Show>
+                })}
                 <div class="dialog-actions">
                     <button type="button" class="button secondary" on:click=move |_| finish()>"Cancel"</button>
                     <button type="submit" class="button primary" disabled=move || action.pending().get()>
@@ -107,19 +143,18 @@ pub fn RollDialog(
                         "New secret for “{}” issued. Copy it now: it cannot be shown again.",
                         new.name
                     );
-                    view! {
+                    Either::Left(view! {
                         <SecretReveal key=new message confirmed asking finish=Callback::new(move |_| finish())/>
-                    }
-                    .into_any()
+                    })
                 }
-                None => form.with_value(|form| form()).into_any(),
+                None => Either::Right(form.with_value(|form| form())),
             }}
         </Modal>
     }
 }
 
 #[component]
-pub fn AllowlistDialog(key: KeyRow, open: RwSignal<bool>, on_saved: Callback<()>) -> impl IntoView {
+pub fn AllowlistDialog(key: KeyTarget, open: RwSignal<bool>, on_saved: Callback<()>) -> impl IntoView {
     let action = ServerAction::<SetKeyAllowlist>::new();
     let initial = key.ip_allowlist.join("\n");
     let text = RwSignal::new(initial.clone());
@@ -170,11 +205,11 @@ pub fn AllowlistDialog(key: KeyRow, open: RwSignal<bool>, on_saved: Callback<()>
                         on:input=move |ev| text.set(event_target_value(&ev))
                         aria-invalid=move || (!errors.get().is_empty()).then_some("true")
                         aria-describedby="allowlist-hint allowlist-error"></textarea>
-                    <Show when=move || !errors.get().is_empty()>
+                    {move || (!errors.get().is_empty()).then(|| view! {
                         <ul id="allowlist-error" class="field-error">
                             {move || errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect::<Vec<_>>()}
                         </ul>
-                    </Show>
+                    })}
                 </div>
                 <div class="dialog-actions">
                     <button type="button" class="button secondary" on:click=move |_| open.set(false)>"Cancel"</button>
@@ -187,7 +222,7 @@ pub fn AllowlistDialog(key: KeyRow, open: RwSignal<bool>, on_saved: Callback<()>
 
 /// A key's scopes: one checkbox per scope, at least one; `admin` includes the rest.
 #[component]
-pub fn ScopesDialog(key: KeyRow, open: RwSignal<bool>, on_saved: Callback<()>) -> impl IntoView {
+pub fn ScopesDialog(key: KeyTarget, open: RwSignal<bool>, on_saved: Callback<()>) -> impl IntoView {
     let action = ServerAction::<SetKeyScopes>::new();
     let initial: Vec<String> = key.scopes.iter().map(|s| s.as_str().to_owned()).collect();
     // Scopes not offered any more show only on keys that hold them.
@@ -251,9 +286,9 @@ pub fn ScopesDialog(key: KeyRow, open: RwSignal<bool>, on_saved: Callback<()>) -
                             </label>
                         }
                     }).collect::<Vec<_>>()}
-                    <Show when=move || error.get().is_some()>
+                    {move || (error.get().is_some()).then(|| view! {
                         <p id="edit-scopes-error" class="field-error">{move || error.get()}</p>
-                    </Show>
+                    })}
                 </fieldset>
                 <div class="dialog-actions">
                     <button type="button" class="button secondary" on:click=move |_| open.set(false)>"Cancel"</button>

@@ -35,7 +35,7 @@ pub fn SecretReveal(
                     on:change=move |ev| { confirmed.set(event_target_checked(&ev)); asking.set(false); }/>
                 <span>"I have copied and securely stored the secret"</span>
             </label>
-            <Show when=move || asking.get()>
+            {move || (asking.get()).then(|| view! {
                 <div class="notice warning" role="alert">
                     <p>"Close without confirming? The secret cannot be shown again."</p>
                     <div class="dialog-actions">
@@ -43,7 +43,7 @@ pub fn SecretReveal(
                         <button type="button" class="button danger" on:click=move |_| finish.run(())>"Close without confirming"</button>
                     </div>
                 </div>
-            </Show>
+            })}
             <div class="dialog-actions">
                 <button type="button" class="button primary" disabled=move || !confirmed.get()
                     on:click=move |_| finish.run(())>"Done"</button>

@@ -2,11 +2,12 @@
 //! without JavaScript), rows with their details and actions, and paging.
 use leptos::prelude::*;
 
+use super::manage::KeyRowActions;
 use super::tooltip::KeyDetails;
-use super::{key_path, KeysState, OpenDialog, PAGE_PATH};
-use crate::components::local_time::LocalTime;
+use super::{key_path, PAGE_PATH};
+use crate::components::local_time::{LocalNumber, LocalTime};
 use crate::components::pager::{shown_range, Pager};
-use crate::models::keys::{KeyPage, KeyQuery, KeyRow, KeyStatus, SortColumn, PAGE_SIZE};
+use crate::models::keys::{KeyPage, KeyQuery, KeyRow, KeyStatus, KeyTarget, SortColumn, PAGE_SIZE};
 
 fn href(query: &KeyQuery) -> String {
     let q = query.to_query_string();
@@ -38,7 +39,6 @@ fn SortHeader(column: SortColumn, query: KeyQuery) -> impl IntoView {
 
 #[component]
 fn Row(row: KeyRow, show_workspace: bool) -> impl IntoView {
-    let state = expect_context::<KeysState>();
     let status_class = match row.status {
         KeyStatus::Active => "badge badge-active",
         KeyStatus::Expired => "badge badge-expired",
@@ -47,64 +47,40 @@ fn Row(row: KeyRow, show_workspace: bool) -> impl IntoView {
     let scopes = row
         .scopes
         .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let actions = row.can_manage.then(|| {
-        let (rename, limit, revoke, remove) = (row.clone(), row.clone(), row.clone(), row.clone());
-        let id = row.id.clone();
-        let active = row.status == KeyStatus::Active;
-        view! {
-            <div class="row-actions">
-                <button type="button" class="button small secondary" id=format!("rename-{id}")
-                    on:click=move |_| state.open(OpenDialog::Rename(rename.clone()), format!("rename-{}", rename.id))>
-                    "Rename"
-                </button>
-                <button type="button" class="button small secondary" id=format!("rate-limit-{id}")
-                    on:click=move |_| state.open(OpenDialog::RateLimit(limit.clone()), format!("rate-limit-{}", limit.id))>
-                    "Rate limit"
-                </button>
-                {active.then(|| view! {
-                    <button type="button" class="button small secondary" id=format!("revoke-{id}")
-                        on:click=move |_| state.open(OpenDialog::Revoke(revoke.clone()), format!("remove-{}", revoke.id))>
-                        "Revoke"
-                    </button>
-                })}
-                <button type="button" class="button small danger" id=format!("remove-{id}")
-                    on:click=move |_| state.open(OpenDialog::Remove(remove.clone()), "key-search".to_owned())>
-                    "Remove"
-                </button>
-            </div>
-        }
-    });
+        .enumerate()
+        .map(|(n, s)| view! { {(n > 0).then_some(" ")}<span class="scope">{s.as_str()}</span> })
+        .collect::<Vec<_>>();
+    let actions = row
+        .can_manage
+        .then(|| view! { <KeyRowActions key=KeyTarget::from(&row)/> });
     view! {
         <tr>
             <th scope="row" class="key-name">
                 <a href=key_path(&row.id)>{row.name.clone()}</a>
             </th>
             <td class="key-details"><KeyDetails row=row.clone()/></td>
-            <td><code class="api-key">{row.api_key()}"…"{row.last4.clone()}</code></td>
+            <td class="api-key-cell"><code class="api-key">"kw_"{row.environment.as_str()}"_"<wbr/>{row.id.clone()}<wbr/>"…"{row.last4.clone()}</code></td>
             {show_workspace.then(|| view! {
-                <td>{row.workspace.clone().unwrap_or_else(|| "All workspaces".to_owned())}</td>
+                <td class="workspace">{row.workspace.clone().unwrap_or_else(|| "All workspaces".to_owned())}</td>
             })}
             <td>{row.environment.label()}</td>
             <td class="scopes">{scopes}</td>
-            <td>
+            <td class="status-cell">
                 <span class=status_class>{row.status.label()}</span>
                 {row.old_secret_until.map(|at| view! {
                     <span class="status-note">"Old secret valid until " <LocalTime at with_time=true/></span>
                 })}
             </td>
-            <td><LocalTime at=row.created_at/></td>
-            <td>{match row.expires_at {
+            <td class="date"><LocalTime at=row.created_at/></td>
+            <td class="date">{match row.expires_at {
                 Some(at) => view! { <LocalTime at/> }.into_any(),
                 None => "Never".into_any(),
             }}</td>
-            <td>{match row.last_used_at {
+            <td class="date">{match row.last_used_at {
                 Some(at) => view! { <LocalTime at/> }.into_any(),
                 None => "Never".into_any(),
             }}</td>
-            <td class="number">{row.usage_count.to_string()}</td>
+            <td class="number"><LocalNumber n=row.usage_count/></td>
             <td>{actions}</td>
         </tr>
     }
@@ -128,13 +104,6 @@ pub fn KeyTable(page: KeyPage, can_manage: bool) -> impl IntoView {
         }
         .into_any();
     }
-    let state = expect_context::<KeysState>();
-    let root = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move |_| {
-        if let Some(root) = root.get() {
-            state.restore_focus_within(&root);
-        }
-    });
     let show_workspace = page.show_workspace;
     let query = page.query.clone();
     let (current, count) = (page.query.page.get(), page.page_count());
@@ -162,7 +131,7 @@ pub fn KeyTable(page: KeyPage, can_manage: bool) -> impl IntoView {
         .map(|row| view! { <Row row show_workspace/> })
         .collect::<Vec<_>>();
     view! {
-        <div class="table-scroll" node_ref=root>
+        <div class="table-scroll keys-scroll" role="region" aria-label="API keys table" tabindex="0">
             <table class="keys">
                 <caption class="visually-hidden">"API keys"</caption>
                 <thead>

@@ -1,17 +1,22 @@
 //! The Key details button and its tooltip: shown on hover and on keyboard
-//! focus, dismissed by Escape.
+//! focus (CSS alone), dismissed by Escape (the `Tip` island).
 use leptos::prelude::*;
 
+use crate::components::island::mark_hydrated;
 use crate::components::local_time::LocalTime;
 use crate::models::keys::KeyRow;
 
-#[component]
-pub fn KeyDetails(row: KeyRow) -> impl IntoView {
+/// What a tooltip needs of the browser: Escape hides it until the pointer
+/// or focus leaves (WCAG 1.4.13). Its button and text come from the server.
+#[island]
+pub fn Tip(children: Children) -> impl IntoView {
     let dismissed = RwSignal::new(false);
-    let tip_id = format!("tip-{}", row.id);
+    let root = NodeRef::<leptos::html::Span>::new();
+    mark_hydrated(root);
     view! {
         <span
             class="tip"
+            node_ref=root
             class:tip-dismissed=move || dismissed.get()
             on:mouseleave=move |_| dismissed.set(false)
             on:focusout=move |_| dismissed.set(false)
@@ -21,6 +26,16 @@ pub fn KeyDetails(row: KeyRow) -> impl IntoView {
                 }
             }
         >
+            {children()}
+        </span>
+    }
+}
+
+#[component]
+pub fn KeyDetails(row: KeyRow) -> impl IntoView {
+    let tip_id = format!("tip-{}", row.id);
+    view! {
+        <Tip>
             <button type="button" class="icon-button info" aria-label="Key details"
                 aria-describedby=tip_id.clone() id=format!("details-{}", row.id)>
                 <span aria-hidden="true">"i"</span>
@@ -43,7 +58,7 @@ pub fn KeyDetails(row: KeyRow) -> impl IntoView {
                     </span>
                 })}
             </span>
-        </span>
+        </Tip>
     }
 }
 

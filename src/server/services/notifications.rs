@@ -112,23 +112,34 @@ pub async fn mark_read(
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
-    let mine = notification::Entity::find_by_id(id)
+    Ok(open(db, user, id, now).await?.is_some())
+}
+
+/// Following a notice: marks it read and answers where it leads —
+/// `None` if it is not the user's (or gone), `Some(None)` if it has no link.
+pub async fn open(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<Option<String>>, DbErr> {
+    let Some(link) = notification::Entity::find_by_id(id)
         .filter(mine(user))
         .select_only()
-        .column(notification::Column::Id)
-        .into_tuple::<i64>()
+        .column(notification::Column::Link)
+        .into_tuple::<Option<String>>()
         .one(db)
         .await?
-        .is_some();
-    if mine {
-        notification::Entity::update_many()
-            .col_expr(notification::Column::ReadAt, now.into())
-            .filter(notification::Column::Id.eq(id))
-            .filter(notification::Column::ReadAt.is_null())
-            .exec(db)
-            .await?;
-    }
-    Ok(mine)
+    else {
+        return Ok(None);
+    };
+    notification::Entity::update_many()
+        .col_expr(notification::Column::ReadAt, now.into())
+        .filter(notification::Column::Id.eq(id))
+        .filter(notification::Column::ReadAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(Some(link))
 }
 
 /// Marks every unread notice of the user read; returns how many.
