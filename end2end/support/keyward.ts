@@ -44,9 +44,12 @@ export async function startKeyward(binary: string, expectSetup: boolean, dir?: s
     url,
     setupLink,
     dir: cwd,
+    // A server that logged a panic fails the test that stops it.
     stop: () =>
-      new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
+      new Promise<void>((resolve, reject) => {
+        child.once("exit", () =>
+          /panicked/.test(errors) ? reject(new Error(`keyward logged a panic: ${errors}`)) : resolve(),
+        );
         child.kill("SIGTERM");
       }),
   };

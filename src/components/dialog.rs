@@ -83,7 +83,10 @@ where
     // dialog), and dropped — unmounted, its reactive parts disposed — when
     // it closes. Only the build code of the dialogs ships, not their
     // hydration code too.
-    let content = StoredValue::new_local(None::<Box<dyn std::any::Any>>);
+    // A plain `Rc`: only the browser fills it (effects never run on the
+    // server, where a thread-bound local value would be dropped on another
+    // thread by the render's cleanup and panic).
+    let content = std::rc::Rc::new(std::cell::RefCell::new(None::<Box<dyn std::any::Any>>));
     Effect::new(move |was_open: Option<bool>| {
         let is_open = open.get();
         if let Some(element) = dialog.get() {
@@ -107,11 +110,11 @@ where
                 // before the dialog has closed.
                 let owner = Owner::new_root(None);
                 let mounted = owner.with(|| leptos::mount::mount_to(parent, header));
-                content.set_value(Some(Box::new((mounted, owner))));
+                *content.borrow_mut() = Some(Box::new((mounted, owner)));
                 let _ = element.show_modal();
             } else if !is_open && element.open() {
                 element.close();
-                content.set_value(None);
+                content.borrow_mut().take();
             }
         }
         if was_open == Some(true) && !is_open {

@@ -38,6 +38,8 @@ fn session_storage() -> Option<web_sys::Storage> {
 }
 
 /// Focuses the element a previous page asked for (see [`reload_focusing`]).
+/// The first island to run asks; the page is whole by then (islands hydrate
+/// after it has loaded), so an id not found is dropped, never kept for later.
 fn restore_focus() {
     let Some(storage) = session_storage() else {
         return;
@@ -45,11 +47,11 @@ fn restore_focus() {
     let Ok(Some(id)) = storage.get_item(FOCUS_KEY) else {
         return;
     };
+    let _ = storage.remove_item(FOCUS_KEY);
     if let Some(element) = document()
         .get_element_by_id(&id)
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
     {
-        let _ = storage.remove_item(FOCUS_KEY);
         let _ = element.focus();
     }
 }
