@@ -13,6 +13,20 @@ for file in target/site/pkg/keyward.wasm target/site/pkg/keyward.js target/site/
     exit 1
   fi
 done
+# The server embeds target/embed: a copy of target/site in which a file is
+# written only when its bytes changed. cargo-leptos rewrites every file of
+# the site on each build; copied as is, the new mtimes would make cargo
+# recompile and relink the server even when nothing changed.
+mkdir -p target/embed
+(cd target/site && find . -type f) | while IFS= read -r file; do
+  if ! cmp -s "target/site/$file" "target/embed/$file"; then
+    mkdir -p "$(dirname "target/embed/$file")"
+    cp "target/site/$file" "target/embed/$file"
+  fi
+done
+(cd target/embed && find . -type f) | while IFS= read -r file; do
+  [ -e "target/site/$file" ] || rm -f "target/embed/$file"
+done
 cargo leptos build --release --server-only --bin-features embed
 mkdir -p dist
 cp "$CARGO_TARGET_DIR/release/keyward" dist/keyward.tmp

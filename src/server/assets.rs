@@ -10,11 +10,14 @@ use rust_embed::RustEmbed;
 use crate::app::shell;
 use crate::server::state::AppState;
 
-/// `target/site` as cargo-leptos built it. Release builds embed it (and the
-/// `embed` feature refuses to build without it); debug builds read it from
-/// disk, and may run (tests) without it.
+/// The site as cargo-leptos built it. Release builds embed `target/embed`,
+/// the copy `scripts/build.sh` keeps of `target/site` where a file is
+/// rewritten only when its bytes change (so a build with nothing to do
+/// recompiles nothing); the `embed` feature refuses to build without it.
+/// Debug builds read `target/site` from disk, and may run (tests) without it.
 #[derive(RustEmbed)]
-#[folder = "target/site"]
+#[cfg_attr(feature = "embed", folder = "target/embed")]
+#[cfg_attr(not(feature = "embed"), folder = "target/site")]
 #[cfg_attr(not(feature = "embed"), allow_missing = true)]
 struct Site;
 
