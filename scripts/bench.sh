@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh
 scripts/tools.sh bench
+scripts/tools.sh test  # Chromium and the end2end packages, for bench_tti
 python3 scripts/bench.py
 python3 scripts/bench_keys.py
 python3 scripts/bench_api.py
+python3 scripts/bench_tti.py

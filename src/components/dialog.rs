@@ -145,3 +145,25 @@ where
         </dialog>
     }
 }
+
+/// A refusal's message under a dialog's field, tied to it by id (the
+/// field's `aria-describedby` names it).
+#[component]
+pub fn FieldMessage(id: &'static str, message: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        {move || message.get().is_some().then(|| view! {
+            <p id=id class="field-error">{move || message.get()}</p>
+        })}
+    }
+}
+
+/// A form dialog's Cancel and Save, Save disabled while the change is on its way.
+#[component]
+pub fn CancelSave(close: Callback<()>, #[prop(into)] pending: Signal<bool>) -> impl IntoView {
+    view! {
+        <div class="dialog-actions">
+            <button type="button" class="button secondary" on:click=move |_| close.run(())>"Cancel"</button>
+            <button type="submit" class="button primary" disabled=move || pending.get()>"Save"</button>
+        </div>
+    }
+}

@@ -5,7 +5,7 @@ use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::reveal::SecretReveal;
-use crate::components::dialog::Modal;
+use crate::components::dialog::{FieldMessage, Modal};
 use crate::components::island::{mark_hydrated, reload_focusing};
 use crate::components::local_time::{in_browser, moment_text, now};
 use crate::domain::scopes::Scope;
@@ -34,16 +34,6 @@ fn expiry_hint(choice: &str, custom_date: &str, in_browser: bool) -> Option<Stri
             let with_time = matches!(validity, Validity::Custom(_));
             Some(format!("Expires on {}", moment_text(at, with_time, in_browser)))
         }
-    }
-}
-
-/// A message under a field, tied to it by id.
-#[component]
-fn FieldMessage(id: &'static str, message: Signal<Option<String>>) -> impl IntoView {
-    view! {
-        {move || (message.get().is_some()).then(|| view! {
-            <p id=id class="field-error">{move || message.get()}</p>
-        })}
     }
 }
 

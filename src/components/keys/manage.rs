@@ -4,7 +4,7 @@
 use leptos::either::EitherOf4;
 use leptos::prelude::*;
 
-use crate::components::dialog::Modal;
+use crate::components::dialog::{CancelSave, FieldMessage, Modal};
 use crate::components::island::{mark_hydrated, reload_focusing};
 use crate::models::keys::KeyTarget;
 use crate::models::AppError;
@@ -135,14 +135,9 @@ fn RenameForm(key: KeyTarget, close: Callback<()>, done: Callback<()>) -> impl I
                     on:input=move |ev| name.set(event_target_value(&ev))
                     aria-invalid=move || error.get().map(|_| "true")
                     aria-describedby="rename-name-error"/>
-                {move || (error.get().is_some()).then(|| view! {
-                    <p id="rename-name-error" class="field-error">{move || error.get()}</p>
-                })}
+                <FieldMessage id="rename-name-error" message=error/>
             </div>
-            <div class="dialog-actions">
-                <button type="button" class="button secondary" on:click=move |_| close.run(())>"Cancel"</button>
-                <button type="submit" class="button primary" disabled=move || action.pending().get()>"Save"</button>
-            </div>
+            <CancelSave close pending=action.pending()/>
         </form>
     }
 }
@@ -181,14 +176,9 @@ fn RateLimitForm(key: KeyTarget, close: Callback<()>, done: Callback<()>) -> imp
                     aria-invalid=move || error.get().map(|_| "true")
                     aria-describedby="rate-limit-hint rate-limit-error"/>
                 <p id="rate-limit-hint" class="field-hint">"0 means unlimited. New keys start at 100."</p>
-                {move || (error.get().is_some()).then(|| view! {
-                    <p id="rate-limit-error" class="field-error">{move || error.get()}</p>
-                })}
+                <FieldMessage id="rate-limit-error" message=error/>
             </div>
-            <div class="dialog-actions">
-                <button type="button" class="button secondary" on:click=move |_| close.run(())>"Cancel"</button>
-                <button type="submit" class="button primary" disabled=move || action.pending().get()>"Save"</button>
-            </div>
+            <CancelSave close pending=action.pending()/>
         </form>
     }
 }
