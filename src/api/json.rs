@@ -119,7 +119,7 @@ mod tests {
         }
         match parse::<Lead>(br#"{"budget": 3}"#) {
             Err(ApiError::Validation(issues)) => {
-                assert_eq!(issues[0].field, "email", "a missing field is named")
+                assert_eq!(issues[0].field, "email", "a missing field is named");
             }
             other => panic!("{other:?}"),
         }

@@ -212,7 +212,7 @@ async fn log_request(req: Request, next: Next) -> Response {
     let mut response = next.run(req).instrument(span.clone()).await;
     if response.extensions().get::<Panicked>().is_some() {
         span.in_scope(|| {
-            tracing::error!(target: "keyward::http", %method, %path, request_id = %request_id, "the request panicked")
+            tracing::error!(target: "keyward::http", %method, %path, request_id = %request_id, "the request panicked");
         });
         response = panic_answer(&path, &request_id);
     }
@@ -224,7 +224,7 @@ async fn log_request(req: Request, next: Next) -> Response {
             status = response.status().as_u16(),
             latency_ms = format!("{:.2}", started.elapsed().as_secs_f64() * 1000.0),
             "request"
-        )
+        );
     });
     response
 }

@@ -166,7 +166,7 @@ impl Drop for TestDb {
                     .enable_all()
                     .build()
                     .expect("runtime")
-                    .block_on(drop_postgres(&name))
+                    .block_on(drop_postgres(&name));
             })
             .join();
         }

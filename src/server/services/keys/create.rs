@@ -57,7 +57,7 @@ async fn validate(
         issues.push(FieldIssue {
             field: field.into(),
             message,
-        })
+        });
     };
 
     let name = KeyName::parse(&form.name)
