@@ -61,15 +61,6 @@ impl RecordQuery {
             ..self.clone()
         }
     }
-
-    /// The same search in the other mode, from its first page.
-    pub fn toggled(&self) -> Self {
-        Self {
-            test: !self.test,
-            page: PageNumber::FIRST,
-            ..self.clone()
-        }
-    }
 }
 
 /// One lead as the Leads page shows it.
@@ -154,7 +145,6 @@ mod tests {
             }
         );
         assert_eq!(query.href(), "?q=Ana+Lima&mode=test&page=3");
-        assert_eq!(query.toggled().href(), "?q=Ana+Lima");
         assert_eq!(RecordQuery::default().href(), "?");
         let odd = RecordQuery::from_params(|name| match name {
             "page" => Some("0".into()),
