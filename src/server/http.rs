@@ -22,7 +22,7 @@ use crate::server::config::Config;
 use crate::server::session_store::DbSessionStore;
 use crate::server::state::AppState;
 use crate::server::{
-    assets, auth, cross_site, db, jobs, key_cache, password, security_headers, services, usage,
+    assets, auth, cross_site, db, edges, jobs, key_cache, password, security_headers, services, usage,
 };
 
 /// Name of the session cookie.
@@ -92,79 +92,11 @@ pub fn router(state: AppState) -> Router {
     )
 }
 
-/// What every request passes through, outermost first: an id
-/// (`x-request-id`, kept when the client sent a sane one, answered back),
-/// the log line and span that carry it, and a guard that turns a panic
-/// anywhere below into a 500 naming the id — JSON `INTERNAL` under `/v1`,
-/// a plain page elsewhere — instead of a dropped connection.
+/// What every request passes through, outermost first: the request id,
+/// the span and log line that carry it, and the guard that turns a panic
+/// into a 500 naming it ([`edges`](crate::server::edges)).
 pub fn with_edges(router: Router) -> Router {
-    use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-    router
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
-        .layer(middleware::from_fn(log_request))
-        .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .layer(middleware::from_fn(drop_odd_request_ids))
-}
-
-/// A client's own `x-request-id` is kept only when it looks like an id
-/// (1–64 letters, digits, `-`, `_`, `.`): anything else could forge log lines.
-async fn drop_odd_request_ids(mut req: Request, next: Next) -> Response {
-    let sane = |id: &str| {
-        (1..=64).contains(&id.len())
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-    };
-    let keep = req.headers().get_all("x-request-id").iter().count() == 1
-        && req
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(sane);
-    if !keep {
-        req.headers_mut().remove("x-request-id");
-    }
-    next.run(req).await
-}
-
-/// Marks a response made from a panic, for [`log_request`] to finish.
-#[derive(Clone, Copy)]
-struct Panicked;
-
-fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    response.extensions_mut().insert(Panicked);
-    response
-}
-
-/// The answer to a request that panicked: the body says the request id,
-/// which the error log line carries too.
-fn panic_answer(path: &str, request_id: &str) -> Response {
-    if path.starts_with("/v1/") || path == "/v1" {
-        let mut response = crate::api::error::ApiError::Internal.into_response();
-        let body = serde_json::json!({"error": {
-            "code": "INTERNAL",
-            "message": format!("Something went wrong on our side; it has been logged with request id {request_id}"),
-            "request_id": request_id,
-        }});
-        *response.body_mut() = axum::body::Body::from(body.to_string());
-        response
-    } else {
-        let page = format!(
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Something went wrong · keyward</title>\
-             <link rel=\"stylesheet\" href=\"/pkg/keyward.css\"></head><body><main id=\"main\" class=\"auth-page\">\
-             <section class=\"auth-card\"><h1>Something went wrong</h1><p>It has been logged. If it keeps happening, \
-             tell your administrator the request id <code>{request_id}</code>.</p><p><a href=\"/admin\">Back to keyward</a></p>\
-             </section></main></body></html>"
-        );
-        (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            page,
-        )
-            .into_response()
-    }
+    router.layer(edges::Edges)
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
@@ -192,41 +124,6 @@ async fn undecodable_calls_are_bad_requests(req: Request, next: Next) -> Respons
         parts.status = StatusCode::BAD_REQUEST;
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
-}
-
-/// One line per request: request id, method, path (never the query: it
-/// may hold a token), status and latency; every line logged while serving
-/// it carries the id too (its span).
-async fn log_request(req: Request, next: Next) -> Response {
-    use tracing::Instrument;
-    let started = Instant::now();
-    let method = req.method().clone();
-    let path = req.uri().path().to_owned();
-    let request_id = req
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let span = tracing::info_span!("request", id = %request_id);
-    let mut response = next.run(req).instrument(span.clone()).await;
-    if response.extensions().get::<Panicked>().is_some() {
-        span.in_scope(|| {
-            tracing::error!(target: "keyward::http", %method, %path, request_id = %request_id, "the request panicked");
-        });
-        response = panic_answer(&path, &request_id);
-    }
-    span.in_scope(|| {
-        tracing::info!(
-            target: "keyward::http",
-            %method,
-            %path,
-            status = response.status().as_u16(),
-            latency_ms = format!("{:.2}", started.elapsed().as_secs_f64() * 1000.0),
-            "request"
-        );
-    });
-    response
 }
 
 /// A server that is listening, as `keyward serve` or a test runs it.

@@ -42,7 +42,14 @@ async fn panicking_server() -> std::net::SocketAddr {
     let routes = axum::Router::new()
         .route("/v1/leads", get(|| async { panic!("a bug") as &str }))
         .route("/admin/boom", get(|| async { panic!("a bug") as &str }))
-        .route("/ok", get(|| async { "fine" }));
+        .route("/ok", get(|| async { "fine" }))
+        // A service that panics while called, before any future exists.
+        .route_service(
+            "/v1/sync-panic",
+            tower::service_fn(|_: axum::extract::Request| -> std::future::Ready<Result<axum::response::Response, std::convert::Infallible>> {
+                panic!("a bug in call")
+            }),
+        );
     let app = keyward::server::http::with_edges(routes);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -96,4 +103,25 @@ async fn a_panic_answers_500_with_the_request_id_never_a_dropped_connection() {
         .unwrap();
     assert_ne!(odd.headers()["x-request-id"], "a b\tc");
     assert_eq!(odd.headers()["x-request-id"].len(), 36);
+    let two = client
+        .get(format!("http://{addr}/ok"))
+        .header("x-request-id", "first")
+        .header("x-request-id", "second")
+        .send()
+        .await
+        .unwrap();
+    let ids: Vec<_> = two.headers().get_all("x-request-id").iter().collect();
+    assert_eq!(ids.len(), 1, "one id answered: {ids:?}");
+    assert_eq!(ids[0].len(), 36, "two ids from the client: neither is kept");
+
+    // A panic while the route is called, before any future exists.
+    let sync = client
+        .get(format!("http://{addr}/v1/sync-panic"))
+        .send()
+        .await
+        .expect("an answer, not a dropped connection");
+    assert_eq!(sync.status(), 500);
+    let id = sync.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let body: serde_json::Value = sync.json().await.unwrap();
+    assert_eq!(body["error"]["request_id"], id.as_str());
 }
