@@ -119,18 +119,6 @@ impl ApiError {
     }
 }
 
-impl From<crate::server::services::records::RecordError> for ApiError {
-    fn from(err: crate::server::services::records::RecordError) -> Self {
-        use crate::server::services::records::RecordError;
-        match err {
-            RecordError::NotFound => ApiError::NotFound,
-            RecordError::Forbidden(why) => ApiError::Forbidden(why),
-            RecordError::Invalid(issues) => ApiError::Validation(issues),
-            RecordError::Database(err) => ApiError::internal(err),
-        }
-    }
-}
-
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
         ApiError::internal(err)

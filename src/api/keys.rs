@@ -19,7 +19,9 @@ use crate::models::keys::{KeyQuery, KeyRow, KeyStatus, NewKeyForm};
 use crate::models::FieldIssue;
 use crate::server::key_cache::KeyRecord;
 use crate::server::services::key_list;
-use crate::server::services::keys::{self as key_service, caller_for_key, Caller, KeyError, MAX_RATE_LIMIT};
+use crate::server::services::keys::{
+    self as key_service, caller_for_key, Caller, ServiceError, MAX_RATE_LIMIT,
+};
 use crate::server::state::AppState;
 
 /// A key as listed: never its secret.
@@ -182,13 +184,11 @@ async fn caller(state: &AppState, key: &KeyRecord, ip: ClientIp) -> Result<Calle
         .ok_or_else(|| ApiError::Forbidden("the user this key acts as no longer exists".into()))
 }
 
-fn api_error(err: KeyError) -> ApiError {
-    match err {
-        KeyError::NotFound => ApiError::NotFound,
-        KeyError::Forbidden => {
-            ApiError::Forbidden("the user this key acts as may not manage keys there".into())
-        }
-        KeyError::Invalid(issues) => ApiError::Validation(
+/// The service's answer in `/v1/keys` words: the form's field names
+/// become the JSON body's.
+fn api_error(err: ServiceError) -> ApiError {
+    match ApiError::from(err) {
+        ApiError::Validation(issues) => ApiError::Validation(
             issues
                 .into_iter()
                 .map(|issue| FieldIssue {
@@ -203,8 +203,7 @@ fn api_error(err: KeyError) -> ApiError {
                 })
                 .collect(),
         ),
-        KeyError::Conflict(why) => ApiError::Conflict(why),
-        KeyError::Database(err) => ApiError::internal(err),
+        other => other,
     }
 }
 

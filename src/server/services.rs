@@ -6,6 +6,7 @@ pub mod agents;
 pub mod audit;
 pub mod audit_log;
 pub mod directory;
+pub mod error;
 pub mod key_list;
 pub mod keys;
 pub mod leads;

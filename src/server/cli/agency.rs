@@ -7,7 +7,7 @@ use crate::server::config::Config;
 use crate::server::db;
 use crate::server::services::agency_settings::{self, AgencyChanges, SandboxReset};
 use crate::server::services::directory::{self, LookupError};
-use crate::server::services::keys::{Caller, KeyError};
+use crate::server::services::keys::{Caller, ServiceError};
 
 #[derive(Debug, clap::Args)]
 pub struct AgencySet {
@@ -78,7 +78,7 @@ pub async fn set(config: Config, args: AgencySet) -> Result<(), Failure> {
     let after = agency_settings::change(&db, &caller, changes, Utc::now())
         .await
         .map_err(|err| match err {
-            KeyError::Invalid(issues) => Failure::Usage(
+            ServiceError::Invalid(issues) => Failure::Usage(
                 issues
                     .iter()
                     .map(|i| format!("--{}: {}", i.field.replace('_', "-"), i.message))

@@ -8,7 +8,7 @@ use crate::models::keys::NewKeyForm;
 use crate::models::FieldIssue;
 use crate::server::config::Config;
 use crate::server::services::directory::{self, LookupError};
-use crate::server::services::keys::{self as key_service, Caller, KeyError};
+use crate::server::services::keys::{self as key_service, Caller, ServiceError};
 use crate::server::{db, pepper};
 
 /// Requests per second when --rate-limit is not given.
@@ -85,8 +85,8 @@ pub async fn create(config: Config, args: KeyCreate) -> Result<(), Failure> {
     let key = key_service::create(&db, &pepper, &caller, &form, Some(rate_limit), Utc::now())
         .await
         .map_err(|err| match err {
-            KeyError::Invalid(issues) => Failure::Usage(describe(&issues)),
-            KeyError::Conflict(message) => Failure::Runtime(anyhow::anyhow!(message)),
+            ServiceError::Invalid(issues) => Failure::Usage(describe(&issues)),
+            ServiceError::Conflict(message) => Failure::Runtime(anyhow::anyhow!(message)),
             other => Failure::Runtime(other.into()),
         })?;
 

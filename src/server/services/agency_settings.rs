@@ -8,7 +8,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait};
 use serde_json::json;
 
-use super::keys::{begin_for_agency, Caller, KeyError};
+use super::keys::{begin_for_agency, Caller, ServiceError};
 use crate::domain::lifecycle::describe_weekly;
 use crate::domain::policy::Action;
 use crate::entities::agency;
@@ -65,9 +65,11 @@ pub async fn change(
     caller: &Caller,
     changes: AgencyChanges,
     now: DateTime<Utc>,
-) -> Result<AgencySettings, KeyError> {
+) -> Result<AgencySettings, ServiceError> {
     if !caller.may(Action::ChangeAgencySettings) {
-        return Err(KeyError::Forbidden);
+        return Err(ServiceError::Forbidden(
+            "only super managers change agency settings".into(),
+        ));
     }
     let mut issues = Vec::new();
     check(
@@ -97,14 +99,14 @@ pub async fn change(
         }
     }
     if !issues.is_empty() {
-        return Err(KeyError::Invalid(issues));
+        return Err(ServiceError::Invalid(issues));
     }
 
     let txn = begin_for_agency(db, caller.agency_id).await?;
     let agency = agency::Entity::find_by_id(caller.agency_id)
         .one(&txn)
         .await?
-        .ok_or(KeyError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let before = settings_of(&agency);
     let after = AgencySettings {
         max_active_keys: changes.max_active_keys.unwrap_or(before.max_active_keys),

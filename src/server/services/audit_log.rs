@@ -14,7 +14,7 @@ use sea_orm::{
 
 use super::audit::SYSTEM_LABEL;
 use super::key_list::{folded_contains, to_row, visible};
-use super::keys::{visible_key, Caller, KeyError};
+use super::keys::{visible_key, Caller, ServiceError};
 use crate::domain::refusal::RefusalReason;
 use crate::domain::role::Role;
 use crate::entities::{api_key, audit_event, user, workspace};
@@ -228,7 +228,7 @@ pub async fn key_detail(
     caller: &Caller,
     id: &str,
     now: DateTime<Utc>,
-) -> Result<KeyDetail, KeyError> {
+) -> Result<KeyDetail, ServiceError> {
     let key = visible_key(db, caller, id).await?;
     let user_ids = [
         Some(key.act_as_user_id),

@@ -12,7 +12,7 @@ use sea_orm::{
 
 use crate::domain::policy::Action;
 use crate::entities::{agency, api_key};
-use crate::models::{AppError, FieldIssue};
+use crate::models::FieldIssue;
 
 mod caller;
 mod change;
@@ -26,34 +26,10 @@ pub use change::{
 pub use create::{create, may_act_in};
 pub use roll::{roll, Grace};
 
-#[derive(Debug, thiserror::Error)]
-pub enum KeyError {
-    #[error("not found")]
-    NotFound,
-    #[error("forbidden")]
-    Forbidden,
-    #[error("invalid: {0:?}")]
-    Invalid(Vec<FieldIssue>),
-    #[error("{0}")]
-    Conflict(String),
-    #[error(transparent)]
-    Database(#[from] DbErr),
-}
+pub use super::error::ServiceError;
 
-impl From<KeyError> for AppError {
-    fn from(err: KeyError) -> Self {
-        match err {
-            KeyError::NotFound => AppError::NotFound,
-            KeyError::Forbidden => AppError::Forbidden,
-            KeyError::Invalid(issues) => AppError::Invalid(issues),
-            KeyError::Conflict(message) => AppError::Conflict(message),
-            KeyError::Database(err) => {
-                tracing::error!(error = %err, "key service database error");
-                AppError::Internal
-            }
-        }
-    }
-}
+/// Why a caller may not manage keys in a place (403).
+pub const MAY_NOT_MANAGE: &str = "the user this key acts as may not manage keys there";
 
 /// Active keys in one bucket: a workspace, or the agency-wide keys.
 pub async fn count_active(
@@ -134,15 +110,15 @@ pub(crate) async fn visible_key(
     db: &impl ConnectionTrait,
     caller: &Caller,
     id: &str,
-) -> Result<api_key::Model, KeyError> {
+) -> Result<api_key::Model, ServiceError> {
     let mut find =
         api_key::Entity::find_by_id(id.to_owned()).filter(api_key::Column::AgencyId.eq(caller.agency_id));
     if let Some(environment) = caller.environment {
         find = find.filter(api_key::Column::Environment.eq(environment.as_str()));
     }
-    let key = find.one(db).await?.ok_or(KeyError::NotFound)?;
+    let key = find.one(db).await?.ok_or(ServiceError::NotFound)?;
     if !caller.may(Action::ViewKey(key.workspace_id)) {
-        return Err(KeyError::NotFound);
+        return Err(ServiceError::NotFound);
     }
     Ok(key)
 }
@@ -152,17 +128,17 @@ pub(super) async fn managed_key(
     db: &impl ConnectionTrait,
     caller: &Caller,
     id: &str,
-) -> Result<api_key::Model, KeyError> {
+) -> Result<api_key::Model, ServiceError> {
     let key = visible_key(db, caller, id).await?;
     if !caller.may(Action::ManageKey(key.workspace_id)) {
-        return Err(KeyError::Forbidden);
+        return Err(ServiceError::Forbidden(MAY_NOT_MANAGE.into()));
     }
     Ok(key)
 }
 
 /// One field refused, as the dialogs show it.
-fn invalid(field: &str, message: String) -> KeyError {
-    KeyError::Invalid(vec![FieldIssue {
+fn invalid(field: &str, message: String) -> ServiceError {
+    ServiceError::Invalid(vec![FieldIssue {
         field: field.into(),
         message,
     }])

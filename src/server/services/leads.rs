@@ -11,7 +11,7 @@ use sea_orm::{
 };
 
 use super::key_list::folded_contains;
-use super::records::{page_of, paging, target_workspace, Issues, Reach, RecordError, Stamp};
+use super::records::{page_of, paging, target_workspace, Issues, Reach, ServiceError, Stamp};
 use crate::domain::crm::{self, max};
 use crate::entities::lead;
 use crate::models::crm::{
@@ -107,7 +107,7 @@ pub async fn import(
     stamp: Stamp<'_>,
     new: &NewLead,
     now: DateTime<Utc>,
-) -> Result<(Lead, bool), RecordError> {
+) -> Result<(Lead, bool), ServiceError> {
     let mut issues = Issues::default();
     let changes = LeadChanges {
         first_name: new.first_name.clone(),
@@ -125,7 +125,7 @@ pub async fn import(
         .and_then(|v| issues.check("external_id", crm::external_id(v)));
     let workspace = match target_workspace(db, reach, new.workspace_id).await {
         Ok(id) => Some(id),
-        Err(RecordError::Invalid(found)) => {
+        Err(ServiceError::Invalid(found)) => {
             for issue in found {
                 issues.add(&issue.field, issue.message);
             }
@@ -186,10 +186,10 @@ pub async fn import(
         Ok(created) => Ok((to_lead(created), true)),
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             // Another import of the same external id won the race.
-            let external_id = external_id.as_deref().ok_or(RecordError::Database(err))?;
+            let external_id = external_id.as_deref().ok_or(ServiceError::Database(err))?;
             let existing = by_external_id(db, reach, stamp.key_id, external_id)
                 .await?
-                .ok_or(RecordError::NotFound)?;
+                .ok_or(ServiceError::NotFound)?;
             Ok((to_lead(existing), false))
         }
         Err(err) => Err(err.into()),
@@ -201,7 +201,7 @@ async fn by_external_id(
     reach: &Reach,
     key_id: &str,
     external_id: &str,
-) -> Result<Option<lead::Model>, RecordError> {
+) -> Result<Option<lead::Model>, ServiceError> {
     Ok(lead::Entity::find()
         .filter(lead::Column::SourceKeyId.eq(key_id))
         .filter(lead::Column::Environment.eq(reach.environment.as_str()))
@@ -216,7 +216,7 @@ pub async fn list(
     db: &impl ConnectionTrait,
     reach: &Reach,
     filter: &LeadFilter,
-) -> Result<LeadList, RecordError> {
+) -> Result<LeadList, ServiceError> {
     let (limit, after) = paging(filter.cursor.as_deref(), filter.limit)?;
     let mut condition = reachable(reach);
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
@@ -250,15 +250,15 @@ pub async fn list(
     })
 }
 
-async fn find(db: &impl ConnectionTrait, reach: &Reach, id: i64) -> Result<lead::Model, RecordError> {
+async fn find(db: &impl ConnectionTrait, reach: &Reach, id: i64) -> Result<lead::Model, ServiceError> {
     lead::Entity::find_by_id(id)
         .filter(reachable(reach))
         .one(db)
         .await?
-        .ok_or(RecordError::NotFound)
+        .ok_or(ServiceError::NotFound)
 }
 
-pub async fn get(db: &impl ConnectionTrait, reach: &Reach, id: i64) -> Result<Lead, RecordError> {
+pub async fn get(db: &impl ConnectionTrait, reach: &Reach, id: i64) -> Result<Lead, ServiceError> {
     find(db, reach, id).await.map(to_lead)
 }
 
@@ -270,10 +270,10 @@ pub async fn update(
     id: i64,
     changes: &LeadChanges,
     now: DateTime<Utc>,
-) -> Result<Lead, RecordError> {
+) -> Result<Lead, ServiceError> {
     let existing = find(db, reach, id).await?;
     if existing.source_key_id.as_deref() != Some(key_id) {
-        return Err(RecordError::Forbidden(
+        return Err(ServiceError::Forbidden(
             "this lead was imported by another key; only the key that imported a lead may update it".into(),
         ));
     }
@@ -289,7 +289,7 @@ pub async fn update(
         .iter()
         .all(|v| v.is_empty())
     {
-        return Err(RecordError::field("body", NO_CONTACT));
+        return Err(ServiceError::field("body", NO_CONTACT));
     }
     let mut active: lead::ActiveModel = existing.into();
     active.first_name = Set(first_name);
@@ -315,7 +315,7 @@ pub fn day_range(
     from: Option<&str>,
     to: Option<&str>,
     today: NaiveDate,
-) -> Result<(NaiveDate, NaiveDate), RecordError> {
+) -> Result<(NaiveDate, NaiveDate), ServiceError> {
     let mut issues = Issues::default();
     let day = |issues: &mut Issues, field: &str, text: Option<&str>| match text {
         None => Some(None),
@@ -343,10 +343,10 @@ pub fn day_range(
         .flatten()
         .unwrap_or((to - chrono::Days::new(29)).max(earliest));
     if from > to {
-        return Err(RecordError::field("from", "from must not be after to"));
+        return Err(ServiceError::field("from", "from must not be after to"));
     }
     if (to - from).num_days() > 366 {
-        return Err(RecordError::field("from", "A range may span at most 366 days"));
+        return Err(ServiceError::field("from", "A range may span at most 366 days"));
     }
     Ok((from, to))
 }
@@ -359,7 +359,7 @@ pub async fn analytics(
     workspace_id: Option<i64>,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<LeadAnalytics, RecordError> {
+) -> Result<LeadAnalytics, ServiceError> {
     let start = from.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
     let end = (to + chrono::Days::new(1))
         .and_hms_opt(0, 0, 0)

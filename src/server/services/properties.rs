@@ -8,7 +8,7 @@ use sea_orm::{
 };
 
 use super::key_list::folded_contains;
-use super::records::{page_of, paging, target_workspace, Issues, Reach, RecordError, Stamp};
+use super::records::{page_of, paging, target_workspace, Issues, Reach, ServiceError, Stamp};
 use crate::domain::crm::{self, max};
 use crate::domain::fields::parse_line;
 use crate::entities::property;
@@ -63,7 +63,7 @@ async fn check(
     reach: &Reach,
     external_id: &str,
     input: &PropertyInput,
-) -> Result<Checked, RecordError> {
+) -> Result<Checked, ServiceError> {
     let mut issues = Issues::default();
     let external_id = issues.check("external_id", crm::external_id(external_id));
     let title = issues.check("title", parse_line("Title", &input.title, max::TITLE));
@@ -92,7 +92,7 @@ async fn check(
     }
     let workspace = match target_workspace(db, reach, input.workspace_id).await {
         Ok(id) => Some(id),
-        Err(RecordError::Invalid(found)) => {
+        Err(ServiceError::Invalid(found)) => {
             for issue in found {
                 issues.add(&issue.field, issue.message);
             }
@@ -125,7 +125,7 @@ pub async fn upsert(
     external_id: &str,
     input: &PropertyInput,
     now: DateTime<Utc>,
-) -> Result<(Property, bool), RecordError> {
+) -> Result<(Property, bool), ServiceError> {
     let checked = check(db, reach, external_id, input).await?;
     let status = input.status.unwrap_or_default().as_str().to_owned();
     for _ in 0..2 {
@@ -168,7 +168,7 @@ pub async fn upsert(
             Err(err) => return Err(err.into()),
         }
     }
-    Err(RecordError::Database(sea_orm::DbErr::Custom(
+    Err(ServiceError::Database(sea_orm::DbErr::Custom(
         "property upsert lost two races in a row".into(),
     )))
 }
@@ -177,7 +177,7 @@ pub async fn list(
     db: &impl ConnectionTrait,
     reach: &Reach,
     filter: &PropertyFilter,
-) -> Result<PropertyList, RecordError> {
+) -> Result<PropertyList, ServiceError> {
     let (limit, after) = paging(filter.cursor.as_deref(), filter.limit)?;
     let mut condition = reachable(reach);
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
@@ -205,23 +205,23 @@ pub async fn list(
     })
 }
 
-pub async fn get(db: &impl ConnectionTrait, reach: &Reach, id: i64) -> Result<Property, RecordError> {
+pub async fn get(db: &impl ConnectionTrait, reach: &Reach, id: i64) -> Result<Property, ServiceError> {
     property::Entity::find_by_id(id)
         .filter(reachable(reach))
         .one(db)
         .await?
         .map(to_property)
-        .ok_or(RecordError::NotFound)
+        .ok_or(ServiceError::NotFound)
 }
 
-pub async fn delete(db: &impl ConnectionTrait, reach: &Reach, id: i64) -> Result<(), RecordError> {
+pub async fn delete(db: &impl ConnectionTrait, reach: &Reach, id: i64) -> Result<(), ServiceError> {
     let deleted = property::Entity::delete_many()
         .filter(property::Column::Id.eq(id))
         .filter(reachable(reach))
         .exec(db)
         .await?;
     if deleted.rows_affected == 0 {
-        Err(RecordError::NotFound)
+        Err(ServiceError::NotFound)
     } else {
         Ok(())
     }

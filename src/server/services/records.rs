@@ -1,6 +1,6 @@
 //! What leads and properties share: which records a caller reaches, the
 //! stamp on what a key writes, the workspace a write lands in, and errors.
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::domain::crm::{page_limit, Cursor};
 use crate::domain::environment::Environment;
@@ -62,29 +62,7 @@ impl<'a> Stamp<'a> {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum RecordError {
-    /// Absent, or outside the caller's reach (another agency, workspace or
-    /// environment): the same answer for all.
-    #[error("not found")]
-    NotFound,
-    /// Within reach, but not the caller's to change.
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("invalid: {0:?}")]
-    Invalid(Vec<FieldIssue>),
-    #[error(transparent)]
-    Database(#[from] DbErr),
-}
-
-impl RecordError {
-    pub fn field(field: &str, message: impl Into<String>) -> Self {
-        RecordError::Invalid(vec![FieldIssue {
-            field: field.into(),
-            message: message.into(),
-        }])
-    }
-}
+pub use super::error::ServiceError;
 
 /// Collects refused fields, then answers all of them at once.
 #[derive(Debug, Default)]
@@ -103,11 +81,11 @@ impl Issues {
         result.map_err(|e| self.add(field, e)).ok()
     }
 
-    pub fn finish(self) -> Result<(), RecordError> {
+    pub fn finish(self) -> Result<(), ServiceError> {
         if self.0.is_empty() {
             Ok(())
         } else {
-            Err(RecordError::Invalid(self.0))
+            Err(ServiceError::Invalid(self.0))
         }
     }
 }
@@ -119,11 +97,11 @@ pub async fn target_workspace(
     db: &impl ConnectionTrait,
     reach: &Reach,
     asked: Option<i64>,
-) -> Result<i64, RecordError> {
+) -> Result<i64, ServiceError> {
     match (reach.workspace_id, asked) {
         (Some(own), None) => Ok(own),
         (Some(own), Some(asked)) if asked == own => Ok(own),
-        (Some(own), Some(_)) => Err(RecordError::field(
+        (Some(own), Some(_)) => Err(ServiceError::field(
             "workspace_id",
             format!("This key writes to workspace {own} only: leave workspace_id out or send {own}"),
         )),
@@ -133,7 +111,7 @@ pub async fn target_workspace(
                 .one(db)
                 .await?;
             found.map(|w| w.id).ok_or_else(|| {
-                RecordError::field(
+                ServiceError::field(
                     "workspace_id",
                     format!("There is no workspace {asked} in this agency"),
                 )
@@ -150,7 +128,7 @@ pub async fn target_workspace(
                 .collect();
             match all.as_slice() {
                 [only] => Ok(*only),
-                _ => Err(RecordError::field(
+                _ => Err(ServiceError::field(
                     "workspace_id",
                     format!(
                         "An agency-wide key must name the workspace: send workspace_id (one of {})",
@@ -163,7 +141,7 @@ pub async fn target_workspace(
 }
 
 /// The page size and the id to continue below, from a list's query.
-pub fn paging(cursor: Option<&str>, limit: Option<u32>) -> Result<(u64, Option<i64>), RecordError> {
+pub fn paging(cursor: Option<&str>, limit: Option<u32>) -> Result<(u64, Option<i64>), ServiceError> {
     let mut issues = Issues::default();
     let limit = issues.check("limit", page_limit(limit));
     let after = match cursor {

@@ -6,7 +6,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait};
 use serde_json::json;
 
-use super::{begin_for_agency, invalid, managed_key, visible_key, Caller, KeyError};
+use super::{begin_for_agency, invalid, managed_key, visible_key, Caller, ServiceError};
 use crate::domain::ip_allowlist::IpAllowlist;
 use crate::domain::key_name::KeyName;
 use crate::domain::scopes::{Scope, ScopeSet};
@@ -19,7 +19,7 @@ pub async fn rename(
     id: &str,
     new_name: &str,
     now: DateTime<Utc>,
-) -> Result<(), KeyError> {
+) -> Result<(), ServiceError> {
     let name = KeyName::parse(new_name).map_err(|e| invalid("name", e.to_string()))?;
     let txn = begin_for_agency(db, caller.agency_id).await?;
     let key = managed_key(&txn, caller, id).await?;
@@ -46,11 +46,11 @@ pub async fn revoke(
     caller: &Caller,
     id: &str,
     now: DateTime<Utc>,
-) -> Result<(), KeyError> {
+) -> Result<(), ServiceError> {
     let txn = begin_for_agency(db, caller.agency_id).await?;
     let key = managed_key(&txn, caller, id).await?;
     if key.revoked_at.is_some() {
-        return Err(KeyError::Conflict("This key is already revoked".into()));
+        return Err(ServiceError::Conflict("This key is already revoked".into()));
     }
     let name = key.name.clone();
     let mut active: api_key::ActiveModel = key.into();
@@ -71,7 +71,7 @@ pub async fn remove(
     caller: &Caller,
     id: &str,
     now: DateTime<Utc>,
-) -> Result<(), KeyError> {
+) -> Result<(), ServiceError> {
     let txn = begin_for_agency(db, caller.agency_id).await?;
     let key = managed_key(&txn, caller, id).await?;
     api_key::Entity::delete_by_id(key.id.clone()).exec(&txn).await?;
@@ -110,7 +110,7 @@ pub async fn set_rate_limit(
     id: &str,
     per_second: u32,
     now: DateTime<Utc>,
-) -> Result<(), KeyError> {
+) -> Result<(), ServiceError> {
     let per_second = i32::try_from(per_second.min(MAX_RATE_LIMIT)).unwrap_or(i32::MAX);
     let setting = Setting {
         action: "rate limit changed",
@@ -128,7 +128,7 @@ pub async fn set_allowlist(
     id: &str,
     text: &str,
     now: DateTime<Utc>,
-) -> Result<(), KeyError> {
+) -> Result<(), ServiceError> {
     let list = IpAllowlist::parse(text).map_err(|errors| invalid("ip_allowlist", errors.join("\n")))?;
     let setting = Setting {
         action: "allowlist changed",
@@ -146,7 +146,7 @@ pub async fn set_scopes(
     id: &str,
     scopes: &[String],
     now: DateTime<Utc>,
-) -> Result<(), KeyError> {
+) -> Result<(), ServiceError> {
     let set = ScopeSet::from_names(scopes).map_err(|e| invalid("scopes", e.to_string()))?;
     // A scope that unlocks nothing yet may be kept, never added.
     if Scope::check_offered(set).is_err() {
@@ -186,7 +186,7 @@ async fn change_setting<T, R, W>(
     id: &str,
     setting: Setting<T, R, W>,
     now: DateTime<Utc>,
-) -> Result<(), KeyError>
+) -> Result<(), ServiceError>
 where
     T: serde::Serialize + PartialEq,
     R: FnOnce(&api_key::Model) -> T,

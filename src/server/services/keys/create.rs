@@ -5,7 +5,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use serde_json::json;
 
-use super::{begin_for_agency, count_active, Caller, KeyError};
+use super::{begin_for_agency, count_active, Caller, ServiceError, MAY_NOT_MANAGE};
 use crate::domain::environment::Environment;
 use crate::domain::key_name::KeyName;
 use crate::domain::policy::Action;
@@ -51,7 +51,7 @@ async fn validate(
     caller: &Caller,
     form: &NewKeyForm,
     now: DateTime<Utc>,
-) -> Result<NewKey, KeyError> {
+) -> Result<NewKey, ServiceError> {
     let mut issues = Vec::new();
     let mut issue = |field: &str, message: String| {
         issues.push(FieldIssue {
@@ -85,7 +85,7 @@ async fn validate(
     };
     if let Some(workspace) = &workspace {
         if !caller.may(Action::ManageKey(workspace.as_ref().map(|w| w.id))) {
-            return Err(KeyError::Forbidden);
+            return Err(ServiceError::Forbidden(MAY_NOT_MANAGE.into()));
         }
     }
 
@@ -152,7 +152,7 @@ async fn validate(
                 scopes,
             })
         }
-        _ => Err(KeyError::Invalid(issues)),
+        _ => Err(ServiceError::Invalid(issues)),
     }
 }
 
@@ -164,7 +164,7 @@ pub const DEFAULT_RATE_LIMIT: i32 = 100;
 /// no later, scopes a subset, rate no higher unless the parent is unlimited
 /// (an unset rate is then 100 or the parent's, whichever is lower). `Err`
 /// names each field.
-fn within_parent(caller: &Caller, new: &NewKey, rate_limit: Option<i32>) -> Result<i32, KeyError> {
+fn within_parent(caller: &Caller, new: &NewKey, rate_limit: Option<i32>) -> Result<i32, ServiceError> {
     let Some(parent) = &caller.parent else {
         return Ok(rate_limit.unwrap_or(DEFAULT_RATE_LIMIT));
     };
@@ -205,7 +205,7 @@ fn within_parent(caller: &Caller, new: &NewKey, rate_limit: Option<i32>) -> Resu
     if issues.is_empty() {
         Ok(rate)
     } else {
-        Err(KeyError::Invalid(issues))
+        Err(ServiceError::Invalid(issues))
     }
 }
 
@@ -219,7 +219,7 @@ pub async fn create(
     form: &NewKeyForm,
     rate_limit: Option<i32>,
     now: DateTime<Utc>,
-) -> Result<RevealedKey, KeyError> {
+) -> Result<RevealedKey, ServiceError> {
     let new = validate(db, caller, form, now).await?;
     let rate_limit = within_parent(caller, &new, rate_limit)?;
     let workspace_id = new.workspace.as_ref().map(|w| w.id);
@@ -229,7 +229,7 @@ pub async fn create(
     let max = agency::Entity::find_by_id(caller.agency_id)
         .one(&txn)
         .await?
-        .ok_or(KeyError::NotFound)?
+        .ok_or(ServiceError::NotFound)?
         .max_active_keys;
     let active = count_active(&txn, caller.agency_id, workspace_id, now).await?;
     if active >= max.max(0) as u64 {
@@ -237,7 +237,7 @@ pub async fn create(
             Some(w) => format!("in {}", w.name),
             None => "agency-wide".to_owned(),
         };
-        return Err(KeyError::Conflict(format!(
+        return Err(ServiceError::Conflict(format!(
             "You can have at most {max} active keys {place}. Revoke or remove a key to create another."
         )));
     }

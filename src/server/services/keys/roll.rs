@@ -4,7 +4,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, DatabaseConnection};
 use serde_json::json;
 
-use super::{begin_for_agency, managed_key, Caller, KeyError};
+use super::{begin_for_agency, managed_key, Caller, ServiceError};
 use crate::domain::environment::Environment;
 use crate::domain::token::{KeyId, Pepper, Token};
 use crate::entities::api_key;
@@ -61,19 +61,20 @@ pub async fn roll(
     id: &str,
     grace: Grace,
     now: DateTime<Utc>,
-) -> Result<RevealedKey, KeyError> {
+) -> Result<RevealedKey, ServiceError> {
     let txn = begin_for_agency(db, caller.agency_id).await?;
     let key = managed_key(&txn, caller, id).await?;
     if key.revoked_at.is_some() || key.expires_at.is_some_and(|at| at <= now) {
-        return Err(KeyError::Conflict(
+        return Err(ServiceError::Conflict(
             "Only an active key can be rolled: this one is revoked or expired".into(),
         ));
     }
     let environment: Environment = key
         .environment
         .parse()
-        .map_err(|_| KeyError::Conflict("This key's environment is unreadable".into()))?;
-    let key_id = KeyId::parse(&key.id).ok_or(KeyError::NotFound)?;
+        .map_err(|_| ServiceError::Corrupt(format!("key {}: environment {:?}", key.id, key.environment)))?;
+    let key_id =
+        KeyId::parse(&key.id).ok_or_else(|| ServiceError::Corrupt(format!("key id {:?}", key.id)))?;
     let token = Token::with_id(environment, key_id, &mut rand::rngs::OsRng);
     let old_until = (grace != Grace::Now).then(|| now + grace.duration());
     let name = key.name.clone();
