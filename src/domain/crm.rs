@@ -10,12 +10,20 @@ use super::fields::{parse_line, Email, FieldError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+// Stored as its spelling; an unknown one fails the row's load (a 500).
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text"))]
 pub enum LeadStatus {
     #[default]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "new"))]
     New,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "contacted"))]
     Contacted,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "qualified"))]
     Qualified,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "won"))]
     Won,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "lost"))]
     Lost,
 }
 
@@ -23,11 +31,18 @@ pub enum LeadStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+// Stored as its spelling; an unknown one fails the row's load (a 500).
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text"))]
 pub enum PropertyStatus {
     #[default]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "active"))]
     Active,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "under_offer"))]
     UnderOffer,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "sold"))]
     Sold,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "withdrawn"))]
     Withdrawn,
 }
 

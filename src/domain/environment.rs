@@ -7,8 +7,14 @@ use std::str::FromStr;
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+// Stored as its spelling; a row holding anything else fails to load (a 500),
+// never silently becomes one or the other.
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text"))]
 pub enum Environment {
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "live"))]
     Live,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "test"))]
     Test,
 }
 

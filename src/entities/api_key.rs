@@ -9,7 +9,7 @@ pub struct Model {
     pub agency_id: i64,
     pub workspace_id: Option<i64>,
     pub name: String,
-    pub environment: String,
+    pub environment: crate::domain::environment::Environment,
     pub scopes: String,
     pub secret_hash: Vec<u8>,
     pub last4: String,

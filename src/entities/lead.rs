@@ -9,7 +9,7 @@ pub struct Model {
     pub agency_id: i64,
     pub workspace_id: i64,
     /// `live` or `test`.
-    pub environment: String,
+    pub environment: crate::domain::environment::Environment,
     /// The key that imported it; only that key may update it.
     pub source_key_id: Option<String>,
     pub source_key_name: Option<String>,
@@ -20,7 +20,7 @@ pub struct Model {
     pub email: String,
     pub phone: String,
     pub source: String,
-    pub status: String,
+    pub status: crate::domain::crm::LeadStatus,
     pub notes: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

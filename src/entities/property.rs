@@ -9,7 +9,7 @@ pub struct Model {
     pub id: i64,
     pub agency_id: i64,
     pub workspace_id: i64,
-    pub environment: String,
+    pub environment: crate::domain::environment::Environment,
     pub external_id: String,
     /// The key that wrote it last.
     pub source_key_id: Option<String>,
@@ -20,7 +20,7 @@ pub struct Model {
     pub city: String,
     pub price_cents: Option<i64>,
     pub bedrooms: Option<i32>,
-    pub status: String,
+    pub status: crate::domain::crm::PropertyStatus,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// Title, address, city and external id folded for search.

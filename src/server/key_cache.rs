@@ -224,11 +224,11 @@ async fn load(db: &DatabaseConnection, id: &str) -> Result<Option<KeyRecord>, Db
         None => None,
     };
     // A stored value this build cannot read makes the key unusable, not the server.
-    let environment = key.environment.parse().ok();
+    let environment = Some(key.environment);
     let scopes = ScopeSet::parse(&key.scopes).ok();
     let allowlist = IpAllowlist::parse(&key.ip_allowlist).ok();
     let (Some(environment), Some(scopes), Some(allowlist)) = (environment, scopes, allowlist) else {
-        tracing::error!(key = %key.id, "stored environment, scopes or IP allowlist unreadable: key refused");
+        tracing::error!(key = %key.id, "stored scopes or IP allowlist unreadable: key refused");
         return Ok(None);
     };
     Ok(Some(KeyRecord {

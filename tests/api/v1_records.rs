@@ -485,3 +485,37 @@ on_both_engines! {
         }
     }
 }
+
+on_both_engines! {
+    async fn a_stored_value_no_release_writes_is_a_500_never_a_guess(engine) {
+        use sea_orm::ConnectionTrait;
+        let w = world(engine).await;
+        let token = key(&w.app, Some(w.downtown), w.sam, "live", &["read:leads", "write:leads", "read:properties", "write:properties"]).await;
+        let (status, lead) = call(&w.app, "POST", "/v1/leads", &token, Some(json!({"first_name": "Ana"}))).await;
+        assert_eq!(status, 201, "{lead}");
+        let (status, property) = call(&w.app, "PUT", "/v1/properties/p-1", &token, Some(json!({"title": "Loft", "status": "sold"}))).await;
+        assert!(status == 201 || status == 200, "{property}");
+        let db = &w.app.server().state.db;
+        let lead_id = lead["id"].as_i64().unwrap();
+        let property_id = property["id"].as_i64().unwrap();
+        db.execute_unprepared(&format!("UPDATE leads SET status = 'archived' WHERE id = {lead_id}")).await.unwrap();
+        db.execute_unprepared(&format!("UPDATE properties SET status = 'let' WHERE id = {property_id}")).await.unwrap();
+
+        // Before: the lead read back as `new` and the property as `active`.
+        for path in [format!("/v1/leads/{lead_id}"), format!("/v1/properties/{property_id}"), "/v1/leads".into(), "/v1/properties".into()] {
+            let (status, body) = call(&w.app, "GET", &path, &token, None).await;
+            assert_eq!(status, 500, "{path}: {body}");
+            assert_eq!(body["error"]["code"], "INTERNAL", "{path}");
+            let text = body.to_string();
+            assert!(!text.contains("archived") && !text.contains("'let'"), "the detail stays in the log: {text}");
+        }
+
+        // A key whose stored environment is unknown cannot be rolled: a 500, not a 409.
+        let sam = crate::keys::signed_in(&w.app, "sam@acme.test").await;
+        let (_, keys) = w.app.call_json(&sam, "list_keys", json!({"query": {"q": "", "sort": "created", "dir": "desc", "page": 1}})).await;
+        let id = keys["rows"][0]["id"].as_str().expect("a key").to_owned();
+        db.execute_unprepared(&format!("UPDATE api_keys SET environment = 'beta' WHERE id = '{id}'")).await.unwrap();
+        let (status, body) = w.app.call_form(&sam, "roll_key", &[("id", id.as_str()), ("grace", "now")]).await;
+        assert_eq!(status, 500, "{body}");
+    }
+}

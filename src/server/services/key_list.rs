@@ -10,7 +10,6 @@ use sea_orm::{
 };
 
 use super::keys::{count_active_by_bucket, Caller};
-use crate::domain::environment::Environment;
 use crate::domain::policy::Action;
 use crate::domain::role::Role;
 use crate::domain::scopes::ScopeSet;
@@ -52,7 +51,7 @@ const SEARCH_MATCHES_FIRST: u64 = 2_000;
 pub(crate) fn visible(caller: &Caller) -> Condition {
     let mut agency = Condition::all().add(api_key::Column::AgencyId.eq(caller.agency_id));
     if let Some(environment) = caller.environment {
-        agency = agency.add(api_key::Column::Environment.eq(environment.as_str()));
+        agency = agency.add(api_key::Column::Environment.eq(environment));
     }
     match &caller.actor {
         Some(actor) if actor.role != Role::SuperManager => agency.add(
@@ -304,7 +303,7 @@ pub(crate) fn to_row(
     let name_of = |id: Option<i64>| id.and_then(|id| names.get(&id).cloned());
     KeyRow {
         status: KeyStatus::at(now, key.expires_at, key.revoked_at),
-        environment: key.environment.parse().unwrap_or(Environment::Live),
+        environment: key.environment,
         scopes: ScopeSet::parse(&key.scopes)
             .map(|s| s.iter().collect())
             .unwrap_or_default(),

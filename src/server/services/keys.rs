@@ -114,7 +114,7 @@ pub(crate) async fn visible_key(
     let mut find =
         api_key::Entity::find_by_id(id.to_owned()).filter(api_key::Column::AgencyId.eq(caller.agency_id));
     if let Some(environment) = caller.environment {
-        find = find.filter(api_key::Column::Environment.eq(environment.as_str()));
+        find = find.filter(api_key::Column::Environment.eq(environment));
     }
     let key = find.one(db).await?.ok_or(ServiceError::NotFound)?;
     if !caller.may(Action::ViewKey(key.workspace_id)) {

@@ -31,17 +31,14 @@ pub fn to_lead(model: lead::Model) -> Lead {
     Lead {
         id: model.id,
         workspace_id: model.workspace_id,
-        environment: model
-            .environment
-            .parse()
-            .unwrap_or(crate::domain::environment::Environment::Test),
+        environment: model.environment,
         external_id: model.external_id,
         first_name: model.first_name,
         last_name: model.last_name,
         email: model.email,
         phone: model.phone,
         source: model.source,
-        status: model.status.parse().unwrap_or_default(),
+        status: model.status,
         notes: model.notes,
         source_key,
         acting_user_id: model.acting_user_id,
@@ -165,7 +162,7 @@ pub async fn import(
         id: NotSet,
         agency_id: Set(reach.agency_id),
         workspace_id: Set(workspace_id),
-        environment: Set(reach.environment.as_str().to_owned()),
+        environment: Set(reach.environment),
         source_key_id: Set(Some(stamp.key_id.to_owned())),
         source_key_name: Set(Some(stamp.key_name.to_owned())),
         acting_user_id: Set(Some(stamp.acting_user_id)),
@@ -175,7 +172,7 @@ pub async fn import(
         email: Set(fields.email.unwrap_or_default()),
         phone: Set(fields.phone.unwrap_or_default()),
         source: Set(fields.source.unwrap_or_default()),
-        status: Set(new.status.unwrap_or_default().as_str().to_owned()),
+        status: Set(new.status.unwrap_or_default()),
         notes: Set(fields.notes.unwrap_or_default()),
         created_at: Set(now),
         updated_at: Set(now),
@@ -204,7 +201,7 @@ async fn by_external_id(
 ) -> Result<Option<lead::Model>, ServiceError> {
     Ok(lead::Entity::find()
         .filter(lead::Column::SourceKeyId.eq(key_id))
-        .filter(lead::Column::Environment.eq(reach.environment.as_str()))
+        .filter(lead::Column::Environment.eq(reach.environment))
         .filter(lead::Column::ExternalId.eq(external_id))
         .filter(reachable(reach))
         .one(db)
@@ -223,7 +220,7 @@ pub async fn list(
         condition = condition.add(folded_contains(lead::Column::SearchFolded, q));
     }
     if let Some(status) = filter.status {
-        condition = condition.add(lead::Column::Status.eq(status.as_str()));
+        condition = condition.add(lead::Column::Status.eq(status));
     }
     if let Some(source) = &filter.source {
         condition = condition.add(lead::Column::Source.eq(source.trim()));
@@ -303,7 +300,7 @@ pub async fn update(
         active.notes = Set(notes);
     }
     if let Some(status) = changes.status {
-        active.status = Set(status.as_str().to_owned());
+        active.status = Set(status);
     }
     active.updated_at = Set(now);
     Ok(to_lead(active.update(db).await?))

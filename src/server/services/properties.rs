@@ -18,17 +18,14 @@ pub fn to_property(model: property::Model) -> Property {
     Property {
         id: model.id,
         workspace_id: model.workspace_id,
-        environment: model
-            .environment
-            .parse()
-            .unwrap_or(crate::domain::environment::Environment::Test),
+        environment: model.environment,
         external_id: model.external_id,
         title: model.title,
         address: model.address,
         city: model.city,
         price_cents: model.price_cents,
         bedrooms: model.bedrooms,
-        status: model.status.parse().unwrap_or_default(),
+        status: model.status,
         source_key: model.source_key_id.map(|id| SourceKey {
             id,
             name: model.source_key_name.unwrap_or_default(),
@@ -127,7 +124,7 @@ pub async fn upsert(
     now: DateTime<Utc>,
 ) -> Result<(Property, bool), ServiceError> {
     let checked = check(db, reach, external_id, input).await?;
-    let status = input.status.unwrap_or_default().as_str().to_owned();
+    let status = input.status.unwrap_or_default();
     for _ in 0..2 {
         let existing = property::Entity::find()
             .filter(reachable(reach))
@@ -141,7 +138,7 @@ pub async fn upsert(
                 id: NotSet,
                 agency_id: Set(reach.agency_id),
                 workspace_id: Set(checked.workspace_id),
-                environment: Set(reach.environment.as_str().to_owned()),
+                environment: Set(reach.environment),
                 external_id: Set(checked.external_id.clone()),
                 created_at: Set(now),
                 ..Default::default()
@@ -155,7 +152,7 @@ pub async fn upsert(
         active.city = Set(checked.city.clone());
         active.price_cents = Set(checked.price_cents);
         active.bedrooms = Set(checked.bedrooms);
-        active.status = Set(status.clone());
+        active.status = Set(status);
         active.updated_at = Set(now);
         let result = match existing {
             Some(_) => active.update(db).await.map(|m| (m, false)),
@@ -184,7 +181,7 @@ pub async fn list(
         condition = condition.add(folded_contains(property::Column::SearchFolded, q));
     }
     if let Some(status) = filter.status {
-        condition = condition.add(property::Column::Status.eq(status.as_str()));
+        condition = condition.add(property::Column::Status.eq(status));
     }
     if let Some(id) = filter.workspace_id {
         condition = condition.add(property::Column::WorkspaceId.eq(id));

@@ -246,7 +246,7 @@ pub async fn create(
         agency_id: Set(caller.agency_id),
         workspace_id: Set(workspace_id),
         name: Set(new.name.as_str().to_owned()),
-        environment: Set(new.environment.as_str().to_owned()),
+        environment: Set(new.environment),
         scopes: Set(new.scopes.to_text()),
         secret_hash: Set(pepper.hash(&token).as_bytes().to_vec()),
         last4: Set(token.last4()),

@@ -5,7 +5,6 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection};
 use serde_json::json;
 
 use super::{begin_for_agency, managed_key, Caller, ServiceError};
-use crate::domain::environment::Environment;
 use crate::domain::token::{KeyId, Pepper, Token};
 use crate::entities::api_key;
 use crate::models::keys::RevealedKey;
@@ -69,10 +68,7 @@ pub async fn roll(
             "Only an active key can be rolled: this one is revoked or expired".into(),
         ));
     }
-    let environment: Environment = key
-        .environment
-        .parse()
-        .map_err(|_| ServiceError::Corrupt(format!("key {}: environment {:?}", key.id, key.environment)))?;
+    let environment = key.environment;
     let key_id =
         KeyId::parse(&key.id).ok_or_else(|| ServiceError::Corrupt(format!("key id {:?}", key.id)))?;
     let token = Token::with_id(environment, key_id, &mut rand::rngs::OsRng);
