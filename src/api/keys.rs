@@ -305,10 +305,17 @@ pub async fn create(
         scopes: new.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
     };
     let rate_limit = new.rate_limit.map(|n| n as i32);
-    let revealed = key_service::create(&state.db, &state.pepper, &caller, &form, rate_limit, Utc::now())
-        .await
-        .map_err(api_error)?;
-    state.keys.forget(&revealed.id);
+    let revealed = key_service::create(
+        &state.db,
+        &state.keys,
+        &state.pepper,
+        &caller,
+        &form,
+        rate_limit,
+        Utc::now(),
+    )
+    .await
+    .map_err(api_error)?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedKey {
@@ -343,9 +350,8 @@ pub async fn delete(
     let Ok(Path(id)) = id else {
         return Err(ApiError::NotFound);
     };
-    key_service::remove(&state.db, &caller, &id, Utc::now())
+    key_service::remove(&state.db, &state.keys, &caller, &id, Utc::now())
         .await
         .map_err(api_error)?;
-    state.keys.forget(&id);
     Ok(StatusCode::NO_CONTENT)
 }

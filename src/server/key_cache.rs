@@ -277,6 +277,24 @@ pub async fn announce(db: &impl ConnectionTrait, id: &str, now: DateTime<Utc>) -
     Ok(())
 }
 
+/// Ends a transaction that changed key `id`: announces the change to every
+/// server inside it (so the news leaves only if the change commits),
+/// commits, and only then forgets the key in `cache`, this process's: the
+/// very next request here reads it anew. (Forgetting before the commit
+/// would let a request in between cache the old row again.) Every key
+/// service ends its change with this, so no caller has to remember it.
+pub async fn commit_change(
+    txn: sea_orm::DatabaseTransaction,
+    cache: &KeyCache,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    announce(&txn, id, now).await?;
+    txn.commit().await?;
+    cache.forget(id);
+    Ok(())
+}
+
 /// Follows changes announced by other processes for as long as the server
 /// runs. On PostgreSQL the LISTEN connection comes from `listen_url` when
 /// given (`KEYWARD_LISTEN_DATABASE_URL`: a transaction-pooling PgBouncer

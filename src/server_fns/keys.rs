@@ -48,6 +48,7 @@ pub async fn create_key(form: NewKeyForm) -> Result<RevealedKey, AppError> {
             let caller = backend::caller(&state).await?;
             let key = crate::server::services::keys::create(
                 &state.db,
+                &state.keys,
                 &state.pepper,
                 &caller,
                 &form,
@@ -55,7 +56,6 @@ pub async fn create_key(form: NewKeyForm) -> Result<RevealedKey, AppError> {
                 chrono::Utc::now(),
             )
             .await?;
-            state.keys.forget(&key.id);
             backend::no_store();
             Ok(key)
         }
@@ -69,9 +69,15 @@ pub async fn rename_key(id: String, name: String) -> Result<(), AppError> {
         async move {
             let state = backend::state()?;
             let caller = backend::caller(&state).await?;
-            crate::server::services::keys::rename(&state.db, &caller, &id, &name, chrono::Utc::now()).await?;
-            // Before the dashboard hears back: the next `/v1` request sees it.
-            state.keys.forget(&id);
+            crate::server::services::keys::rename(
+                &state.db,
+                &state.keys,
+                &caller,
+                &id,
+                &name,
+                chrono::Utc::now(),
+            )
+            .await?;
             Ok(())
         }
         .await,
@@ -84,9 +90,8 @@ pub async fn revoke_key(id: String) -> Result<(), AppError> {
         async move {
             let state = backend::state()?;
             let caller = backend::caller(&state).await?;
-            crate::server::services::keys::revoke(&state.db, &caller, &id, chrono::Utc::now()).await?;
-            // Before the dashboard hears back: the next `/v1` request sees it.
-            state.keys.forget(&id);
+            crate::server::services::keys::revoke(&state.db, &state.keys, &caller, &id, chrono::Utc::now())
+                .await?;
             Ok(())
         }
         .await,
@@ -99,9 +104,8 @@ pub async fn remove_key(id: String) -> Result<(), AppError> {
         async move {
             let state = backend::state()?;
             let caller = backend::caller(&state).await?;
-            crate::server::services::keys::remove(&state.db, &caller, &id, chrono::Utc::now()).await?;
-            // Before the dashboard hears back: the next `/v1` request sees it.
-            state.keys.forget(&id);
+            crate::server::services::keys::remove(&state.db, &state.keys, &caller, &id, chrono::Utc::now())
+                .await?;
             Ok(())
         }
         .await,
@@ -119,14 +123,13 @@ pub async fn set_key_rate_limit(id: String, rate_limit: String) -> Result<(), Ap
                 .map_err(|message| AppError::field("rate_limit", message))?;
             crate::server::services::keys::set_rate_limit(
                 &state.db,
+                &state.keys,
                 &caller,
                 &id,
                 per_second,
                 chrono::Utc::now(),
             )
             .await?;
-            // Before the dashboard hears back: the next `/v1` request is held to it.
-            state.keys.forget(&id);
             Ok(())
         }
         .await,
@@ -199,9 +202,16 @@ pub async fn roll_key(id: String, grace: String) -> Result<RevealedKey, AppError
             let caller = backend::caller(&state).await?;
             let grace = Grace::parse(&grace)
                 .ok_or_else(|| AppError::field("grace", "Choose how long the old secret keeps working"))?;
-            let key = keys::roll(&state.db, &state.pepper, &caller, &id, grace, chrono::Utc::now()).await?;
-            // Before the dashboard hears back: the next `/v1` request sees the new secret.
-            state.keys.forget(&id);
+            let key = keys::roll(
+                &state.db,
+                &state.keys,
+                &state.pepper,
+                &caller,
+                &id,
+                grace,
+                chrono::Utc::now(),
+            )
+            .await?;
             backend::no_store();
             Ok(key)
         }
@@ -218,14 +228,13 @@ pub async fn set_key_allowlist(id: String, ip_allowlist: String) -> Result<(), A
             let caller = backend::caller(&state).await?;
             crate::server::services::keys::set_allowlist(
                 &state.db,
+                &state.keys,
                 &caller,
                 &id,
                 &ip_allowlist,
                 chrono::Utc::now(),
             )
             .await?;
-            // Before the dashboard hears back: the next `/v1` request is held to it.
-            state.keys.forget(&id);
             Ok(())
         }
         .await,
@@ -267,10 +276,15 @@ pub async fn set_key_scopes(id: String, scopes: Vec<String>) -> Result<(), AppEr
         async move {
             let state = backend::state()?;
             let caller = backend::caller(&state).await?;
-            crate::server::services::keys::set_scopes(&state.db, &caller, &id, &scopes, chrono::Utc::now())
-                .await?;
-            // Before the dashboard hears back: the next `/v1` request is held to them.
-            state.keys.forget(&id);
+            crate::server::services::keys::set_scopes(
+                &state.db,
+                &state.keys,
+                &caller,
+                &id,
+                &scopes,
+                chrono::Utc::now(),
+            )
+            .await?;
             Ok(())
         }
         .await,

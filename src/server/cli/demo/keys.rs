@@ -1,5 +1,6 @@
 //! Issuing the demo keys through the dashboard's key service and making
-//! their later changes, in the order they happened.
+//! their later changes, in the order they happened. The demo serves no
+//! requests: a fresh key cache stands in for a server's.
 use anyhow::{anyhow, Context};
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::DatabaseConnection;
@@ -10,6 +11,7 @@ use super::HISTORY_DAYS;
 use crate::domain::token::Pepper;
 use crate::domain::validity::Validity;
 use crate::models::keys::NewKeyForm;
+use crate::server::key_cache::KeyCache;
 use crate::server::services::agency_settings::{self, AgencyChanges, AgencySettings};
 use crate::server::services::keys::{self as key_service, Caller};
 use crate::server::services::records::{Reach, Stamp};
@@ -147,9 +149,17 @@ async fn create_key(
     };
     let caller = agency.caller(db, spec.created_by).await?;
     let rate_limit = i32::try_from(spec.rate_limit)?;
-    let created = key_service::create(db, pepper, &caller, &form, Some(rate_limit), at)
-        .await
-        .with_context(|| format!("creating the key {:?}", spec.name))?;
+    let created = key_service::create(
+        db,
+        &KeyCache::default(),
+        pepper,
+        &caller,
+        &form,
+        Some(rate_limit),
+        at,
+    )
+    .await
+    .with_context(|| format!("creating the key {:?}", spec.name))?;
     Ok(Issued {
         spec,
         id: created.id,
@@ -175,19 +185,19 @@ async fn change_key(
     match key.spec.later {
         Later::Nothing => {}
         Later::Revoked { .. } => {
-            key_service::revoke(db, &caller, &key.id, at)
+            key_service::revoke(db, &KeyCache::default(), &caller, &key.id, at)
                 .await
                 .with_context(context)?;
             key.revoked_at = Some(at);
         }
         Later::Renamed { .. } => {
-            key_service::rename(db, &caller, &key.id, name, at)
+            key_service::rename(db, &KeyCache::default(), &caller, &key.id, name, at)
                 .await
                 .with_context(context)?;
             key.renamed_at = Some(at);
         }
         Later::RateLimitChanged { per_second, .. } => {
-            key_service::set_rate_limit(db, &caller, &key.id, per_second, at)
+            key_service::set_rate_limit(db, &KeyCache::default(), &caller, &key.id, per_second, at)
                 .await
                 .with_context(context)?;
         }

@@ -11,10 +11,11 @@ use crate::domain::ip_allowlist::IpAllowlist;
 use crate::domain::key_name::KeyName;
 use crate::domain::scopes::{Scope, ScopeSet};
 use crate::entities::api_key;
-use crate::server::key_cache::announce;
+use crate::server::key_cache::{commit_change, KeyCache};
 
 pub async fn rename(
     db: &DatabaseConnection,
+    cache: &KeyCache,
     caller: &Caller,
     id: &str,
     new_name: &str,
@@ -36,13 +37,13 @@ pub async fn rename(
             now,
         )
         .await?;
-    announce(&txn, id, now).await?;
-    txn.commit().await?;
+    commit_change(txn, cache, id, now).await?;
     Ok(())
 }
 
 pub async fn revoke(
     db: &DatabaseConnection,
+    cache: &KeyCache,
     caller: &Caller,
     id: &str,
     now: DateTime<Utc>,
@@ -60,14 +61,14 @@ pub async fn revoke(
     caller
         .audit(&txn, "revoked", Some((id, &name)), json!({}), now)
         .await?;
-    announce(&txn, id, now).await?;
-    txn.commit().await?;
+    commit_change(txn, cache, id, now).await?;
     tracing::info!(key = id, agency = caller.agency_id, "key revoked");
     Ok(())
 }
 
 pub async fn remove(
     db: &DatabaseConnection,
+    cache: &KeyCache,
     caller: &Caller,
     id: &str,
     now: DateTime<Utc>,
@@ -84,8 +85,7 @@ pub async fn remove(
             now,
         )
         .await?;
-    announce(&txn, id, now).await?;
-    txn.commit().await?;
+    commit_change(txn, cache, id, now).await?;
     tracing::info!(key = id, agency = caller.agency_id, "key removed");
     Ok(())
 }
@@ -106,6 +106,7 @@ pub fn parse_rate_limit(raw: &str) -> Result<u32, String> {
 /// is held to it.
 pub async fn set_rate_limit(
     db: &DatabaseConnection,
+    cache: &KeyCache,
     caller: &Caller,
     id: &str,
     per_second: u32,
@@ -118,12 +119,13 @@ pub async fn set_rate_limit(
         read: |key: &api_key::Model| key.rate_limit,
         write: |key: &mut api_key::ActiveModel| key.rate_limit = Set(per_second),
     };
-    change_setting(db, caller, id, setting, now).await
+    change_setting(db, cache, caller, id, setting, now).await
 }
 
 /// Replaces where a key may be used from (empty: anywhere); the next request is held to it.
 pub async fn set_allowlist(
     db: &DatabaseConnection,
+    cache: &KeyCache,
     caller: &Caller,
     id: &str,
     text: &str,
@@ -136,12 +138,13 @@ pub async fn set_allowlist(
         read: |key: &api_key::Model| key.ip_allowlist.lines().map(str::to_owned).collect(),
         write: |key: &mut api_key::ActiveModel| key.ip_allowlist = Set(list.to_text()),
     };
-    change_setting(db, caller, id, setting, now).await
+    change_setting(db, cache, caller, id, setting, now).await
 }
 
 /// Replaces what a key may do; the next request is held to the new scopes.
 pub async fn set_scopes(
     db: &DatabaseConnection,
+    cache: &KeyCache,
     caller: &Caller,
     id: &str,
     scopes: &[String],
@@ -165,7 +168,7 @@ pub async fn set_scopes(
         read: |key: &api_key::Model| key.scopes.split_whitespace().map(str::to_owned).collect(),
         write: |key: &mut api_key::ActiveModel| key.scopes = Set(set.to_text()),
     };
-    change_setting(db, caller, id, setting, now).await
+    change_setting(db, cache, caller, id, setting, now).await
 }
 
 /// One setting of a key: its new value as the audit log shows it, how to
@@ -182,6 +185,7 @@ struct Setting<T, R, W> {
 /// agency's keys locked.
 async fn change_setting<T, R, W>(
     db: &DatabaseConnection,
+    cache: &KeyCache,
     caller: &Caller,
     id: &str,
     setting: Setting<T, R, W>,
@@ -204,8 +208,7 @@ where
         caller
             .audit(&txn, setting.action, Some((id, &name)), details, now)
             .await?;
-        announce(&txn, id, now).await?;
+        commit_change(txn, cache, id, now).await?;
     }
-    txn.commit().await?;
     Ok(())
 }

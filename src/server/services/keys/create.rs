@@ -16,7 +16,7 @@ use crate::domain::validity::{Validity, ValidityError};
 use crate::entities::{agency, api_key, membership, user, workspace};
 use crate::models::keys::{NewKeyForm, RevealedKey};
 use crate::models::FieldIssue;
-use crate::server::key_cache::announce;
+use crate::server::key_cache::{commit_change, KeyCache};
 
 /// A key request that passed every field rule.
 struct NewKey {
@@ -214,6 +214,7 @@ fn within_parent(caller: &Caller, new: &NewKey, rate_limit: Option<i32>) -> Resu
 /// while the agency row is locked, so simultaneous creates cannot exceed it.
 pub async fn create(
     db: &DatabaseConnection,
+    cache: &KeyCache,
     pepper: &Pepper,
     caller: &Caller,
     form: &NewKeyForm,
@@ -291,8 +292,7 @@ pub async fn create(
         )
         .await?;
     // A negative cache entry for this id (someone guessed it) must go.
-    announce(&txn, token.id().as_str(), now).await?;
-    txn.commit().await?;
+    commit_change(txn, cache, token.id().as_str(), now).await?;
     tracing::info!(key = %token.api_key(), agency = caller.agency_id, "key created");
     Ok(RevealedKey {
         id: token.id().as_str().to_owned(),

@@ -8,7 +8,7 @@ use super::{begin_for_agency, managed_key, Caller, ServiceError};
 use crate::domain::token::{KeyId, Pepper, Token};
 use crate::entities::api_key;
 use crate::models::keys::RevealedKey;
-use crate::server::key_cache::announce;
+use crate::server::key_cache::{commit_change, KeyCache};
 
 /// How long a rolled key's old secret keeps working.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +55,7 @@ impl Grace {
 /// now. Returns the new token, the only time it exists outside the caller's hands.
 pub async fn roll(
     db: &DatabaseConnection,
+    cache: &KeyCache,
     pepper: &Pepper,
     caller: &Caller,
     id: &str,
@@ -89,8 +90,7 @@ pub async fn roll(
             now,
         )
         .await?;
-    announce(&txn, id, now).await?;
-    txn.commit().await?;
+    commit_change(txn, cache, id, now).await?;
     tracing::info!(
         key = id,
         agency = caller.agency_id,
