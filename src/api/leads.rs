@@ -12,8 +12,8 @@ use super::extract::{ApiQuery, RecordId};
 use super::json::ApiJson;
 use crate::models::crm::AnalyticsQuery;
 use crate::models::crm::{Lead, LeadAnalytics, LeadChanges, LeadFilter, LeadList, NewLead};
-use crate::server::services::leads;
 use crate::server::services::records::{Reach, Stamp};
+use crate::server::services::{lead_analytics, leads};
 use crate::server::state::AppState;
 
 /// Import a lead into the key's workspace (or the one named), stamped with
@@ -129,13 +129,13 @@ pub async fn analytics(
     key: Authorized<scope::ReadAnalytics>,
     ApiQuery(query): ApiQuery<AnalyticsQuery>,
 ) -> Result<Json<LeadAnalytics>, ApiError> {
-    let (from, to) = leads::day_range(
+    let (from, to) = lead_analytics::day_range(
         query.from.as_deref(),
         query.to.as_deref(),
         Utc::now().date_naive(),
     )?;
     let reach = Reach::of_key(&key);
     Ok(Json(
-        leads::analytics(&state.db, &reach, query.workspace_id, from, to).await?,
+        lead_analytics::analytics(&state.db, &reach, query.workspace_id, from, to).await?,
     ))
 }

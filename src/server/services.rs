@@ -9,6 +9,7 @@ pub mod directory;
 pub mod error;
 pub mod key_list;
 pub mod keys;
+pub mod lead_analytics;
 pub mod leads;
 pub mod lifecycle;
 pub mod notifications;

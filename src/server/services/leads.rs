@@ -1,22 +1,19 @@
-//! Leads that keys import, list, read and update, and the counts the
-//! analytics endpoint reports. Every query is bounded by a [`Reach`].
-use std::collections::BTreeMap;
+//! Leads that keys import, list, read and update. Every query is bounded
+//! by a [`Reach`]. The counts of `/v1/analytics/leads` are in
+//! [`lead_analytics`](super::lead_analytics).
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, SimpleExpr};
+use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, SqlErr,
 };
 
 use super::key_list::folded_contains;
 use super::records::{page_of, paging, target_workspace, Issues, Reach, ServiceError, Stamp};
 use crate::domain::crm::{self, max};
 use crate::entities::lead;
-use crate::models::crm::{
-    DayCount, Lead, LeadAnalytics, LeadChanges, LeadFilter, LeadList, NewLead, SourceCount,
-};
+use crate::models::crm::{Lead, LeadChanges, LeadFilter, LeadList, NewLead};
 
 /// The stored lead as the API shows it.
 pub fn to_lead(model: lead::Model) -> Lead {
@@ -87,7 +84,7 @@ impl Fields {
 
 const NO_CONTACT: &str = "A lead needs a name, an email or a phone";
 
-fn reachable(reach: &Reach) -> Condition {
+pub(super) fn reachable(reach: &Reach) -> Condition {
     reach.condition(
         lead::Column::AgencyId,
         lead::Column::WorkspaceId,
@@ -208,14 +205,11 @@ async fn by_external_id(
         .await?)
 }
 
-/// A page of leads in reach, newest first.
-pub async fn list(
-    db: &impl ConnectionTrait,
-    reach: &Reach,
-    filter: &LeadFilter,
-) -> Result<LeadList, ServiceError> {
-    let (limit, after) = paging(filter.cursor.as_deref(), filter.limit)?;
-    let mut condition = reachable(reach);
+/// The leads `filter` asks for, wherever they are: the one place its
+/// fields become SQL, for `/v1/leads` and the dashboard's Leads page alike
+/// (which bound it by their own reach, and page it their own way).
+pub fn matching(filter: &LeadFilter) -> Condition {
+    let mut condition = Condition::all();
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         condition = condition.add(folded_contains(lead::Column::SearchFolded, q));
     }
@@ -231,6 +225,17 @@ pub async fn list(
     if let Some(key) = &filter.source_key_id {
         condition = condition.add(lead::Column::SourceKeyId.eq(key.trim()));
     }
+    condition
+}
+
+/// A page of leads in reach, newest first.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    reach: &Reach,
+    filter: &LeadFilter,
+) -> Result<LeadList, ServiceError> {
+    let (limit, after) = paging(filter.cursor.as_deref(), filter.limit)?;
+    let mut condition = reachable(reach).add(matching(filter));
     if let Some(after) = after {
         condition = condition.add(lead::Column::Id.lt(after));
     }
@@ -304,128 +309,4 @@ pub async fn update(
     }
     active.updated_at = Set(now);
     Ok(to_lead(active.update(db).await?))
-}
-
-/// The first and last day of an analytics range: `to` defaults to today,
-/// `from` to 29 days before `to`; at most 366 days.
-pub fn day_range(
-    from: Option<&str>,
-    to: Option<&str>,
-    today: NaiveDate,
-) -> Result<(NaiveDate, NaiveDate), ServiceError> {
-    let mut issues = Issues::default();
-    let day = |issues: &mut Issues, field: &str, text: Option<&str>| match text {
-        None => Some(None),
-        Some(text) => issues
-            .check(
-                field,
-                NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-                    .ok()
-                    // Four-digit years only (RFC 3339): the range's arithmetic
-                    // (a day after `to`, 29 days before it) then cannot overflow.
-                    .filter(|date| (1..=9999).contains(&date.year()))
-                    .ok_or_else(|| {
-                        format!("{field} must be a date like 2026-01-31, between 0001-01-01 and 9999-12-31")
-                    }),
-            )
-            .map(Some),
-    };
-    let to = day(&mut issues, "to", to);
-    let from = day(&mut issues, "from", from);
-    issues.finish()?;
-    let to = to.flatten().unwrap_or(today);
-    // Never before 0001-01-01, as an explicit `from` cannot be.
-    let earliest = NaiveDate::from_ymd_opt(1, 1, 1).expect("a date");
-    let from = from
-        .flatten()
-        .unwrap_or((to - chrono::Days::new(29)).max(earliest));
-    if from > to {
-        return Err(ServiceError::field("from", "from must not be after to"));
-    }
-    if (to - from).num_days() > 366 {
-        return Err(ServiceError::field("from", "A range may span at most 366 days"));
-    }
-    Ok((from, to))
-}
-
-/// Leads created per UTC day and per source between `from` and `to`
-/// (inclusive), counted in SQL.
-pub async fn analytics(
-    db: &impl ConnectionTrait,
-    reach: &Reach,
-    workspace_id: Option<i64>,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<LeadAnalytics, ServiceError> {
-    let start = from.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
-    let end = (to + chrono::Days::new(1))
-        .and_hms_opt(0, 0, 0)
-        .expect("midnight exists")
-        .and_utc();
-    let mut condition = reachable(reach)
-        .add(lead::Column::CreatedAt.gte(start))
-        .add(lead::Column::CreatedAt.lt(end));
-    if let Some(id) = workspace_id {
-        condition = condition.add(lead::Column::WorkspaceId.eq(id));
-    }
-    let day: SimpleExpr = match db.get_database_backend() {
-        DbBackend::Postgres => Expr::cust("to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"),
-        // Stored as UTC text starting with the date.
-        _ => Expr::cust("substr(created_at, 1, 10)"),
-    };
-
-    #[derive(FromQueryResult)]
-    struct ByDay {
-        day: String,
-        leads: i64,
-    }
-    let days: Vec<ByDay> = lead::Entity::find()
-        .select_only()
-        .column_as(day.clone(), "day")
-        .column_as(Expr::col(lead::Column::Id).count(), "leads")
-        .filter(condition.clone())
-        .group_by(day)
-        .into_model()
-        .all(db)
-        .await?;
-
-    #[derive(FromQueryResult)]
-    struct BySource {
-        source: String,
-        leads: i64,
-    }
-    let mut sources: Vec<BySource> = lead::Entity::find()
-        .select_only()
-        .column(lead::Column::Source)
-        .column_as(Expr::col(lead::Column::Id).count(), "leads")
-        .filter(condition)
-        .group_by(lead::Column::Source)
-        .into_model()
-        .all(db)
-        .await?;
-    sources.sort_by(|a, b| b.leads.cmp(&a.leads).then_with(|| a.source.cmp(&b.source)));
-
-    let counted: BTreeMap<String, i64> = days.into_iter().map(|d| (d.day, d.leads)).collect();
-    let by_day: Vec<DayCount> = from
-        .iter_days()
-        .take_while(|d| *d <= to)
-        .map(|d| {
-            let date = d.format("%Y-%m-%d").to_string();
-            let leads = counted.get(&date).copied().unwrap_or(0);
-            DayCount { date, leads }
-        })
-        .collect();
-    Ok(LeadAnalytics {
-        from: from.format("%Y-%m-%d").to_string(),
-        to: to.format("%Y-%m-%d").to_string(),
-        total: by_day.iter().map(|d| d.leads).sum(),
-        by_day,
-        by_source: sources
-            .into_iter()
-            .map(|s| SourceCount {
-                source: s.source,
-                leads: s.leads,
-            })
-            .collect(),
-    })
 }

@@ -139,9 +139,11 @@ pub async fn leads(
         lead::Column::WorkspaceId,
         lead::Column::Environment,
     );
-    if !query.q.is_empty() {
-        condition = condition.add(folded_contains(lead::Column::SearchFolded, &query.q));
-    }
+    let filter = crate::models::crm::LeadFilter {
+        q: Some(query.q.as_str().to_owned()),
+        ..Default::default()
+    };
+    condition = condition.add(super::leads::matching(&filter));
     let Fetched {
         rows,
         total,
