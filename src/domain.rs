@@ -1,5 +1,6 @@
 //! Pure rules with no I/O: roles, text fields, passwords, safe redirects,
 //! key names, scopes, validity periods, the key format and the policy table.
+pub mod audit_action;
 pub mod crm;
 pub mod environment;
 pub mod fields;

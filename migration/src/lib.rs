@@ -14,6 +14,7 @@ mod m20261130_000010_create_refusals;
 mod m20261130_000011_create_instance_facts;
 mod m20261130_000012_add_created_by_key;
 mod m20261130_000013_add_search_folded;
+mod m20261201_000014_audit_action_spelling;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000011_create_instance_facts::Migration),
             Box::new(m20261130_000012_add_created_by_key::Migration),
             Box::new(m20261130_000013_add_search_folded::Migration),
+            Box::new(m20261201_000014_audit_action_spelling::Migration),
         ]
     }
 }

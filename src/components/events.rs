@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::components::keys::key_path;
 use crate::components::local_time::LocalTime;
-use crate::models::audit::{action_label, AuditRow};
+use crate::models::audit::AuditRow;
 
 #[component]
 pub fn EventTable(
@@ -31,7 +31,7 @@ pub fn EventTable(
                 <tr>
                     <td><LocalTime at=event.at with_time=true/></td>
                     {key}
-                    <td>{action_label(&event.action)}</td>
+                    <td>{event.action.label()}</td>
                     <td>{event.actor}</td>
                     <td>{event.details}</td>
                     <td>{event.ip.unwrap_or_default()}</td>

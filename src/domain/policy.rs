@@ -16,15 +16,16 @@ pub struct Actor {
     pub workspaces: Vec<i64>,
 }
 
-/// Where a key lives: `None` is agency-level (every workspace).
-pub type KeyScope = Option<i64>;
+/// Where a key lives (its home, not its scopes: what it may do): `None` is
+/// agency-level (every workspace), `Some(id)` one workspace.
+pub type KeyHome = Option<i64>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     /// See a key in the table.
-    ViewKey(KeyScope),
+    ViewKey(KeyHome),
     /// Create, rename, revoke or remove a key there.
-    ManageKey(KeyScope),
+    ManageKey(KeyHome),
     /// Change the agency's settings (key limit, inactivity window).
     ChangeAgencySettings,
 }

@@ -10,7 +10,7 @@ pub struct Model {
     pub actor_user_id: Option<i64>,
     pub actor_key_id: Option<String>,
     pub actor_label: String,
-    pub action: String,
+    pub action: crate::domain::audit_action::AuditAction,
     pub key_id: Option<String>,
     pub key_name: Option<String>,
     pub details: String,
@@ -27,8 +27,10 @@ pub enum Relation {}
 impl ActiveModelBehavior for ActiveModel {
     async fn before_save<C: ConnectionTrait>(mut self, _: &C, _insert: bool) -> Result<Self, DbErr> {
         let key_name = super::value(&self.key_name).map(|name| name.clone().unwrap_or_default());
-        let parts = [&self.actor_label, &self.action, &self.details].map(super::value);
-        if let (Some(key_name), [Some(actor), Some(action), Some(details)]) = (key_name, parts) {
+        // The action as people name it ("IP allowlist changed"): what they search for.
+        let action = super::value(&self.action).map(|action| action.label());
+        let parts = [&self.actor_label, &self.details].map(super::value);
+        if let (Some(key_name), Some(action), [Some(actor), Some(details)]) = (key_name, action, parts) {
             self.search_folded =
                 sea_orm::ActiveValue::Set(migration::fold_for_search(&[&key_name, actor, action, details]));
         }

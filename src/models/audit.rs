@@ -4,34 +4,11 @@ use serde::{Deserialize, Serialize};
 
 use super::keys::{encode, KeyRow};
 use super::query::{PageNumber, SearchText};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::refusal::RefusalReason;
 
 /// Events per page of the audit log.
 pub const AUDIT_PER_PAGE: u64 = 25;
-
-/// Every action the audit log records, with how the filter names it.
-pub const ACTIONS: [(&str, &str); 12] = [
-    ("created", "Created"),
-    ("renamed", "Renamed"),
-    ("revoked", "Revoked"),
-    ("removed", "Removed"),
-    ("rolled", "Rolled"),
-    ("auto-deleted", "Auto-deleted"),
-    ("rate limit changed", "Rate limit changed"),
-    ("allowlist changed", "IP allowlist changed"),
-    ("scopes changed", "Scopes changed"),
-    ("limit_changed", "Key limit changed"),
-    ("inactivity_changed", "Inactivity window changed"),
-    ("sandbox_reset_changed", "Sandbox reset changed"),
-];
-
-/// How the log names an action.
-pub fn action_label(action: &str) -> String {
-    ACTIONS
-        .iter()
-        .find(|(value, _)| *value == action)
-        .map_or_else(|| action.to_owned(), |(_, label)| (*label).to_owned())
-}
 
 /// Filters, search and page, as the URL holds them
 /// (`?key=&actor=&action=&q=&page=`). From JSON too, every field passes the
@@ -43,8 +20,8 @@ pub struct AuditQuery {
     pub key: String,
     /// `user:{id}`, `key:{id}`, `system`, `cli`, or empty for anyone.
     pub actor: String,
-    /// One of [`ACTIONS`], or empty.
-    pub action: String,
+    /// One action, or `None` for every action.
+    pub action: Option<AuditAction>,
     /// Searched in key names, actors and details.
     pub q: SearchText,
     /// 1-based.
@@ -81,7 +58,7 @@ impl Default for AuditQuery {
         Self {
             key: String::new(),
             actor: String::new(),
-            action: String::new(),
+            action: None,
             q: SearchText::default(),
             page: PageNumber::FIRST,
         }
@@ -96,15 +73,10 @@ fn short_param(raw: Option<String>, max: usize) -> String {
 impl AuditQuery {
     /// From URL parameters; anything unknown falls back to the default.
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
-        let action = short_param(get("action"), 40);
         Self {
             key: short_param(get("key"), 12),
             actor: short_param(get("actor"), 40),
-            action: if ACTIONS.iter().any(|(a, _)| *a == action) {
-                action
-            } else {
-                String::new()
-            },
+            action: get("action").and_then(|a| a.trim().parse().ok()),
             q: SearchText::from_param(get("q")),
             page: PageNumber::from_param(get("page")),
         }
@@ -116,7 +88,10 @@ impl AuditQuery {
         for (name, value) in [
             ("key", &self.key),
             ("actor", &self.actor),
-            ("action", &self.action),
+            (
+                "action",
+                &self.action.map(|a| a.as_str().to_owned()).unwrap_or_default(),
+            ),
             ("q", &self.q.to_string()),
         ] {
             if !value.is_empty() {
@@ -137,7 +112,7 @@ impl AuditQuery {
     }
 
     pub fn is_filtered(&self) -> bool {
-        !(self.key.is_empty() && self.actor.is_empty() && self.action.is_empty() && self.q.is_empty())
+        !(self.key.is_empty() && self.actor.is_empty() && self.action.is_none() && self.q.is_empty())
     }
 }
 
@@ -148,7 +123,7 @@ pub struct AuditRow {
     pub at: DateTime<Utc>,
     /// The actor's name at the time ("Sam Super", "API key Zapier", "keyward (automatic)").
     pub actor: String,
-    pub action: String,
+    pub action: AuditAction,
     pub key_id: Option<String>,
     pub key_name: Option<String>,
     /// The details as a person reads them.
@@ -217,7 +192,8 @@ mod tests {
         let odd = AuditQuery::from_params(|name| (name == "action").then(|| "drop table".into()));
         assert_eq!(odd, AuditQuery::default());
         assert_eq!(AuditQuery::default().href(), "?");
-        assert_eq!(action_label("auto-deleted"), "Auto-deleted");
-        assert_eq!(action_label("odd"), "odd");
+        let renamed = AuditQuery::from_params(|name| (name == "action").then(|| "rate_limit_changed".into()));
+        assert_eq!(renamed.action, Some(AuditAction::RateLimitChanged));
+        assert_eq!(renamed.href(), "?action=rate_limit_changed");
     }
 }

@@ -12,7 +12,8 @@ use crate::components::breadcrumb::Breadcrumb;
 use crate::components::events::EventTable;
 use crate::components::keys::AUDIT_LOG_PATH;
 use crate::components::pager::{shown_range, Pager};
-use crate::models::audit::{AuditPage, AuditQuery, Choice, ACTIONS, AUDIT_PER_PAGE};
+use crate::domain::audit_action::AuditAction;
+use crate::models::audit::{AuditPage, AuditQuery, Choice, AUDIT_PER_PAGE};
 use crate::server_fns::audit::list_audit_events;
 
 #[component]
@@ -53,13 +54,14 @@ fn options(choices: &[Choice], selected: &str, any: &'static str) -> impl IntoVi
 #[component]
 fn Filters(page: AuditPage) -> impl IntoView {
     let query = page.query;
-    let actions: Vec<Choice> = ACTIONS
-        .iter()
-        .map(|(value, label)| Choice {
-            value: (*value).to_owned(),
-            label: (*label).to_owned(),
+    let actions: Vec<Choice> = AuditAction::ALL
+        .into_iter()
+        .map(|action| Choice {
+            value: action.as_str().to_owned(),
+            label: action.label().to_owned(),
         })
         .collect();
+    let action = query.action.map(AuditAction::as_str).unwrap_or_default();
     view! {
         <Form method="GET" action=AUDIT_LOG_PATH attr:class="filters" attr:role="search" attr:aria-label="Filter events">
             <div class="field">
@@ -72,7 +74,7 @@ fn Filters(page: AuditPage) -> impl IntoView {
             </div>
             <div class="field">
                 <label for="audit-action">"Action"</label>
-                <select id="audit-action" name="action">{options(&actions, &query.action, "All actions")}</select>
+                <select id="audit-action" name="action">{options(&actions, action, "All actions")}</select>
             </div>
             <div class="field">
                 <label for="audit-search">"Search events"</label>

@@ -118,7 +118,7 @@ on_both_engines! {
             .await
             .unwrap()
             .into_iter()
-            .map(|e| e.action)
+            .map(|e| e.action.as_str().to_owned())
             .collect();
         for action in ["created", "revoked", "renamed"] {
             assert!(actions.iter().any(|a| a == action), "{action} in {actions:?}");

@@ -75,7 +75,7 @@ async fn all_notices(app: &TestApp) -> u64 {
 async fn auto_deleted(app: &TestApp, id: &str) -> Vec<audit_event::Model> {
     audit_event::Entity::find()
         .filter(audit_event::Column::KeyId.eq(id))
-        .filter(audit_event::Column::Action.eq("auto-deleted"))
+        .filter(audit_event::Column::Action.eq("auto_deleted"))
         .all(db(app))
         .await
         .unwrap()
@@ -204,8 +204,12 @@ on_both_engines! {
         let revoked = never_expiring(&w, "sam@acme.test", "Revoked", None, w.sam).await;
         let (status, _) = app.call_form(&sam, "revoke_key", &[("id", &id_of(&revoked))]).await;
         assert_eq!(status, 200);
-        // Expires in a month: long before 90 idle days.
-        let (status, expiring) = create(app, &sam, form("Expiring", "", w.sam, &["read:leads"])).await;
+        // Expires in a week: before the 30 idle days the agency's window
+        // gives. (It was a month: on the 1st of a month before a 31-day one,
+        // that outlived the window and the test failed.)
+        let mut expiring = form("Expiring", "", w.sam, &["read:leads"]);
+        expiring["form"]["validity"] = json!("1w");
+        let (status, expiring) = create(app, &sam, expiring).await;
         assert_eq!(status, 200);
         let expiring = expiring["id"].as_str().unwrap().to_owned();
 

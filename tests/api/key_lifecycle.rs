@@ -162,7 +162,7 @@ on_both_engines! {
         assert_eq!(me(&w.app, &token, None).await.0, 200);
 
         let sam = signed_in(&w.app, "sam@acme.test").await;
-        let (_, page) = w.app.call_json(&sam, "list_audit_events", json!({"query": {"key": id, "actor": "", "action": "allowlist changed", "q": "", "page": 1}})).await;
+        let (_, page) = w.app.call_json(&sam, "list_audit_events", json!({"query": {"key": id, "actor": "", "action": "allowlist_changed", "q": "", "page": 1}})).await;
         let details: Vec<&str> = page["rows"].as_array().unwrap().iter().map(|r| r["details"].as_str().unwrap()).collect();
         assert_eq!(details, [
             "from 127.0.0.0/8 to anywhere",
@@ -421,7 +421,7 @@ on_both_engines! {
         let ada = signed_in(&w.app, "ada@acme.test").await;
         assert_eq!(w.app.call_json(&ada, "set_key_scopes", set(json!(["read:leads"]))).await.0, 403);
 
-        let (_, page) = audit(&w.app, &sam, json!({"key": id, "actor": "", "action": "scopes changed", "q": "", "page": 1})).await;
+        let (_, page) = audit(&w.app, &sam, json!({"key": id, "actor": "", "action": "scopes_changed", "q": "", "page": 1})).await;
         assert_eq!(page["rows"][0]["details"], "from read:leads to read:properties, write:properties");
         let (_, shown) = detail(&w, "max@acme.test", &id).await;
         assert_eq!(shown["row"]["scopes"], json!(["read:properties", "write:properties"]));

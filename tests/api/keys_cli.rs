@@ -154,8 +154,8 @@ on_both_engines! {
         assert_eq!(agency.inactivity_days, 45);
         let events = audit_event::Entity::find().order_by_asc(audit_event::Column::Id).all(db).await.unwrap();
         let actions: Vec<(&str, &str)> = events.iter().map(|e| (e.action.as_str(), e.details.as_str())).collect();
-        assert_eq!(actions[..2], [("limit_changed", r#"{"from":3,"to":1}"#), ("inactivity_changed", r#"{"from":90,"to":45}"#)]);
-        assert_eq!(events.iter().filter(|e| e.action == "created").count(), 2);
+        assert_eq!(actions[..2], [("key_limit_changed", r#"{"from":3,"to":1}"#), ("inactivity_changed", r#"{"from":90,"to":45}"#)]);
+        assert_eq!(events.iter().filter(|e| e.action.as_str() == "created").count(), 2);
     }
 
     async fn a_served_key_secret_never_reaches_the_logs(engine) {

@@ -9,6 +9,7 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait};
 use serde_json::json;
 
 use super::keys::{begin_for_agency, Caller, ServiceError};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::lifecycle::describe_weekly;
 use crate::domain::policy::Action;
 use crate::entities::agency;
@@ -126,7 +127,7 @@ pub async fn change(
         caller
             .audit(
                 &txn,
-                "sandbox_reset_changed",
+                AuditAction::SandboxResetChanged,
                 None,
                 json!({ "from": from, "to": to }),
                 now,
@@ -134,9 +135,13 @@ pub async fn change(
             .await?;
     }
     let changed = [
-        ("limit_changed", before.max_active_keys, after.max_active_keys),
         (
-            "inactivity_changed",
+            AuditAction::KeyLimitChanged,
+            before.max_active_keys,
+            after.max_active_keys,
+        ),
+        (
+            AuditAction::InactivityChanged,
             before.inactivity_days,
             after.inactivity_days,
         ),

@@ -3,6 +3,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr};
 
+use crate::domain::audit_action::AuditAction;
 use crate::entities::audit_event;
 
 /// How the audit log names keyward's own jobs.
@@ -57,7 +58,7 @@ pub struct Event<'a> {
     pub agency_id: i64,
     pub who: &'a Who,
     pub ip: Option<&'a str>,
-    pub action: &'static str,
+    pub action: AuditAction,
     pub key: Option<(&'a str, &'a str)>,
     pub details: serde_json::Value,
     pub at: DateTime<Utc>,
@@ -70,7 +71,7 @@ pub async fn record(db: &impl ConnectionTrait, event: Event<'_>) -> Result<(), D
         actor_user_id: Set(event.who.user_id()),
         actor_key_id: Set(event.who.key_id().map(str::to_owned)),
         actor_label: Set(event.who.label()),
-        action: Set(event.action.to_owned()),
+        action: Set(event.action),
         key_id: Set(event.key.map(|(id, _)| id.to_owned())),
         key_name: Set(event.key.map(|(_, name)| name.to_owned())),
         details: Set(event.details.to_string()),

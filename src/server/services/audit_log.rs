@@ -15,6 +15,7 @@ use sea_orm::{
 use super::audit::SYSTEM_LABEL;
 use super::key_list::{folded_contains, to_row, visible};
 use super::keys::{visible_key, Caller, ServiceError};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::refusal::RefusalReason;
 use crate::domain::role::Role;
 use crate::entities::{api_key, audit_event, user, workspace};
@@ -56,7 +57,7 @@ fn row(event: audit_event::Model) -> AuditRow {
         id: event.id,
         at: event.created_at,
         actor: event.actor_label,
-        details: describe(&event.action, &details),
+        details: describe(event.action, &details),
         action: event.action,
         key_id: event.key_id,
         key_name: event.key_name,
@@ -92,8 +93,8 @@ pub async fn list(db: &impl ConnectionTrait, caller: &Caller, query: AuditQuery)
         filter = filter
             .add(actor_filter(&query.actor).unwrap_or_else(|| Condition::all().add(Expr::val(1).eq(0))));
     }
-    if !query.action.is_empty() {
-        filter = filter.add(audit_event::Column::Action.eq(query.action.as_str()));
+    if let Some(action) = query.action {
+        filter = filter.add(audit_event::Column::Action.eq(action));
     }
     if !query.q.is_empty() {
         filter = filter.add(folded_contains(audit_event::Column::SearchFolded, &query.q));
@@ -348,7 +349,7 @@ async fn usage_by_day(db: &impl ConnectionTrait, id: &str, today: NaiveDate) -> 
 }
 
 /// Turns an event's stored details (a JSON object) into a line for people.
-pub fn describe(action: &str, details: &serde_json::Value) -> String {
+pub fn describe(action: AuditAction, details: &serde_json::Value) -> String {
     use serde_json::Value;
     let text = |v: &Value| match v {
         // Moments (expiry, a roll's grace) as people read them, in UTC.
@@ -367,12 +368,7 @@ pub fn describe(action: &str, details: &serde_json::Value) -> String {
     };
     let get = |name: &str| details.get(name).filter(|v| !v.is_null());
     if let (Some(from), Some(to)) = (get("from"), get("to")) {
-        let unit = match action {
-            "rate limit changed" => " requests/s",
-            "limit_changed" => " active keys",
-            "inactivity_changed" => " days",
-            _ => "",
-        };
+        let unit = action.unit();
         return format!("from {}{unit} to {}{unit}", text(from), text(to));
     }
     let Some(object) = details.as_object() else {
@@ -394,32 +390,32 @@ mod tests {
     #[test]
     fn details_read_as_sentences() {
         assert_eq!(
-            describe("renamed", &json!({"from": "A", "to": "B"})),
+            describe(AuditAction::Renamed, &json!({"from": "A", "to": "B"})),
             "from A to B"
         );
         assert_eq!(
-            describe("rate limit changed", &json!({"from": 100, "to": 5})),
+            describe(AuditAction::RateLimitChanged, &json!({"from": 100, "to": 5})),
             "from 100 requests/s to 5 requests/s"
         );
         assert_eq!(
             describe(
-                "allowlist changed",
+                AuditAction::AllowlistChanged,
                 &json!({"from": [], "to": ["10.0.0.0/8", "::1"]})
             ),
             "from anywhere to 10.0.0.0/8, ::1"
         );
         assert_eq!(
             describe(
-                "rolled",
+                AuditAction::Rolled,
                 &json!({"grace": "1 hour", "old_secret_valid_until": null})
             ),
             "grace: 1 hour"
         );
         let rolled = json!({"grace": "7 days", "old_secret_valid_until": "2026-11-30T17:54:55.366720372Z"});
         assert_eq!(
-            describe("rolled", &rolled),
+            describe(AuditAction::Rolled, &rolled),
             "grace: 7 days; old secret valid until: Nov 30, 2026, 17:54 UTC"
         );
-        assert_eq!(describe("revoked", &json!({})), "");
+        assert_eq!(describe(AuditAction::Revoked, &json!({})), "");
     }
 }

@@ -1,5 +1,6 @@
 //! Who is asking: a signed-in user, an `admin` key through `/v1/keys`, or
 //! the command line, with the rights each has.
+use crate::domain::audit_action::AuditAction;
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
@@ -45,7 +46,7 @@ impl Caller {
     pub async fn audit(
         &self,
         db: &impl ConnectionTrait,
-        action: &'static str,
+        action: AuditAction,
         key: Option<(&str, &str)>,
         details: serde_json::Value,
         at: DateTime<Utc>,

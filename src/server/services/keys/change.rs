@@ -7,6 +7,7 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait};
 use serde_json::json;
 
 use super::{begin_for_agency, invalid, managed_key, visible_key, Caller, ServiceError};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::ip_allowlist::IpAllowlist;
 use crate::domain::key_name::KeyName;
 use crate::domain::scopes::{Scope, ScopeSet};
@@ -31,7 +32,7 @@ pub async fn rename(
     caller
         .audit(
             &txn,
-            "renamed",
+            AuditAction::Renamed,
             Some((id, name.as_str())),
             json!({ "from": old_name, "to": name.as_str() }),
             now,
@@ -59,7 +60,7 @@ pub async fn revoke(
     active.revoked_by_user_id = Set(caller.who.user_id());
     active.update(&txn).await?;
     caller
-        .audit(&txn, "revoked", Some((id, &name)), json!({}), now)
+        .audit(&txn, AuditAction::Revoked, Some((id, &name)), json!({}), now)
         .await?;
     commit_change(txn, cache, id, now).await?;
     tracing::info!(key = id, agency = caller.agency_id, "key revoked");
@@ -79,7 +80,7 @@ pub async fn remove(
     caller
         .audit(
             &txn,
-            "removed",
+            AuditAction::Removed,
             Some((id, &key.name)),
             json!({ "environment": key.environment, "scopes": key.scopes }),
             now,
@@ -114,7 +115,7 @@ pub async fn set_rate_limit(
 ) -> Result<(), ServiceError> {
     let per_second = i32::try_from(per_second.min(MAX_RATE_LIMIT)).unwrap_or(i32::MAX);
     let setting = Setting {
-        action: "rate limit changed",
+        action: AuditAction::RateLimitChanged,
         value: per_second,
         read: |key: &api_key::Model| key.rate_limit,
         write: |key: &mut api_key::ActiveModel| key.rate_limit = Set(per_second),
@@ -133,7 +134,7 @@ pub async fn set_allowlist(
 ) -> Result<(), ServiceError> {
     let list = IpAllowlist::parse(text).map_err(|errors| invalid("ip_allowlist", errors.join("\n")))?;
     let setting = Setting {
-        action: "allowlist changed",
+        action: AuditAction::AllowlistChanged,
         value: list.entries(),
         read: |key: &api_key::Model| key.ip_allowlist.lines().map(str::to_owned).collect(),
         write: |key: &mut api_key::ActiveModel| key.ip_allowlist = Set(list.to_text()),
@@ -163,7 +164,7 @@ pub async fn set_scopes(
         }
     }
     let setting = Setting {
-        action: "scopes changed",
+        action: AuditAction::ScopesChanged,
         value: set.iter().map(|s| s.as_str().to_owned()).collect::<Vec<_>>(),
         read: |key: &api_key::Model| key.scopes.split_whitespace().map(str::to_owned).collect(),
         write: |key: &mut api_key::ActiveModel| key.scopes = Set(set.to_text()),
@@ -174,7 +175,7 @@ pub async fn set_scopes(
 /// One setting of a key: its new value as the audit log shows it, how to
 /// read the old one, and how to write the new one.
 struct Setting<T, R, W> {
-    action: &'static str,
+    action: AuditAction,
     value: T,
     read: R,
     write: W,

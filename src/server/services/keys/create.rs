@@ -6,6 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTra
 use serde_json::json;
 
 use super::{begin_for_agency, count_active, Caller, ServiceError, MAY_NOT_MANAGE};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::environment::Environment;
 use crate::domain::key_name::KeyName;
 use crate::domain::policy::Action;
@@ -279,7 +280,7 @@ pub async fn create(
     caller
         .audit(
             &txn,
-            "created",
+            AuditAction::Created,
             Some((token.id().as_str(), new.name.as_str())),
             json!({
                 "environment": new.environment.as_str(),

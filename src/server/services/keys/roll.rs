@@ -5,6 +5,7 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection};
 use serde_json::json;
 
 use super::{begin_for_agency, managed_key, Caller, ServiceError};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::token::{KeyId, Pepper, Token};
 use crate::entities::api_key;
 use crate::models::keys::RevealedKey;
@@ -84,7 +85,7 @@ pub async fn roll(
     caller
         .audit(
             &txn,
-            "rolled",
+            AuditAction::Rolled,
             Some((id, &name)),
             json!({ "grace": grace.label(), "old_secret_valid_until": old_until }),
             now,

@@ -6,6 +6,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::{count, key_link, notify_about_key, KeyNotice, Report};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::lifecycle::{
     days_until, due_notice, format_moment, inactivity_deadline, INACTIVITY_NOTICE_DAYS,
 };
@@ -115,7 +116,7 @@ async fn delete_idle(
             agency_id: agency.id,
             who: &Who::System,
             ip: None,
-            action: "auto-deleted",
+            action: AuditAction::AutoDeleted,
             key: Some((&key.id, &key.name)),
             details: json!({
                 "reason": format!("unused for {window} days"),

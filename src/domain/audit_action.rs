@@ -1,0 +1,142 @@
+//! What the audit log records: one enum, one spelling. The spelling
+//! (snake_case) is stored in `audit_events.action` and used in the Audit log
+//! page's URL (`?action=rate_limit_changed`); the label is what people read.
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+// Stored as its spelling; an unknown one fails the row's load (a 500).
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text"))]
+pub enum AuditAction {
+    /// A key was created (dashboard, `/v1/keys`, command line).
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "created"))]
+    Created,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "renamed"))]
+    Renamed,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "revoked"))]
+    Revoked,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "removed"))]
+    Removed,
+    /// A new secret for the same key; details give the old one's grace.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "rolled"))]
+    Rolled,
+    /// Deleted by the inactivity sweep.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "auto_deleted"))]
+    AutoDeleted,
+    /// A key's requests per second.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "rate_limit_changed"))]
+    RateLimitChanged,
+    /// A key's IP allowlist.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "allowlist_changed"))]
+    AllowlistChanged,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "scopes_changed"))]
+    ScopesChanged,
+    /// The agency's limit of active keys per bucket.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "key_limit_changed"))]
+    KeyLimitChanged,
+    /// The agency's inactivity window, in days.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "inactivity_changed"))]
+    InactivityChanged,
+    /// The agency's nightly reset of test-mode data.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "sandbox_reset_changed"))]
+    SandboxResetChanged,
+}
+
+impl AuditAction {
+    /// Every action, in the order the filter offers them.
+    pub const ALL: [AuditAction; 12] = [
+        AuditAction::Created,
+        AuditAction::Renamed,
+        AuditAction::Revoked,
+        AuditAction::Removed,
+        AuditAction::Rolled,
+        AuditAction::AutoDeleted,
+        AuditAction::RateLimitChanged,
+        AuditAction::AllowlistChanged,
+        AuditAction::ScopesChanged,
+        AuditAction::KeyLimitChanged,
+        AuditAction::InactivityChanged,
+        AuditAction::SandboxResetChanged,
+    ];
+
+    /// The stored and URL spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::Created => "created",
+            AuditAction::Renamed => "renamed",
+            AuditAction::Revoked => "revoked",
+            AuditAction::Removed => "removed",
+            AuditAction::Rolled => "rolled",
+            AuditAction::AutoDeleted => "auto_deleted",
+            AuditAction::RateLimitChanged => "rate_limit_changed",
+            AuditAction::AllowlistChanged => "allowlist_changed",
+            AuditAction::ScopesChanged => "scopes_changed",
+            AuditAction::KeyLimitChanged => "key_limit_changed",
+            AuditAction::InactivityChanged => "inactivity_changed",
+            AuditAction::SandboxResetChanged => "sandbox_reset_changed",
+        }
+    }
+
+    /// How the log and its filter name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditAction::Created => "Created",
+            AuditAction::Renamed => "Renamed",
+            AuditAction::Revoked => "Revoked",
+            AuditAction::Removed => "Removed",
+            AuditAction::Rolled => "Rolled",
+            AuditAction::AutoDeleted => "Auto-deleted",
+            AuditAction::RateLimitChanged => "Rate limit changed",
+            AuditAction::AllowlistChanged => "IP allowlist changed",
+            AuditAction::ScopesChanged => "Scopes changed",
+            AuditAction::KeyLimitChanged => "Key limit changed",
+            AuditAction::InactivityChanged => "Inactivity window changed",
+            AuditAction::SandboxResetChanged => "Sandbox reset changed",
+        }
+    }
+
+    /// The unit of a `from`/`to` change's values, as the details read.
+    pub fn unit(self) -> &'static str {
+        match self {
+            AuditAction::RateLimitChanged => " requests/s",
+            AuditAction::KeyLimitChanged => " active keys",
+            AuditAction::InactivityChanged => " days",
+            _ => "",
+        }
+    }
+}
+
+impl fmt::Display for AuditAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for AuditAction {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        AuditAction::ALL.into_iter().find(|a| a.as_str() == s).ok_or(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AuditAction;
+
+    #[test]
+    fn one_spelling_each_round_trips_and_serde_agrees() {
+        for action in AuditAction::ALL {
+            assert_eq!(action.as_str().parse(), Ok(action));
+            assert_eq!(serde_json::to_value(action).unwrap(), action.as_str());
+            assert!(action
+                .as_str()
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'_'));
+        }
+        assert_eq!("rate limit changed".parse::<AuditAction>(), Err(()));
+    }
+}
