@@ -30,7 +30,8 @@ const USAGE: u8 = 2;
     after_help = "Settings come from flags, then KEYWARD_* environment variables. The pepper (the key \
         hashes' secret) comes only from KEYWARD_PEPPER, in hexadecimal as the file <data dir>/pepper \
         holds it (generated there on first start when unset); every instance on one database needs the \
-        same. Logging: RUST_LOG (for example RUST_LOG=keyward=debug)."
+        same. Logging: RUST_LOG (for example RUST_LOG=keyward=debug); KEYWARD_LOG_FORMAT=json for one JSON \
+        object per line."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -151,6 +152,7 @@ async fn serve(config: Config) -> Result<(), Failure> {
         tracing::warn!("this build has no embedded site: pages render but do not hydrate");
     }
     let database = config.database_label();
+    let stop = shutdown_signal();
     let server = Server::start(config).await?;
     println!("keyward listening on http://{}", server.addr);
     tracing::info!(addr = %server.addr, %database, "serving");
@@ -158,30 +160,40 @@ async fn serve(config: Config) -> Result<(), Failure> {
         println!("First run: open {link} to create the agency and its first super manager.");
         println!("The link works once, and only until the first user exists.");
     }
-    shutdown_signal().await;
+    stop.await;
     tracing::info!("shutting down");
     server.stop().await?;
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Registers for SIGTERM and SIGINT (Ctrl-C) at once and returns the wait
+/// for the first of them. Registered before the server starts: a signal
+/// that arrives the moment the address is printed (a supervisor stopping
+/// what it just started) stops it gracefully too, instead of killing it.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{signal, Signal, SignalKind};
+        async fn first(signal: Option<Signal>) {
+            match signal {
+                Some(mut signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending().await,
             }
-            Err(_) => std::future::pending().await,
         }
-    };
+        let terminate = signal(SignalKind::terminate()).ok();
+        let interrupt = signal(SignalKind::interrupt()).ok();
+        async move {
+            tokio::select! {
+                () = first(terminate) => {},
+                () = first(interrupt) => {},
+            }
+        }
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

@@ -58,6 +58,7 @@ fn help_explains_every_command_and_setting() {
         "KEYWARD_DATABASE_URL",
         "KEYWARD_COOKIE_SECURE",
         "KEYWARD_JOBS_EVERY",
+        "KEYWARD_LOG_FORMAT",
         "KEYWARD_PUBLIC_URL",
         "KEYWARD_STOP_TIMEOUT",
         "KEYWARD_PEPPER",
@@ -231,10 +232,88 @@ on_both_engines! {
         let mut logs = String::new();
         std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut logs).unwrap();
         assert!(logs.contains("status=303"), "one line per request: {logs}");
+        assert!(logs.contains("latency_ms="), "{logs}");
         for secret in ["setup password 123", "typo password 456", token.as_str()] {
             assert!(!logs.contains(secret), "the logs hold {secret:?}");
         }
     }
+}
+
+on_both_engines! {
+    async fn json_logs_hold_one_object_per_line_with_the_request_and_its_id(engine) {
+        let db = TestDb::new(engine).await;
+        let mut command = keyward(&db);
+        command
+            .env("KEYWARD_LOG_FORMAT", "json")
+            .env("RUST_LOG", "info")
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let listening = lines.next().unwrap().unwrap();
+        let addr = listening.strip_prefix("keyward listening on http://").expect(&listening).to_owned();
+        let answer = client()
+            .get(format!("http://{addr}/healthz?token=kw_live_secret"))
+            .header("x-request-id", "trace-7")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+
+        let pid = child.id().to_string();
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        let status = wait_with_timeout(&mut child, Duration::from_secs(10));
+        let mut logs = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut logs).unwrap();
+        assert!(status.success(), "{status:?}: {logs}");
+        let objects: Vec<serde_json::Value> = logs
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+            .collect();
+        let request = objects
+            .iter()
+            .find(|o| o["path"] == "/healthz")
+            .unwrap_or_else(|| panic!("the request line: {logs}"));
+        assert_eq!(request["level"], "INFO");
+        assert_eq!(request["target"], "keyward::http");
+        assert_eq!(request["message"], "request");
+        assert_eq!(request["method"], "GET");
+        assert_eq!(request["status"], 200);
+        assert!(request["latency_ms"].is_number(), "{request}");
+        assert_eq!(request["span"]["id"], "trace-7", "{request}");
+        assert!(!logs.contains("kw_live_secret"), "never the query string");
+    }
+}
+
+on_both_engines! {
+    async fn a_sigterm_the_moment_the_address_is_printed_stops_gracefully(engine) {
+        let db = TestDb::new(engine).await;
+        for _ in 0..5 {
+            let mut command = keyward(&db);
+            command.args(["serve", "--addr", "127.0.0.1:0"]).stdout(Stdio::piped()).stderr(Stdio::null());
+            let mut child = command.spawn().unwrap();
+            let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+            let listening = lines.next().unwrap().unwrap();
+            assert!(listening.starts_with("keyward listening on"), "{listening}");
+            let pid = child.id().to_string();
+            assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+            let status = wait_with_timeout(&mut child, Duration::from_secs(10));
+            assert!(status.success(), "a graceful stop, not death by signal: {status:?}");
+        }
+    }
+}
+
+#[test]
+fn an_unknown_log_format_is_refused_naming_the_setting() {
+    let output = Command::new(env!("CARGO_BIN_EXE_keyward"))
+        .env("KEYWARD_LOG_FORMAT", "xml")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("KEYWARD_LOG_FORMAT must be `text` or `json`, not `xml`"), "{stderr}");
 }
 
 pub(crate) fn wait_with_timeout(
