@@ -2,26 +2,52 @@
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+
+use crate::domain::environment::Environment;
+use crate::domain::scopes::ScopeSet;
 
 use super::auth::CallingKey;
 use super::error::ErrorResponse;
 
-/// Borrows from the cached key: answering allocates only the body.
+/// Borrows from the cached key: answering allocates only the body (the
+/// public key text and the scope names are written straight into it).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Me<'a> {
     /// The key's public id (12 characters).
     pub id: &'a str,
     /// How the dashboard shows it: `kw_live_{id}`.
-    pub api_key: String,
+    #[schema(value_type = String)]
+    pub api_key: PublicKey<'a>,
     pub name: &'a str,
     pub environment: &'static str,
-    pub scopes: Vec<&'static str>,
+    #[schema(value_type = Vec<String>)]
+    pub scopes: ScopeNames,
     /// The key's workspace; `null` for an agency-wide key.
     pub workspace: Option<Named<'a>>,
     /// The user the key acts as: what it writes is attributed to them.
     pub acting_as: Person<'a>,
     pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// `kw_{environment}_{id}`, written into the body without a string of its own.
+#[derive(Debug)]
+pub struct PublicKey<'a>(pub Environment, pub &'a str);
+
+impl Serialize for PublicKey<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!("kw_{}_{}", self.0.as_str(), self.1))
+    }
+}
+
+/// The scopes' names as a JSON array, without a vector in between.
+#[derive(Debug)]
+pub struct ScopeNames(pub ScopeSet);
+
+impl Serialize for ScopeNames {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|scope| scope.as_str()))
+    }
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -48,10 +74,10 @@ pub struct Person<'a> {
 pub async fn me(key: CallingKey) -> Response {
     Json(Me {
         id: &key.id,
-        api_key: format!("kw_{}_{}", key.environment.as_str(), key.id),
+        api_key: PublicKey(key.environment, &key.id),
         name: &key.name,
         environment: key.environment.as_str(),
-        scopes: key.scopes.iter().map(|s| s.as_str()).collect(),
+        scopes: ScopeNames(key.scopes),
         workspace: key.workspace.as_ref().map(|(id, name)| Named { id: *id, name }),
         acting_as: Person {
             id: key.acting_as.id,

@@ -10,7 +10,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::{InMemoryState, NotKeyed};
@@ -58,13 +58,25 @@ impl Decision {
                 limit, reset_secs, ..
             } => (limit, 0, reset_secs),
         };
+        static LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
+        static REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
+        static RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
+        static POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
         let quota = limit.saturating_mul(BURST_SECONDS);
-        headers.insert("ratelimit-limit", HeaderValue::from(quota));
-        headers.insert("ratelimit-remaining", HeaderValue::from(remaining.min(quota)));
-        headers.insert("ratelimit-reset", HeaderValue::from(reset));
+        headers.insert(LIMIT.clone(), HeaderValue::from(quota));
+        headers.insert(REMAINING.clone(), HeaderValue::from(remaining.min(quota)));
+        headers.insert(RESET.clone(), HeaderValue::from(reset));
+        // `{quota};w={seconds}`, written on the stack: at most 10 + 3 + 10 bytes.
+        let mut policy = [0u8; 24];
+        let written = {
+            let mut cursor = std::io::Cursor::new(&mut policy[..]);
+            std::io::Write::write_fmt(&mut cursor, format_args!("{quota};w={BURST_SECONDS}"))
+                .expect("two u32 and four bytes fit");
+            cursor.position() as usize
+        };
         headers.insert(
-            "ratelimit-policy",
-            HeaderValue::from_str(&format!("{quota};w={BURST_SECONDS}")).expect("digits are a header value"),
+            POLICY.clone(),
+            HeaderValue::from_bytes(&policy[..written]).expect("digits are a header value"),
         );
     }
 }

@@ -1,15 +1,205 @@
 //! Where log lines go and in what shape.
 //!
-//! Lines are formatted on the thread that logs them and handed to one
-//! writer thread (tracing-appender's non-blocking writer), so a request
-//! never waits for stderr. When that thread falls 128,000 lines behind (a
-//! stalled pipe), further lines are dropped rather than slowing requests.
-//! The returned guard flushes what is queued when dropped: `main` holds it
-//! until the process ends.
-use std::io::IsTerminal;
+//! A line is formatted on the thread that logs it and appended to a buffer
+//! in memory; one thread of its own ([`LogWriter`]) writes the buffer to
+//! stderr every 50 ms, or at once when 256 KiB wait. A request therefore
+//! never waits for stderr and never wakes another thread: it copies its line
+//! under a lock held for that copy only. (tracing-appender's non-blocking
+//! writer, tried first, hands each line through a channel and wakes its
+//! thread for it: at 60,000 requests/s that cost more than the rest of the
+//! request line — BENCHMARKS.md, "/v1 under load".)
+//!
+//! Should the writer fall 16 MiB behind (stderr is a stalled pipe), lines
+//! are dropped rather than requests slowed, and the next write says how
+//! many. The guard [`init`] returns writes what is buffered when dropped:
+//! `main` holds it until the process ends.
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
 
-use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
+
+/// How long a line may wait in memory.
+const WRITE_EVERY: Duration = Duration::from_millis(50);
+/// Buffered bytes that make the writer go at once.
+const WRITE_AT: usize = 256 * 1024;
+/// Buffered bytes beyond which lines are dropped.
+const MAX_BUFFERED: usize = 16 * 1024 * 1024;
+
+/// The buffer the request threads append to and the writer empties.
+struct Shared {
+    buffered: Mutex<Vec<u8>>,
+    /// Set when a write is wanted early (or at the end); cleared by the writer.
+    wanted: AtomicBool,
+    wake: Condvar,
+    dropped: AtomicU64,
+    closing: AtomicBool,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Vec<u8>> {
+        self.buffered.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn want_write(&self) {
+        if !self.wanted.swap(true, Ordering::AcqRel) {
+            self.wake.notify_one();
+        }
+    }
+}
+
+/// The [`MakeWriter`] of the log: each line goes into the shared buffer.
+#[derive(Clone)]
+pub struct LogWriter {
+    shared: Arc<Shared>,
+}
+
+/// One line being written: it holds the buffer's lock from its start to its
+/// end, so a line written in several pieces is never split by another's
+/// (tracing-subscriber writes each line whole, in one `write_all`).
+pub struct Line<'a> {
+    shared: &'a Shared,
+    buffered: Option<MutexGuard<'a, Vec<u8>>>,
+    /// Where this line starts in the buffer.
+    start: usize,
+    /// The buffer had no room for it: taken back out, and counted.
+    dropped: bool,
+}
+
+impl Write for Line<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        match self.buffered.as_mut() {
+            Some(_) if self.dropped => {}
+            Some(buffered) if buffered.len() + bytes.len() > MAX_BUFFERED => {
+                buffered.truncate(self.start);
+                self.dropped = true;
+            }
+            Some(buffered) => buffered.extend_from_slice(bytes),
+            None => {}
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for Line<'_> {
+    fn drop(&mut self) {
+        let full = self
+            .buffered
+            .take()
+            .is_some_and(|buffered| buffered.len() >= WRITE_AT);
+        if self.dropped {
+            self.shared.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+        if full {
+            self.shared.want_write();
+        }
+    }
+}
+
+impl<'a> MakeWriter<'a> for LogWriter {
+    type Writer = Line<'a>;
+
+    fn make_writer(&'a self) -> Line<'a> {
+        let buffered = self.shared.lock();
+        Line {
+            shared: &self.shared,
+            start: buffered.len(),
+            buffered: Some(buffered),
+            dropped: false,
+        }
+    }
+}
+
+/// Writes what is buffered when dropped, and stops the writer thread.
+pub struct LogGuard {
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Drop for LogGuard {
+    fn drop(&mut self) {
+        self.shared.closing.store(true, Ordering::Release);
+        self.shared.wanted.store(true, Ordering::Release);
+        self.shared.wake.notify_one();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl LogWriter {
+    /// A writer into `out`, with the thread that writes to it.
+    pub fn new(out: impl Write + Send + 'static) -> (LogWriter, LogGuard) {
+        let shared = Arc::new(Shared {
+            buffered: Mutex::new(Vec::with_capacity(WRITE_AT)),
+            wanted: AtomicBool::new(false),
+            wake: Condvar::new(),
+            dropped: AtomicU64::new(0),
+            closing: AtomicBool::new(false),
+        });
+        let thread = {
+            let shared = shared.clone();
+            std::thread::Builder::new()
+                .name("keyward-log".into())
+                .spawn(move || write_out(&shared, out))
+                .expect("a thread for the log")
+        };
+        (
+            LogWriter {
+                shared: shared.clone(),
+            },
+            LogGuard {
+                shared,
+                thread: Some(thread),
+            },
+        )
+    }
+}
+
+/// The writer thread: every [`WRITE_EVERY`], or when asked, swaps the
+/// buffer for an empty one and writes what it held, outside the lock.
+fn write_out(shared: &Shared, mut out: impl Write) {
+    let mut spare = Vec::with_capacity(WRITE_AT);
+    loop {
+        let closing = {
+            let mut buffered = shared.lock();
+            if !shared.wanted.load(Ordering::Acquire) {
+                buffered = shared
+                    .wake
+                    .wait_timeout(buffered, WRITE_EVERY)
+                    .map(|(guard, _)| guard)
+                    .unwrap_or_else(|e| e.into_inner().0);
+            }
+            shared.wanted.store(false, Ordering::Release);
+            std::mem::swap(&mut *buffered, &mut spare);
+            shared.closing.load(Ordering::Acquire)
+        };
+        let dropped = shared.dropped.swap(0, Ordering::Relaxed);
+        if dropped > 0 {
+            let _ = writeln!(
+                out,
+                "keyward: {dropped} log lines dropped: the log output could not keep up"
+            );
+        }
+        if !spare.is_empty() {
+            // Nowhere to report a failed write to: the log is where we would.
+            let _ = out.write_all(&spare).and_then(|()| out.flush());
+            spare.clear();
+            // A burst's buffer is not kept: back to the usual size.
+            spare.shrink_to(WRITE_AT);
+        }
+        if closing && shared.lock().is_empty() {
+            return;
+        }
+    }
+}
 
 /// The setting that picks the line format.
 pub const FORMAT_VAR: &str = "KEYWARD_LOG_FORMAT";
@@ -38,12 +228,11 @@ impl std::str::FromStr for LogFormat {
 }
 
 /// Installs the global subscriber: the `RUST_LOG` filter (default `info`),
-/// the format from `KEYWARD_LOG_FORMAT`, to stderr through the
-/// non-blocking writer.
+/// the format from `KEYWARD_LOG_FORMAT`, to stderr through [`LogWriter`].
 ///
 /// Errors: an unknown `KEYWARD_LOG_FORMAT` (the message names the variable
 /// and the accepted values); nothing is installed then.
-pub fn init() -> Result<WorkerGuard, String> {
+pub fn init() -> Result<LogGuard, String> {
     let format = match std::env::var(FORMAT_VAR) {
         Ok(value) => value.parse()?,
         Err(std::env::VarError::NotPresent) => LogFormat::Text,
@@ -53,7 +242,7 @@ pub fn init() -> Result<WorkerGuard, String> {
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let ansi = std::io::stderr().is_terminal();
-    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
+    let (writer, guard) = LogWriter::new(std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer);
@@ -71,7 +260,97 @@ pub fn init() -> Result<WorkerGuard, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::LogFormat;
+    use super::*;
+
+    /// What the writer thread wrote, shared with the test.
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Sink {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn every_line_reaches_the_output_in_order_by_the_time_the_guard_is_dropped() {
+        let sink = Sink::default();
+        let (writer, guard) = LogWriter::new(sink.clone());
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let writer = writer.clone();
+                std::thread::spawn(move || {
+                    for i in 0..5_000 {
+                        writeln!(writer.make_writer(), "thread {t} line {i}").unwrap();
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        drop(guard);
+        let text = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(text.lines().count(), 20_000);
+        for t in 0..4 {
+            let mine: Vec<_> = text
+                .lines()
+                .filter(|l| l.starts_with(&format!("thread {t} ")))
+                .collect();
+            let expected: Vec<_> = (0..5_000).map(|i| format!("thread {t} line {i}")).collect();
+            assert_eq!(mine, expected, "whole lines, in each thread's order");
+        }
+    }
+
+    #[test]
+    fn a_stalled_output_drops_lines_and_says_how_many() {
+        /// An output that blocks until told to go on.
+        struct Stalled(Arc<(Mutex<bool>, Condvar)>, Sink);
+        impl Write for Stalled {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                let (open, go) = &*self.0;
+                let mut open = open.lock().unwrap();
+                while !*open {
+                    open = go.wait(open).unwrap();
+                }
+                self.1.write(bytes)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let gate = Arc::new((Mutex::new(false), Condvar::new()));
+        let sink = Sink::default();
+        let (writer, guard) = LogWriter::new(Stalled(gate.clone(), sink.clone()));
+        let line = [b'x'; 1023];
+        // The first lines are taken by the writer, which then stalls; the
+        // buffer fills to its bound and the rest are dropped.
+        let lines = 2 * MAX_BUFFERED / 1024;
+        for _ in 0..lines {
+            let mut out = writer.make_writer();
+            out.write_all(&line).unwrap();
+            out.write_all(b"\n").unwrap();
+        }
+        *gate.0.lock().unwrap() = true;
+        gate.1.notify_all();
+        drop(guard);
+        let text = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+        let written = text.lines().filter(|l| l.starts_with("xxx")).count();
+        let notice = text
+            .lines()
+            .find(|l| l.contains("log lines dropped"))
+            .expect("a notice");
+        let dropped: usize = notice.split_whitespace().nth(1).unwrap().parse().unwrap();
+        assert!(
+            written < lines && dropped > 0,
+            "{written} written, {dropped} dropped"
+        );
+        assert_eq!(written + dropped, lines, "each line written or counted");
+    }
 
     #[test]
     fn formats_by_name_and_a_clear_error_otherwise() {

@@ -313,7 +313,10 @@ fn an_unknown_log_format_is_refused_naming_the_setting() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = text(&output.stderr);
-    assert!(stderr.contains("KEYWARD_LOG_FORMAT must be `text` or `json`, not `xml`"), "{stderr}");
+    assert!(
+        stderr.contains("KEYWARD_LOG_FORMAT must be `text` or `json`, not `xml`"),
+        "{stderr}"
+    );
 }
 
 pub(crate) fn wait_with_timeout(
