@@ -45,7 +45,8 @@ async fn me() -> Json<Me> {
         scopes: vec!["read:leads"],
         workspace: None,
         acting_as: Person { id: 1, name: "Bench", email: "bench@bench.test" },
-        expires_at: None,
+        // keyward's key expires: an RFC 3339 time of the same length.
+        expires_at: Some("2027-03-01T00:36:22.261801465Z"),
     })
 }
 
