@@ -19,8 +19,6 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use std::fmt::Write as _;
-
 use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::field::RecordFields;
@@ -303,20 +301,24 @@ struct PlainVisitor<'w> {
 
 impl PlainVisitor<'_> {
     fn field(&mut self, field: &Field, value: impl FnOnce(&mut Writer<'_>) -> std::fmt::Result) {
-        if self.result.is_err() {
-            return;
+        if self.result.is_ok() {
+            self.result = self.write_field(field, value);
         }
-        let mut write = || {
-            if !std::mem::take(&mut self.first) {
-                self.writer.write_char(' ')?;
-            }
-            if field.name() != "message" {
-                self.writer.write_str(field.name().trim_start_matches("r#"))?;
-                self.writer.write_char('=')?;
-            }
-            value(&mut self.writer)
-        };
-        self.result = write();
+    }
+
+    fn write_field(
+        &mut self,
+        field: &Field,
+        value: impl FnOnce(&mut Writer<'_>) -> std::fmt::Result,
+    ) -> std::fmt::Result {
+        if !std::mem::take(&mut self.first) {
+            self.writer.write_char(' ')?;
+        }
+        if field.name() != "message" {
+            self.writer.write_str(field.name().trim_start_matches("r#"))?;
+            self.writer.write_char('=')?;
+        }
+        value(&mut self.writer)
     }
 }
 
