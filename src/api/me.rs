@@ -1,24 +1,21 @@
 //! `GET /v1/me`: the calling key, as a client can check its setup with it.
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
 
-use crate::domain::environment::Environment;
 use crate::domain::scopes::ScopeSet;
 
 use super::auth::CallingKey;
 use super::error::ErrorResponse;
 
-/// Borrows from the cached key: answering allocates only the body (the
-/// public key text and the scope names are written straight into it).
+/// Borrows from the cached key, which holds its texts rendered: answering
+/// allocates only the body (the scope names are written straight into it).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Me<'a> {
     /// The key's public id (12 characters).
     pub id: &'a str,
     /// How the dashboard shows it: `kw_live_{id}`.
-    #[schema(value_type = String)]
-    pub api_key: PublicKey<'a>,
+    pub api_key: &'a str,
     pub name: &'a str,
     pub environment: &'static str,
     #[schema(value_type = Vec<String>)]
@@ -27,17 +24,8 @@ pub struct Me<'a> {
     pub workspace: Option<Named<'a>>,
     /// The user the key acts as: what it writes is attributed to them.
     pub acting_as: Person<'a>,
-    pub expires_at: Option<DateTime<Utc>>,
-}
-
-/// `kw_{environment}_{id}`, written into the body without a string of its own.
-#[derive(Debug)]
-pub struct PublicKey<'a>(pub Environment, pub &'a str);
-
-impl Serialize for PublicKey<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&format_args!("kw_{}_{}", self.0.as_str(), self.1))
-    }
+    #[schema(value_type = Option<chrono::DateTime<chrono::Utc>>)]
+    pub expires_at: Option<&'a str>,
 }
 
 /// The scopes' names as a JSON array, without a vector in between.
@@ -74,7 +62,7 @@ pub struct Person<'a> {
 pub async fn me(key: CallingKey) -> Response {
     Json(Me {
         id: &key.id,
-        api_key: PublicKey(key.environment, &key.id),
+        api_key: &key.rendered.public_key,
         name: &key.name,
         environment: key.environment.as_str(),
         scopes: ScopeNames(key.scopes),
@@ -84,7 +72,7 @@ pub async fn me(key: CallingKey) -> Response {
             name: &key.acting_as.name,
             email: &key.acting_as.email,
         },
-        expires_at: key.expires_at,
+        expires_at: key.rendered.expires_at.as_deref(),
     })
     .into_response()
 }

@@ -48,11 +48,33 @@ pub struct KeyRecord {
     previous_secret: Option<(SecretHash, DateTime<Utc>)>,
     pub acting_as: ActingAs,
     pub expires_at: Option<DateTime<Utc>>,
+    /// What `/v1` answers about the key, rendered once when it is loaded
+    /// rather than on every request: `kw_{environment}_{id}`, and the
+    /// expiry as RFC 3339 exactly as serde writes a `DateTime<Utc>`.
+    pub rendered: Rendered,
     pub revoked_at: Option<DateTime<Utc>>,
     /// Requests per second; 0 is unlimited.
     pub rate_limit: u32,
     /// Where the key may be used from; empty is anywhere.
     pub allowlist: IpAllowlist,
+}
+
+#[derive(Clone, Debug)]
+pub struct Rendered {
+    pub public_key: Box<str>,
+    pub expires_at: Option<Box<str>>,
+}
+
+impl Rendered {
+    fn of(id: &str, environment: Environment, expires_at: Option<DateTime<Utc>>) -> Self {
+        Self {
+            public_key: format!("kw_{}_{id}", environment.as_str()).into(),
+            expires_at: expires_at.map(|at| {
+                let quoted = serde_json::to_string(&at).expect("a time serialises");
+                quoted.trim_matches('"').into()
+            }),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -231,7 +253,9 @@ async fn load(db: &DatabaseConnection, id: &str) -> Result<Option<KeyRecord>, Db
         tracing::error!(key = %key.id, "stored scopes or IP allowlist unreadable: key refused");
         return Ok(None);
     };
+    let rendered = Rendered::of(&key.id, environment, key.expires_at);
     Ok(Some(KeyRecord {
+        rendered,
         secret_hash: SecretHash::from_bytes(&key.secret_hash),
         previous_secret: key
             .previous_secret_hash
@@ -419,4 +443,25 @@ async fn changes_since(db: &DatabaseConnection, seq: i64) -> Result<Vec<key_chan
         .limit(10_000)
         .all(db)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rendered_texts_are_what_serde_writes() {
+        use chrono::TimeZone;
+        for at in [
+            Utc.with_ymd_and_hms(2027, 3, 1, 0, 36, 22).unwrap()
+                + chrono::TimeDelta::nanoseconds(261_801_465),
+            Utc.with_ymd_and_hms(2027, 3, 1, 0, 0, 0).unwrap(),
+        ] {
+            let rendered = Rendered::of("Ab3dE6gH9jK2", Environment::Test, Some(at));
+            assert_eq!(rendered.public_key.as_ref(), "kw_test_Ab3dE6gH9jK2");
+            let expected = serde_json::to_value(at).unwrap();
+            assert_eq!(rendered.expires_at.as_deref(), expected.as_str());
+        }
+        assert_eq!(Rendered::of("x", Environment::Live, None).expires_at, None);
+    }
 }

@@ -23,7 +23,6 @@ use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::field::RecordFields;
 use tracing_subscriber::fmt::format::Writer;
-use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields, MakeWriter};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::EnvFilter;
@@ -253,7 +252,7 @@ where
         event: &Event<'_>,
     ) -> std::fmt::Result {
         let meta = event.metadata();
-        SystemTime.format_time(&mut writer)?;
+        write_now(&mut writer)?;
         write!(writer, " {:>5} ", meta.level())?;
         if let Some(scope) = ctx.event_scope() {
             for span in scope.from_root() {
@@ -273,6 +272,35 @@ where
         ctx.format_fields(writer.by_ref(), event)?;
         writer.write_char('\n')
     }
+}
+
+/// The time as `Full` writes it, `2026-12-01T00:38:28.123456Z` (UTC,
+/// microseconds), with the part up to the second rendered once a second
+/// per thread rather than for every line.
+fn write_now(writer: &mut Writer<'_>) -> std::fmt::Result {
+    use std::cell::Cell;
+    thread_local! {
+        static SECOND: Cell<(u64, [u8; 19])> = const { Cell::new((u64::MAX, [0; 19])) };
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let seconds = now.as_secs();
+    let prefix = SECOND.with(|cached| {
+        let (second, mut text) = cached.get();
+        if second != seconds {
+            let at = i64::try_from(seconds)
+                .ok()
+                .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+                .unwrap_or_default();
+            let mut cursor = std::io::Cursor::new(&mut text[..]);
+            let _ = write!(cursor, "{}", at.format("%Y-%m-%dT%H:%M:%S"));
+            cached.set((seconds, text));
+        }
+        text
+    });
+    writer.write_str(std::str::from_utf8(&prefix).unwrap_or("0000-00-00T00:00:00"))?;
+    write!(writer, ".{:06}Z", now.subsec_micros())
 }
 
 /// The fields of [`PlainText`]: the message as it is, then `name=value`
