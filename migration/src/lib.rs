@@ -15,6 +15,7 @@ mod m20261130_000011_create_instance_facts;
 mod m20261130_000012_add_created_by_key;
 mod m20261130_000013_add_search_folded;
 mod m20261201_000014_audit_action_spelling;
+mod m20261201_000015_index_audit_log;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_add_created_by_key::Migration),
             Box::new(m20261130_000013_add_search_folded::Migration),
             Box::new(m20261201_000014_audit_action_spelling::Migration),
+            Box::new(m20261201_000015_index_audit_log::Migration),
         ]
     }
 }
