@@ -135,3 +135,53 @@ on_both_engines! {
         assert!(again.stdout.is_empty(), "{}", text(&again.stdout));
     }
 }
+
+on_both_engines! {
+    async fn extra_keys_fill_the_key_table_without_breaking_the_key_limit(engine) {
+        let db = TestDb::new(engine).await;
+        let plain = TestDb::new(engine).await;
+        let mut command = keyward(&db);
+        command.args(["demo", "--extra-keys", "1200"]);
+        let output = run(command, None);
+        let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        assert!(stderr.contains("wrote 1200 more keys in Downtown, revoked or expired"), "{stderr}");
+        assert_eq!(demo(&plain).status.code(), Some(0));
+
+        use keyward::entities::api_key;
+        use sea_orm::{ColumnTrait, QueryFilter};
+        let app = TestApp::on(db).await;
+        let state_db = &app.server().state.db;
+        let plain_db = sea_orm::Database::connect(plain.url.as_str()).await.unwrap();
+        let extra = api_key::Entity::find().filter(api_key::Column::Name.starts_with("Listing sync ")).all(state_db).await.unwrap();
+        assert_eq!(extra.len(), 1200);
+        assert_eq!(
+            api_key::Entity::find().count(state_db).await.unwrap(),
+            api_key::Entity::find().count(&plain_db).await.unwrap() + 1200,
+            "the demo's own keys, plus the extra ones"
+        );
+        let now = Utc::now();
+        assert!(
+            extra.iter().all(|k| k.revoked_at.is_some() || k.expires_at.is_some_and(|at| at <= now)),
+            "none active: the key limit still holds"
+        );
+        // They are real keys: searchable by name, and listed.
+        let password = stdout
+            .lines()
+            .find_map(|line| line.strip_prefix("Password for every demo user: "))
+            .unwrap()
+            .trim()
+            .to_owned();
+        let (_, email) = printed_users(&stdout).into_iter().find(|(role, _)| role == "super manager").unwrap();
+        let dana = client();
+        assert_eq!(sign_in(&app, &dana, &email, &password).await.status(), 303);
+        let query = json!({ "query": { "q": "listing sync 01199", "sort": "name", "dir": "asc", "page": 1 } });
+        let (status, page) = app.call_json(&dana, "list_keys", query).await;
+        assert_eq!((status, page["total"].as_u64()), (200, Some(1)), "{page}");
+
+        let mut too_many = keyward(&plain);
+        too_many.args(["demo", "--extra-keys", "100001"]);
+        let refused = run(too_many, None);
+        assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+    }
+}

@@ -4,6 +4,7 @@
 //! usage recorder and the maintenance jobs use — with their `now` set in the
 //! past where the demo needs history — so the demo holds exactly what the
 //! product itself would have written, audit trail and notices included.
+mod extra_keys;
 mod key_table;
 mod keys;
 mod leads;
@@ -32,7 +33,13 @@ use staff::{add_staff, create_founder, generate_password, people};
 use usage::record_usage;
 
 #[derive(Debug, clap::Args)]
-pub struct DemoArgs {}
+pub struct DemoArgs {
+    /// Also write this many more keys (revoked or expired, in Downtown,
+    /// without history of their own), to try the key table at scale.
+    #[arg(long, value_name = "N", default_value_t = 0,
+        value_parser = clap::value_parser!(u32).range(0..=i64::from(extra_keys::MAX_EXTRA_KEYS)))]
+    extra_keys: u32,
+}
 
 const AGENCY: &str = "Harbor & Pine Realty";
 
@@ -41,7 +48,7 @@ const REFUSAL: &str = "the database already has users: keyward demo fills only a
 /// How far back usage, leads and listings go.
 const HISTORY_DAYS: i64 = 60;
 
-pub async fn run(config: Config, _args: DemoArgs) -> Result<(), Failure> {
+pub async fn run(config: Config, args: DemoArgs) -> Result<(), Failure> {
     let db = db::connect(&config).await?;
     db::migrate(&db).await?;
     if accounts::has_users(&db).await? {
@@ -52,7 +59,7 @@ pub async fn run(config: Config, _args: DemoArgs) -> Result<(), Failure> {
     eprintln!("creating agency {AGENCY:?} with workspaces Downtown and Waterfront");
     let founder = create_founder(&db, &password).await?;
     // The services commit one change at a time: a failure leaves part of the demo behind.
-    fill(&db, &pepper, founder, &password, Utc::now())
+    fill(&db, &pepper, founder, &password, args.extra_keys, Utc::now())
         .await
         .context("the demo stopped partway: run keyward demo again on an empty database")?;
     print_sign_in(&config, &password);
@@ -66,6 +73,7 @@ async fn fill(
     pepper: &Pepper,
     founder: i64,
     password: &str,
+    extra_keys: u32,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let mut rng = StdRng::from_entropy();
@@ -73,6 +81,10 @@ async fn fill(
     let settings = raise_key_limit(db, &agency, now).await?;
     let keys = issue_keys(db, pepper, &agency, now).await?;
     eprintln!("created {} API keys", keys.len());
+    if extra_keys > 0 {
+        let written = extra_keys::issue_extra_keys(db, pepper, &agency, extra_keys, now, &mut rng).await?;
+        eprintln!("wrote {written} more keys in Downtown, revoked or expired");
+    }
     let requests = record_usage(db, &keys, now, &mut rng).await?;
     eprintln!("recorded {requests} API requests over the last {HISTORY_DAYS} days");
     let leads = import_leads(db, &agency, &keys, now, &mut rng).await?;

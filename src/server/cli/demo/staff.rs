@@ -51,7 +51,7 @@ pub(super) struct Person {
 }
 
 /// The agency's first super manager, created as the first-run setup page does.
-static FOUNDER: Person = Person {
+pub(super) static FOUNDER: Person = Person {
     name: "Dana Whitfield",
     email: "dana@harborpine.test",
     role: Role::SuperManager,
