@@ -160,7 +160,10 @@ async fn latest_groups(
     if let Some(only) = only {
         recent.cond_where(only);
     }
+    // The page's own order, which its index serves: by id alone, SQLite
+    // sorted every event of the agency first (14 ms at 20,000).
     recent
+        .order_by(audit_event::Column::CreatedAt, Order::Desc)
         .order_by(audit_event::Column::Id, Order::Desc)
         .limit(CHOICES_WINDOW);
     let mut grouped = Query::select();
