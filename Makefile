@@ -13,6 +13,6 @@ test:
 build:
 	@scripts/build.sh
 
-## make bench: the release binary, then every benchmark into BENCHMARKS.md (about 15 minutes)
+## make bench: the release binary, then every benchmark into BENCHMARKS.md (about 30 minutes)
 bench:
 	@scripts/bench.sh
