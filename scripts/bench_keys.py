@@ -209,8 +209,9 @@ def main():
                f"Command: `python3 scripts/bench_keys.py` — {KEYS:,} keys in one workspace, created through "
                f"`create_key` over HTTP ({KEYS // KEEP_EVERY:,} left active, the rest revoked with `revoke_key`); then the median of {RUNS} interleaved requests "
                f"per row, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores. Ratio: against `GET /healthz` "
-               "on the same server in the same run. On PostgreSQL the script runs `ANALYZE api_keys` after seeding, "
-               "as autovacuum would shortly after a bulk load.", ""]
+               "on the same server in the same run. On PostgreSQL the script runs `VACUUM ANALYZE` on `api_keys` and "
+               "`audit_events` after seeding, as autovacuum would shortly after a bulk load (this machine's PostgreSQL "
+               "runs with autovacuum off).", ""]
     for engine, rows, seeded, job_rows in results:
         section += [f"**{engine}** (seeding took {seeded:.0f} s)", "", "| request | median | ratio to /healthz | goal |",
                     "| --- | --- | --- | --- |"]
