@@ -12,7 +12,6 @@ pub mod keys;
 pub mod leads;
 pub mod me;
 pub mod properties;
-pub mod rate_limit;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, delete, get};

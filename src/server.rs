@@ -14,6 +14,7 @@ pub mod logging;
 pub mod password;
 pub mod pepper;
 pub mod public_url;
+pub mod rate_limit;
 pub mod request;
 pub mod security_headers;
 pub mod services;

@@ -18,12 +18,12 @@ use chrono::{DateTime, Utc};
 use tower::{Layer, Service};
 
 use super::error::ApiError;
-use super::rate_limit::Decision;
 use crate::domain::ip_allowlist::client_of;
 use crate::domain::refusal::RefusalReason;
 use crate::domain::scopes::Scope;
 use crate::domain::token::Token;
 use crate::server::key_cache::KeyRecord;
+use crate::server::rate_limit::Decision;
 use crate::server::state::AppState;
 use crate::server::usage::UsageRecorder;
 

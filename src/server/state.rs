@@ -12,8 +12,8 @@ use super::key_cache::KeyCache;
 use super::setup_token::SetupToken;
 use super::sign_in_throttle::SignInThrottle;
 use super::usage::UsageRecorder;
-use crate::api::rate_limit::RateLimits;
 use crate::domain::token::Pepper;
+use crate::server::rate_limit::RateLimits;
 
 #[derive(Clone, Debug)]
 pub struct AppState(Arc<Shared>);
