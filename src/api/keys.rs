@@ -14,13 +14,16 @@ use super::error::{ApiError, ErrorResponse};
 use super::extract::ApiQuery;
 use super::json::ApiJson;
 use crate::domain::environment::Environment;
-use crate::domain::scopes::Scope;
-use crate::models::keys::{KeyQuery, KeyRow, KeyStatus, NewKeyForm};
+use crate::domain::key_name::KeyName;
+use crate::domain::scopes::{Scope, ScopeSet};
+use crate::domain::validity::Validity;
+use crate::models::keys::{KeyQuery, KeyRow, KeyStatus};
 use crate::models::FieldIssue;
 use crate::server::key_cache::KeyRecord;
 use crate::server::services::key_list;
 use crate::server::services::keys::{
-    self as key_service, caller_for_key, Caller, ServiceError, MAX_RATE_LIMIT,
+    self as key_service, caller_for_key, offered_scopes, Caller, Issues, KeyRequest, ServiceError,
+    MAX_RATE_LIMIT,
 };
 use crate::server::state::AppState;
 
@@ -147,7 +150,8 @@ pub struct NewKey {
     #[serde(default)]
     #[schema(example = "1y")]
     pub validity: Option<ValidityChoice>,
-    /// `YYYY-MM-DD`, with `validity` `custom`.
+    /// `YYYY-MM-DD`, with `validity` `custom` (and only then): the key works
+    /// through that day (UTC).
     #[serde(default)]
     pub expires_on: Option<String>,
     /// The calling key's own environment (the default) is the only one allowed.
@@ -184,8 +188,8 @@ async fn caller(state: &AppState, key: &KeyRecord, ip: ClientIp) -> Result<Calle
         .ok_or_else(|| ApiError::Forbidden("the user this key acts as no longer exists".into()))
 }
 
-/// The service's answer in `/v1/keys` words: the form's field names
-/// become the JSON body's.
+/// The service's answer in `/v1/keys` words: the two fields only the
+/// database can refuse are named as the JSON body names them.
 fn api_error(err: ServiceError) -> ApiError {
     match ApiError::from(err) {
         ApiError::Validation(issues) => ApiError::Validation(
@@ -195,7 +199,6 @@ fn api_error(err: ServiceError) -> ApiError {
                     field: match issue.field.as_str() {
                         "workspace" => "workspace_id",
                         "act_as" => "act_as_user_id",
-                        "custom_date" => "expires_on",
                         other => other,
                     }
                     .to_owned(),
@@ -205,6 +208,63 @@ fn api_error(err: ServiceError) -> ApiError {
         ),
         other => other,
     }
+}
+
+/// The body as a key request, each field checked at `now` and refused
+/// under the body's name for it. A key makes keys of its own environment
+/// only (403 otherwise); unset fields take the calling key's workspace and
+/// acting user, and a year or the calling key's own end when sooner.
+fn request(new: NewKey, key: &KeyRecord, now: DateTime<Utc>) -> Result<KeyRequest, ApiError> {
+    let environment = new.environment.unwrap_or(key.environment);
+    if environment != key.environment {
+        return Err(ApiError::Forbidden(format!(
+            "a {} key creates {} keys only",
+            key.environment, key.environment
+        )));
+    }
+    let mut issues = Issues::default();
+    let name = issues.check("name", KeyName::parse(&new.name));
+    let expires_at = match (new.validity, new.expires_on) {
+        (Some(ValidityChoice::Custom), date) => issues.check(
+            "expires_on",
+            Validity::parse("custom", date.as_deref().unwrap_or_default(), now)
+                .and_then(|validity| validity.expires_at(now)),
+        ),
+        (_, Some(_)) => issues.check("expires_on", Err("expires_on goes with validity custom only")),
+        (Some(choice), None) => issues.check(
+            "validity",
+            Validity::parse(choice.as_str(), "", now).and_then(|validity| validity.expires_at(now)),
+        ),
+        (None, None) => {
+            let year = now.checked_add_months(chrono::Months::new(12));
+            Some(match key.expires_at {
+                Some(end) if year.is_none_or(|year| end < year) => Some(end),
+                _ => year,
+            })
+        }
+    };
+    let scopes = issues.check("scopes", offered_scopes(ScopeSet::new(new.scopes)));
+    let rate_limit = match new.rate_limit {
+        Some(n) if n > MAX_RATE_LIMIT => issues.check(
+            "rate_limit",
+            Err(format!(
+                "rate_limit must be between 0 (unlimited) and {MAX_RATE_LIMIT}"
+            )),
+        ),
+        other => Some(other),
+    };
+    let request = (|| {
+        Some(KeyRequest {
+            name: name?,
+            workspace_id: new.workspace_id.or(key.workspace.as_ref().map(|(id, _)| *id)),
+            act_as_user_id: new.act_as_user_id.unwrap_or(key.acting_as.id),
+            expires_at: expires_at?,
+            environment,
+            scopes: scopes?,
+            rate_limit: rate_limit?,
+        })
+    })();
+    issues.into_result(request).map_err(ApiError::Validation)
 }
 
 /// Keys the calling key may see, in its environment.
@@ -268,54 +328,12 @@ pub async fn create(
     ApiJson(new): ApiJson<NewKey>,
 ) -> Result<(StatusCode, Json<CreatedKey>), ApiError> {
     let caller = caller(&state, &key, ip).await?;
-    let environment = new.environment.unwrap_or(key.environment);
-    if environment != key.environment {
-        return Err(ApiError::Forbidden(format!(
-            "a {} key creates {} keys only",
-            key.environment, key.environment
-        )));
-    }
-    if new.rate_limit.is_some_and(|n| n > MAX_RATE_LIMIT) {
-        return Err(ApiError::field(
-            "rate_limit",
-            format!("rate_limit must be between 0 (unlimited) and {MAX_RATE_LIMIT}"),
-        ));
-    }
-    let workspace = new
-        .workspace_id
-        .or(key.workspace.as_ref().map(|(id, _)| *id))
-        .map(|id| id.to_string())
-        .unwrap_or_default();
-    let form = NewKeyForm {
-        name: new.name,
-        workspace,
-        act_as: new.act_as_user_id.unwrap_or(key.acting_as.id).to_string(),
-        // Unchosen: a year, or until the calling key expires if sooner (a
-        // key never outlives the key that made it).
-        validity: match (new.validity, key.expires_at) {
-            (Some(choice), _) => choice.as_str().to_owned(),
-            (None, Some(end)) if end < Utc::now() + chrono::Months::new(12) => "until".to_owned(),
-            (None, _) => ValidityChoice::OneYear.as_str().to_owned(),
-        },
-        custom_date: match (new.validity, key.expires_at) {
-            (None, Some(end)) if end < Utc::now() + chrono::Months::new(12) => end.to_rfc3339(),
-            _ => new.expires_on.unwrap_or_default(),
-        },
-        environment: environment.as_str().to_owned(),
-        scopes: new.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
-    };
-    let rate_limit = new.rate_limit.map(|n| n as i32);
-    let revealed = key_service::create(
-        &state.db,
-        &state.keys,
-        &state.pepper,
-        &caller,
-        &form,
-        rate_limit,
-        Utc::now(),
-    )
-    .await
-    .map_err(api_error)?;
+    let now = Utc::now();
+    let request = request(new, &key, now)?;
+    let environment = request.environment;
+    let revealed = key_service::create(&state.db, &state.keys, &state.pepper, &caller, request, now)
+        .await
+        .map_err(api_error)?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedKey {

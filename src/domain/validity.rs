@@ -12,9 +12,6 @@ pub enum Validity {
     Never,
     /// Valid through this day (UTC): it expires when the next day begins.
     Custom(NaiveDate),
-    /// Until this moment exactly (choice `until`, an RFC 3339 moment): a key
-    /// made by a key without a chosen validity ends with its parent.
-    Until(DateTime<Utc>),
 }
 
 /// The preset choices, in the order the interface offers them.
@@ -45,21 +42,10 @@ pub enum ValidityError {
 
 impl Validity {
     /// From the form's choice (`1w`, `1m`, `3m`, `1y`, `never`, `custom`)
-    /// and, for `custom`, its date; or `until` and an RFC 3339 moment (what
-    /// a key gives the keys it creates); checked against `now`.
+    /// and, for `custom`, its date (`YYYY-MM-DD`), checked against `now`;
+    /// the browser checks with it as the person picks, without chrono's
+    /// parsers in the wasm.
     pub fn parse(choice: &str, custom_date: &str, now: DateTime<Utc>) -> Result<Self, ValidityError> {
-        if choice.trim() == "until" {
-            let validity = DateTime::parse_from_rfc3339(custom_date.trim())
-                .map(|at| Validity::Until(at.to_utc()))
-                .map_err(|_| ValidityError::BadDate)?;
-            return validity.expires_at(now).map(|_| validity);
-        }
-        Self::from_choice(choice, custom_date, now)
-    }
-
-    /// The Create dialog's choices only (no `until`): what the browser
-    /// checks as the person picks, without chrono's parsers in the wasm.
-    pub fn from_choice(choice: &str, custom_date: &str, now: DateTime<Utc>) -> Result<Self, ValidityError> {
         let validity = match choice.trim() {
             "1w" => Validity::OneWeek,
             "1m" => Validity::OneMonth,
@@ -100,18 +86,6 @@ impl Validity {
                 date.succ_opt()
                     .map(|next| next.and_time(NaiveTime::MIN).and_utc())
             }
-            Validity::Until(at) => {
-                if at <= now {
-                    return Err(ValidityError::NotInFuture);
-                }
-                let limit = now
-                    .checked_add_months(Months::new(12 * MAX_CUSTOM_YEARS))
-                    .ok_or(ValidityError::TooFar)?;
-                if at > limit {
-                    return Err(ValidityError::TooFar);
-                }
-                Some(at)
-            }
         };
         at.map(Some).ok_or(ValidityError::TooFar)
     }
@@ -125,7 +99,6 @@ impl Validity {
             Validity::OneYear => "1y",
             Validity::Never => "never",
             Validity::Custom(_) => "custom",
-            Validity::Until(_) => "until",
         }
     }
 }
@@ -305,18 +278,6 @@ mod tests {
         assert_eq!(parse("2027-02-30"), Err(ValidityError::BadDate));
         assert_eq!(max_custom_date(now), "2031-11-23");
         assert_eq!(min_custom_date(now), "2026-11-24");
-    }
-
-    #[test]
-    fn until_is_an_exact_moment_ahead() {
-        let now = at(2026, 11, 30, 12);
-        let parse = |text: &str| Validity::parse("until", text, now);
-        let end = parse("2026-12-07T12:30:00Z").unwrap();
-        assert_eq!(end.expires_at(now), Ok(Some(at(2026, 12, 7, 12))));
-        assert_eq!(end.choice(), "until");
-        assert_eq!(parse("2026-11-30T12:29:00Z"), Err(ValidityError::NotInFuture));
-        assert_eq!(parse("2040-01-01T00:00:00Z"), Err(ValidityError::TooFar));
-        assert_eq!(parse("next week"), Err(ValidityError::BadDate));
     }
 
     #[test]

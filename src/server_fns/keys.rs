@@ -46,14 +46,16 @@ pub async fn create_key(form: NewKeyForm) -> Result<RevealedKey, AppError> {
         async move {
             let state = backend::state()?;
             let caller = backend::caller(&state).await?;
+            let now = chrono::Utc::now();
+            let request = crate::server::services::keys::KeyRequest::from_form(&form, None, now)
+                .map_err(AppError::Invalid)?;
             let key = crate::server::services::keys::create(
                 &state.db,
                 &state.keys,
                 &state.pepper,
                 &caller,
-                &form,
-                None,
-                chrono::Utc::now(),
+                request,
+                now,
             )
             .await?;
             backend::no_store();

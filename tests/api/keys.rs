@@ -199,7 +199,13 @@ on_both_engines! {
 
         assert_eq!(status, 422);
         let fields: Vec<&str> = error["Invalid"].as_array().unwrap().iter().map(|i| i["field"].as_str().unwrap()).collect();
-        assert_eq!(fields, ["name", "workspace", "act_as", "custom_date", "environment", "scopes"]);
+        // What the form alone refuses is named at once; what only the
+        // database can refuse (no such workspace here) comes after.
+        assert_eq!(fields, ["name", "act_as", "custom_date", "environment", "scopes"]);
+        let (status, nowhere) = create(&w.app, &sam, form("Fine", "999999", w.sam, &["read:leads"])).await;
+        assert_eq!((status, nowhere["Invalid"][0]["field"].as_str()), (422, Some("workspace")), "{nowhere}");
+        let (status, nobody) = create(&w.app, &sam, form("Fine", "", 999_999, &["read:leads"])).await;
+        assert_eq!((status, nobody["Invalid"][0]["field"].as_str()), (422, Some("act_as")), "{nobody}");
         let message = |field: &str| error["Invalid"].as_array().unwrap().iter().find(|i| i["field"] == field).unwrap()["message"].clone();
         assert_eq!(message("name"), "Key name is required");
         assert_eq!(message("custom_date"), "Choose a date after today");

@@ -44,7 +44,13 @@ on_both_engines! {
         let (status, invalid) = call(&w.app, "POST", "/v1/keys", &admin, Some(json!({"name": " ", "scopes": [], "workspace_id": 999999}))).await;
         assert_eq!(status, 422, "{invalid}");
         let fields: Vec<&str> = invalid["error"]["details"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap()).collect();
-        assert_eq!(fields, ["name", "workspace_id", "scopes"]);
+        assert_eq!(fields, ["name", "scopes"], "what the body alone refuses is named at once");
+        let (status, nowhere) = call(&w.app, "POST", "/v1/keys", &admin, Some(json!({"name": "x", "scopes": ["read:leads"], "workspace_id": 999999}))).await;
+        assert_eq!((status, nowhere["error"]["details"][0]["field"].as_str()), (422, Some("workspace_id")), "{nowhere}");
+        let (status, nobody) = call(&w.app, "POST", "/v1/keys", &admin, Some(json!({"name": "x", "scopes": ["read:leads"], "act_as_user_id": 999999}))).await;
+        assert_eq!((status, nobody["error"]["details"][0]["field"].as_str()), (422, Some("act_as_user_id")), "{nobody}");
+        let (status, stray) = call(&w.app, "POST", "/v1/keys", &admin, Some(json!({"name": "x", "scopes": ["read:leads"], "validity": "1w", "expires_on": "2030-01-01"}))).await;
+        assert_eq!((status, stray["error"]["details"][0]["field"].as_str()), (422, Some("expires_on")), "a date without custom is refused, not ignored: {stray}");
         let (status, custom) = call(&w.app, "POST", "/v1/keys", &admin, Some(json!({"name": "x", "scopes": ["read:leads"], "validity": "custom"}))).await;
         assert_eq!((status, custom["error"]["details"][0]["field"].as_str()), (422, Some("expires_on")));
         assert_eq!(call(&w.app, "POST", "/v1/keys", &admin, Some(json!({"name": "x", "scopes": ["read:leads"], "rate_limit": 2_000_000}))).await.0, 422);

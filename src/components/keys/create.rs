@@ -27,7 +27,7 @@ fn error_for(result: &Option<Result<RevealedKey, AppError>>, field: &str) -> Opt
 /// message says why).
 fn expiry_hint(choice: &str, custom_date: &str, in_browser: bool) -> Option<String> {
     let now = now();
-    let validity = Validity::from_choice(choice, custom_date, now).ok()?;
+    let validity = Validity::parse(choice, custom_date, now).ok()?;
     match validity.expires_at(now).ok()? {
         None => Some("Never expires: the key works until it is revoked.".to_owned()),
         Some(at) => {

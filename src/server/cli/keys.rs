@@ -9,7 +9,7 @@ use crate::models::FieldIssue;
 use crate::server::config::Config;
 use crate::server::key_cache::KeyCache;
 use crate::server::services::directory::{self, LookupError};
-use crate::server::services::keys::{self as key_service, Caller, ServiceError};
+use crate::server::services::keys::{self as key_service, Caller, KeyRequest, ServiceError};
 use crate::server::{db, pepper};
 
 /// Requests per second when --rate-limit is not given.
@@ -82,24 +82,18 @@ pub async fn create(config: Config, args: KeyCreate) -> Result<(), Failure> {
         scopes: args.scopes.iter().map(|s| s.trim().to_owned()).collect(),
     };
     let caller = Caller::command_line(agency.id);
-    let rate_limit = i32::try_from(args.rate_limit).unwrap_or(i32::MAX);
+    let now = Utc::now();
+    let request = KeyRequest::from_form(&form, Some(args.rate_limit), now)
+        .map_err(|issues| Failure::Usage(describe(&issues)))?;
     // The command line serves no requests: a fresh cache stands in for a
     // server's; the servers hear of the new key through its announcement.
-    let key = key_service::create(
-        &db,
-        &KeyCache::default(),
-        &pepper,
-        &caller,
-        &form,
-        Some(rate_limit),
-        Utc::now(),
-    )
-    .await
-    .map_err(|err| match err {
-        ServiceError::Invalid(issues) => Failure::Usage(describe(&issues)),
-        ServiceError::Conflict(message) => Failure::Runtime(anyhow::anyhow!(message)),
-        other => Failure::Runtime(other.into()),
-    })?;
+    let key = key_service::create(&db, &KeyCache::default(), &pepper, &caller, request, now)
+        .await
+        .map_err(|err| match err {
+            ServiceError::Invalid(issues) => Failure::Usage(describe(&issues)),
+            ServiceError::Conflict(message) => Failure::Runtime(anyhow::anyhow!(message)),
+            other => Failure::Runtime(other.into()),
+        })?;
 
     let place = workspace
         .map(|w| format!("in workspace {}", w.name))

@@ -17,13 +17,15 @@ use crate::models::FieldIssue;
 mod caller;
 mod change;
 mod create;
+mod request;
 mod roll;
 
 pub use caller::{caller_for, caller_for_key, Caller};
 pub use change::{
     parse_rate_limit, remove, rename, revoke, set_allowlist, set_rate_limit, set_scopes, MAX_RATE_LIMIT,
 };
-pub use create::{create, may_act_in};
+pub use create::{create, may_act_in, DEFAULT_RATE_LIMIT};
+pub use request::{offered_scopes, Issues, KeyRequest};
 pub use roll::{roll, Grace};
 
 pub use super::error::ServiceError;

@@ -13,7 +13,7 @@ use crate::domain::validity::Validity;
 use crate::models::keys::NewKeyForm;
 use crate::server::key_cache::KeyCache;
 use crate::server::services::agency_settings::{self, AgencyChanges, AgencySettings};
-use crate::server::services::keys::{self as key_service, Caller};
+use crate::server::services::keys::{self as key_service, Caller, KeyRequest};
 use crate::server::services::records::{Reach, Stamp};
 
 /// Active keys allowed per workspace and agency-wide: the default (3) is
@@ -148,18 +148,11 @@ async fn create_key(
         scopes: spec.scopes.iter().map(|s| (*s).to_owned()).collect(),
     };
     let caller = agency.caller(db, spec.created_by).await?;
-    let rate_limit = i32::try_from(spec.rate_limit)?;
-    let created = key_service::create(
-        db,
-        &KeyCache::default(),
-        pepper,
-        &caller,
-        &form,
-        Some(rate_limit),
-        at,
-    )
-    .await
-    .with_context(|| format!("creating the key {:?}", spec.name))?;
+    let request = KeyRequest::from_form(&form, Some(spec.rate_limit), at)
+        .map_err(|issues| anyhow!("the demo key {:?} is refused: {issues:?}", spec.name))?;
+    let created = key_service::create(db, &KeyCache::default(), pepper, &caller, request, at)
+        .await
+        .with_context(|| format!("creating the key {:?}", spec.name))?;
     Ok(Issued {
         spec,
         id: created.id,

@@ -5,21 +5,21 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use serde_json::json;
 
-use super::{begin_for_agency, count_active, Caller, ServiceError, MAY_NOT_MANAGE};
+use super::request::KeyRequest;
+use super::{begin_for_agency, count_active, Caller, ServiceError, MAX_RATE_LIMIT, MAY_NOT_MANAGE};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::environment::Environment;
 use crate::domain::key_name::KeyName;
 use crate::domain::policy::Action;
 use crate::domain::role::Role;
-use crate::domain::scopes::{Scope, ScopeSet};
+use crate::domain::scopes::ScopeSet;
 use crate::domain::token::{Pepper, Token};
-use crate::domain::validity::{Validity, ValidityError};
 use crate::entities::{agency, api_key, membership, user, workspace};
-use crate::models::keys::{NewKeyForm, RevealedKey};
+use crate::models::keys::RevealedKey;
 use crate::models::FieldIssue;
 use crate::server::key_cache::{commit_change, KeyCache};
 
-/// A key request that passed every field rule.
+/// A key request that passed every rule, its workspace and person loaded.
 struct NewKey {
     name: KeyName,
     workspace: Option<workspace::Model>,
@@ -27,6 +27,7 @@ struct NewKey {
     expires_at: Option<DateTime<Utc>>,
     environment: Environment,
     scopes: ScopeSet,
+    rate_limit: Option<u32>,
 }
 
 /// Whether `user` may be the acting user of a key in `workspace` (`None`: agency-wide).
@@ -47,114 +48,49 @@ pub async fn may_act_in(
     Ok(member.is_some())
 }
 
+/// The database's half of the rules: the workspace and the person exist
+/// in the caller's agency, the caller may manage keys there (403 if not),
+/// the person may act there. Issues are named as the form names them
+/// (`workspace`, `act_as`).
 async fn validate(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    form: &NewKeyForm,
-    now: DateTime<Utc>,
+    request: KeyRequest,
 ) -> Result<NewKey, ServiceError> {
-    let mut issues = Vec::new();
-    let mut issue = |field: &str, message: String| {
-        issues.push(FieldIssue {
-            field: field.into(),
-            message,
-        });
-    };
-
-    let name = KeyName::parse(&form.name)
-        .map_err(|e| issue("name", e.to_string()))
-        .ok();
-
-    let workspace = match form.workspace.trim() {
-        "" => Ok(None),
-        text => match text.parse::<i64>() {
-            Ok(id) => workspace::Entity::find_by_id(id)
+    let workspace = match request.workspace_id {
+        None => None,
+        Some(id) => Some(
+            workspace::Entity::find_by_id(id)
                 .filter(workspace::Column::AgencyId.eq(caller.agency_id))
                 .one(db)
                 .await?
-                .map(Some)
-                .ok_or(()),
-            Err(_) => Err(()),
-        },
+                .ok_or_else(|| ServiceError::field("workspace", "Choose a workspace"))?,
+        ),
     };
-    let workspace = match workspace {
-        Ok(workspace) => Some(workspace),
-        Err(()) => {
-            issue("workspace", "Choose a workspace".into());
-            None
-        }
-    };
-    if let Some(workspace) = &workspace {
-        if !caller.may(Action::ManageKey(workspace.as_ref().map(|w| w.id))) {
-            return Err(ServiceError::Forbidden(MAY_NOT_MANAGE.into()));
-        }
+    if !caller.may(Action::ManageKey(workspace.as_ref().map(|w| w.id))) {
+        return Err(ServiceError::Forbidden(MAY_NOT_MANAGE.into()));
     }
-
-    let act_as = match form.act_as.trim().parse::<i64>() {
-        Ok(id) => {
-            user::Entity::find_by_id(id)
-                .filter(user::Column::AgencyId.eq(caller.agency_id))
-                .one(db)
-                .await?
-        }
-        Err(_) => None,
-    };
-    let act_as = match (act_as, &workspace) {
-        (Some(user), Some(ws)) if may_act_in(db, &user, ws.as_ref().map(|w| w.id)).await? => Some(user),
-        (Some(_), Some(None)) => {
-            issue(
-                "act_as",
-                "Only a super manager can act for an agency-wide key".into(),
-            );
-            None
-        }
-        (Some(_), Some(Some(_))) => {
-            issue("act_as", "This user is not a member of that workspace".into());
-            None
-        }
-        (None, _) => {
-            issue("act_as", "Choose who the key acts as".into());
-            None
-        }
-        (Some(_), None) => None,
-    };
-
-    let validity = Validity::parse(&form.validity, &form.custom_date, now).map_err(|e| {
-        let field = match e {
-            ValidityError::Unknown => "validity",
-            _ => "custom_date",
+    let act_as = user::Entity::find_by_id(request.act_as_user_id)
+        .filter(user::Column::AgencyId.eq(caller.agency_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| ServiceError::field("act_as", "Choose who the key acts as"))?;
+    if !may_act_in(db, &act_as, workspace.as_ref().map(|w| w.id)).await? {
+        let message = match workspace {
+            None => "Only a super manager can act for an agency-wide key",
+            Some(_) => "This user is not a member of that workspace",
         };
-        issue(field, e.to_string());
-    });
-    let expires_at = validity.ok().and_then(|v| v.expires_at(now).ok()).flatten();
-
-    let environment = form
-        .environment
-        .parse::<Environment>()
-        .map_err(|_| issue("environment", "Choose Live or Test".into()))
-        .ok();
-
-    let scopes = ScopeSet::from_names(&form.scopes)
-        .map_err(|e| e.to_string())
-        .and_then(|set| Scope::check_offered(set).map(|()| set))
-        .map_err(|message| issue("scopes", message))
-        .ok();
-
-    match (name, workspace, act_as, validity, environment, scopes) {
-        (Some(name), Some(workspace), Some(act_as), Ok(_), Some(environment), Some(scopes))
-            if issues.is_empty() =>
-        {
-            Ok(NewKey {
-                name,
-                workspace,
-                act_as,
-                expires_at,
-                environment,
-                scopes,
-            })
-        }
-        _ => Err(ServiceError::Invalid(issues)),
+        return Err(ServiceError::field("act_as", message));
     }
+    Ok(NewKey {
+        name: request.name,
+        workspace,
+        act_as,
+        expires_at: request.expires_at,
+        environment: request.environment,
+        scopes: request.scopes,
+        rate_limit: request.rate_limit,
+    })
 }
 
 /// The default rate limit of a new key, in requests per second.
@@ -165,7 +101,10 @@ pub const DEFAULT_RATE_LIMIT: i32 = 100;
 /// no later, scopes a subset, rate no higher unless the parent is unlimited
 /// (an unset rate is then 100 or the parent's, whichever is lower). `Err`
 /// names each field.
-fn within_parent(caller: &Caller, new: &NewKey, rate_limit: Option<i32>) -> Result<i32, ServiceError> {
+fn within_parent(caller: &Caller, new: &NewKey) -> Result<i32, ServiceError> {
+    let rate_limit = new
+        .rate_limit
+        .map(|n| i32::try_from(n.min(MAX_RATE_LIMIT)).unwrap_or(i32::MAX));
     let Some(parent) = &caller.parent else {
         return Ok(rate_limit.unwrap_or(DEFAULT_RATE_LIMIT));
     };
@@ -218,12 +157,11 @@ pub async fn create(
     cache: &KeyCache,
     pepper: &Pepper,
     caller: &Caller,
-    form: &NewKeyForm,
-    rate_limit: Option<i32>,
+    request: KeyRequest,
     now: DateTime<Utc>,
 ) -> Result<RevealedKey, ServiceError> {
-    let new = validate(db, caller, form, now).await?;
-    let rate_limit = within_parent(caller, &new, rate_limit)?;
+    let new = validate(db, caller, request).await?;
+    let rate_limit = within_parent(caller, &new)?;
     let workspace_id = new.workspace.as_ref().map(|w| w.id);
     let token = Token::generate(new.environment, &mut rand::rngs::OsRng);
 
