@@ -1,0 +1,239 @@
+//! The tower layer on every authenticated `/v1` route.
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::extract::{ConnectInfo, Request};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use tower::{Layer, Service};
+
+use super::calling_key::{CallingKey, ClientIp};
+use super::credentials::{check, credentials};
+use crate::api::error::ApiError;
+use crate::domain::ip_allowlist::client_of;
+use crate::domain::refusal::RefusalReason;
+use crate::server::key_cache::KeyRecord;
+use crate::server::rate_limit::Decision;
+use crate::server::state::AppState;
+use crate::server::usage::UsageRecorder;
+
+fn client_ip(state: &AppState, req: &Request) -> Option<IpAddr> {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>()?.0.ip();
+    client_of(peer, req.headers(), &state.config.trusted_proxies)
+}
+
+/// Why a verified key's request is refused.
+enum Refusal {
+    Address(ApiError),
+    RateLimited(Decision),
+}
+
+impl Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::Address(err) => err.into_response(),
+            Refusal::RateLimited(decision) => refused(decision),
+        }
+    }
+}
+
+/// What the layer keeps of an admitted request to count it once the
+/// handler has answered: a use, or a refusal the handler made.
+pub struct Admitted {
+    decision: Decision,
+    key: Arc<KeyRecord>,
+    ip: Option<IpAddr>,
+    now: DateTime<Utc>,
+}
+
+impl Admitted {
+    /// Adds the rate-limit headers and counts the request: a use, unless
+    /// the handler refused the key (its answer carries the reason).
+    fn finish(self, usage: &UsageRecorder, response: &mut Response) {
+        self.decision.write_headers(response.headers_mut());
+        match response.extensions().get::<RefusalReason>() {
+            Some(reason) => usage.refuse(&self.key.id, self.now, *reason),
+            None => usage.record(&self.key.id, self.now, self.ip),
+        }
+    }
+}
+
+/// After verification: the key's IP allowlist and rate limit (each refusal
+/// counted by its reason), then the handler gets the key.
+fn admit(
+    state: &AppState,
+    req: &mut Request,
+    key: Arc<KeyRecord>,
+    now: DateTime<Utc>,
+) -> Result<Admitted, Refusal> {
+    let ip = client_ip(state, req);
+    if !key.allowlist.is_empty() && !ip.is_some_and(|ip| key.allowlist.allows(ip)) {
+        state.usage.refuse(&key.id, now, RefusalReason::Ip);
+        return Err(Refusal::Address(ApiError::IpNotAllowed(ip)));
+    }
+    let decision = state.limits.check(&key.id, key.rate_limit);
+    if let Decision::Refused { .. } = decision {
+        state.usage.refuse(&key.id, now, RefusalReason::RateLimit);
+        return Err(Refusal::RateLimited(decision));
+    }
+    req.extensions_mut().insert(ClientIp(ip));
+    req.extensions_mut().insert(CallingKey(key.clone()));
+    Ok(Admitted {
+        decision,
+        key,
+        ip,
+        now,
+    })
+}
+
+/// 429 with `Retry-After` and the rate-limit headers.
+fn refused(decision: Decision) -> Response {
+    let retry_after_secs = match decision {
+        Decision::Refused { retry_after_secs, .. } => retry_after_secs,
+        _ => 1,
+    };
+    let mut response = ApiError::RateLimited { retry_after_secs }.into_response();
+    decision.write_headers(response.headers_mut());
+    response
+}
+
+/// The layer on every authenticated `/v1` route: verifies, applies the
+/// key's rate limit, counts the request, and hands the key to the handler.
+/// Written as a plain tower service rather than `middleware::from_fn`: a
+/// key found in the cache (nearly every request) is admitted without
+/// boxing or moving the request's future; only a cache miss, which reads
+/// the database, takes the boxed path.
+#[derive(Clone)]
+pub struct Authenticate(AppState);
+
+impl Authenticate {
+    pub fn new(state: AppState) -> Self {
+        Self(state)
+    }
+}
+
+impl<S> Layer<S> for Authenticate {
+    type Service = AuthService<S>;
+
+    fn layer(&self, inner: S) -> AuthService<S> {
+        AuthService {
+            state: self.0.clone(),
+            inner,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AuthService<S> {
+    state: AppState,
+    inner: S,
+}
+
+impl<S> Service<Request> for AuthService<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = AuthFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request) -> Self::Future {
+        let now = Utc::now();
+        let token = match credentials(req.headers()) {
+            Ok(token) => token,
+            Err(err) => return AuthFuture::ready(err.into_response()),
+        };
+        if let Some(record) = self.state.keys.cached(token.id().as_str()) {
+            return match check(&self.state, &token, record, now) {
+                Err(err) => AuthFuture::ready(err.into_response()),
+                Ok(key) => match admit(&self.state, &mut req, key, now) {
+                    Err(refusal) => AuthFuture::ready(refusal.into_response()),
+                    Ok(admitted) => AuthFuture::Inner {
+                        future: self.inner.call(req),
+                        admitted: Some(admitted),
+                        usage: self.state.usage.clone(),
+                    },
+                },
+            };
+        }
+        // Not in memory: read the database, then the same steps. The inner
+        // service made ready goes with the request; a clone stays here.
+        let state = self.state.clone();
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        AuthFuture::Slow {
+            future: Box::pin(async move {
+                let record = match state.keys.get(&state.db, token.id().as_str()).await {
+                    Ok(record) => record,
+                    Err(err) => return ApiError::internal(err).into_response(),
+                };
+                let key = match check(&state, &token, record, now) {
+                    Ok(key) => key,
+                    Err(err) => return err.into_response(),
+                };
+                let admitted = match admit(&state, &mut req, key, now) {
+                    Ok(admitted) => admitted,
+                    Err(refusal) => return refusal.into_response(),
+                };
+                let Ok(mut response) = inner.call(req).await;
+                admitted.finish(&state.usage, &mut response);
+                response
+            }),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The answer of [`AuthService`]: at once (refused), the handler's
+    /// with the rate-limit headers added, or the boxed cache-miss path.
+    #[project = AuthProjection]
+    pub enum AuthFuture<F> {
+        Ready { response: Option<Response> },
+        Inner { #[pin] future: F, admitted: Option<Admitted>, usage: Arc<UsageRecorder> },
+        Slow { future: Pin<Box<dyn Future<Output = Response> + Send>> },
+    }
+}
+
+impl<F> AuthFuture<F> {
+    fn ready(response: Response) -> Self {
+        AuthFuture::Ready {
+            response: Some(response),
+        }
+    }
+}
+
+impl<F> Future for AuthFuture<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            AuthProjection::Ready { response } => Poll::Ready(Ok(response
+                .take()
+                .expect("an AuthFuture is not polled after it is done"))),
+            AuthProjection::Inner {
+                future,
+                admitted,
+                usage,
+            } => {
+                let Ok(mut response) = std::task::ready!(future.poll(cx));
+                if let Some(admitted) = admitted.take() {
+                    admitted.finish(usage, &mut response);
+                }
+                Poll::Ready(Ok(response))
+            }
+            AuthProjection::Slow { future } => future.as_mut().poll(cx).map(Ok),
+        }
+    }
+}
