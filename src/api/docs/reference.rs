@@ -1,0 +1,100 @@
+//! The dashboard's API reference page, built from the OpenAPI document.
+
+use serde_json::Value;
+
+use super::{openapi_json, sample};
+use crate::models::reference::{ApiReference, Endpoint, EndpointParameter, EndpointResponse};
+
+/// The dashboard's API reference, from the same document: every operation
+/// with its scope, parameters, answers and a curl example against `base_url`.
+pub fn reference(base_url: &str) -> ApiReference {
+    let doc: Value = serde_json::from_str(openapi_json()).expect("our own JSON parses");
+    let schemas = &doc["components"]["schemas"];
+    let mut endpoints = Vec::new();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            let Some(operation) = item.get(method) else {
+                continue;
+            };
+            let parameters: Vec<EndpointParameter> = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| EndpointParameter {
+                    name: p["name"].as_str().unwrap_or("").to_owned(),
+                    place: p["in"].as_str().unwrap_or("").to_owned(),
+                    description: p["description"].as_str().unwrap_or("").to_owned(),
+                })
+                .collect();
+            let body = operation["requestBody"]["content"]["application/json"]["schema"]
+                .as_object()
+                .map(|schema| sample(&Value::Object(schema.clone()), schemas, 0));
+            let example_path = path.replace(
+                "{id}",
+                match (method, path.as_str()) {
+                    ("put", _) => "MLS-1042",
+                    (_, p) if p.starts_with("/v1/keys") => "AbCdEf123456",
+                    _ => "42",
+                },
+            );
+            let mut curl = format!(
+                "curl -X {} \"{base_url}{example_path}\" \\\n  -H \"Authorization: Bearer $KEYWARD_TOKEN\"",
+                method.to_uppercase()
+            );
+            if let Some(body) = &body {
+                let json = serde_json::to_string(body)
+                    .unwrap_or_default()
+                    .replace('\'', "'\\''");
+                curl.push_str(&format!(
+                    " \\\n  -H \"Content-Type: application/json\" \\\n  -d '{json}'"
+                ));
+            }
+            let responses = operation["responses"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(status, r)| EndpointResponse {
+                    status: status.clone(),
+                    description: r["description"].as_str().unwrap_or("").to_owned(),
+                })
+                .collect();
+            endpoints.push(Endpoint {
+                id: operation["operationId"].as_str().unwrap_or("").to_owned(),
+                tag: operation["tags"][0].as_str().unwrap_or("").to_owned(),
+                method: method.to_uppercase(),
+                path: path.clone(),
+                summary: operation["summary"].as_str().unwrap_or("").to_owned(),
+                description: operation["description"].as_str().unwrap_or("").to_owned(),
+                scope: operation["x-required-scope"].as_str().map(str::to_owned),
+                parameters,
+                curl,
+                responses,
+            });
+        }
+    }
+    let order: Vec<String> = doc["tags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["name"].as_str().map(str::to_owned))
+        .collect();
+    endpoints.sort_by_key(|e| {
+        (
+            order.iter().position(|t| *t == e.tag).unwrap_or(usize::MAX),
+            e.path.clone(),
+            method_rank(&e.method),
+        )
+    });
+    ApiReference {
+        base_url: base_url.to_owned(),
+        version: doc["info"]["version"].as_str().unwrap_or("").to_owned(),
+        endpoints,
+    }
+}
+
+fn method_rank(method: &str) -> usize {
+    ["GET", "POST", "PUT", "PATCH", "DELETE"]
+        .iter()
+        .position(|m| *m == method)
+        .unwrap_or(9)
+}
