@@ -136,8 +136,6 @@ impl Default for KeyQuery {
     }
 }
 
-/// Longest search text kept; anything longer is cut (a search, not a field).
-
 impl KeyQuery {
     /// From URL parameters; anything unknown or out of range falls back to the default.
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
