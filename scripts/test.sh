@@ -18,6 +18,7 @@ step "postgres" scripts/postgres.sh
 step "cargo fmt --check" cargo fmt --all -- --check
 step "clippy (server, tests)" cargo clippy --workspace --all-targets --features ssr -- -D warnings
 step "clippy (browser, wasm)" cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+step "cargo deny (licenses, duplicates, sources, advisories)" scripts/deny.sh
 step "unit and integration tests (SQLite and PostgreSQL)" cargo test --workspace --features ssr
 step "release build" scripts/build.sh
 step "wasm budget (300 kB gzip, wasm + js)" python3 scripts/wasm_budget.py

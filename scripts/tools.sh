@@ -2,13 +2,14 @@
 # Installs every tool the build and the tests need, each step skipped when
 # already done. Safe to run on every `make run` / `make test`.
 #   scripts/tools.sh build   -> wasm target, wasm-bindgen CLI, cargo-leptos, wasm-opt
-#   scripts/tools.sh test    -> the above + Chromium (apt) + end2end npm packages
+#   scripts/tools.sh test    -> the above + cargo-deny + Chromium (apt) + end2end npm packages
 #   scripts/tools.sh bench   -> the build tools + wrk and hey (apt)
 set -euo pipefail
 
 CARGO_LEPTOS_VERSION=0.3.10
 WASM_BINDGEN_VERSION=0.2.129
 BINARYEN_VERSION=132
+CARGO_DENY_VERSION=0.20.2
 # The /v1 contract checkers of scripts/contract.sh (PyPI).
 PYTHON_TOOLS="schemathesis==4.32.5 openapi-spec-validator==0.7.2"
 TOOLS_DIR="${KEYWARD_TOOLS_DIR:-$HOME/.cache/keyward-tools}"
@@ -40,6 +41,10 @@ if [ ! -x "$TOOLS_DIR/node_modules/.bin/wasm-opt" ]; then
 fi
 
 if [ "$mode" = "test" ]; then
+  if ! cargo deny --version 2>/dev/null | grep -q " $CARGO_DENY_VERSION"; then
+    log "installing cargo-deny $CARGO_DENY_VERSION (dependency licenses, duplicates, advisories)"
+    cargo install cargo-deny --locked --version "$CARGO_DENY_VERSION"
+  fi
   if [ ! -x /usr/bin/chromium ]; then
     log "installing Debian's chromium"
     export DEBIAN_FRONTEND=noninteractive

@@ -5,16 +5,16 @@ use serde_json::Value;
 
 use crate::helpers::{client, set_cookie, PASSWORD};
 use crate::key_lifecycle::restart_with;
-use crate::keys::{signed_in, world};
+use crate::keys::world;
 use crate::on_both_engines;
-use crate::v1_records::{call, key};
+use crate::v1_records::key;
 
 on_both_engines! {
     async fn a_state_changing_call_from_another_origin_is_refused_and_changes_nothing(engine) {
         let w = world(engine).await;
         let token = key(&w.app, Some(w.downtown), w.max, "live", &["read:leads"]).await;
         let id = token.split('_').nth(2).unwrap().to_owned();
-        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
         let other_port = format!("http://127.0.0.1:{}", w.app.addr.port() + 1);
         for origin in ["http://evil.example", other_port.as_str(), "null"] {
             let response = sam
@@ -35,7 +35,7 @@ on_both_engines! {
             .await
             .unwrap();
         assert_eq!(response.status(), 403);
-        assert_eq!(call(&w.app, "GET", "/v1/me", &token, None).await.0, 200, "the key still works");
+        assert_eq!(w.app.v1("GET", "/v1/me", &token, None).await.0, 200, "the key still works");
         for path in ["/login", "/logout", "/setup"] {
             let response = client()
                 .post(w.app.url(path))
@@ -58,14 +58,14 @@ on_both_engines! {
             .await
             .unwrap();
         assert_eq!(response.status(), 200);
-        assert_eq!(call(&w.app, "GET", "/v1/me", &token, None).await.0, 401);
+        assert_eq!(w.app.v1("GET", "/v1/me", &token, None).await.0, 401);
     }
 
     async fn every_page_carries_security_headers_and_a_csp_naming_its_scripts_nonce(engine) {
         let w = world(engine).await;
-        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
         for path in ["/admin/profile/developer-settings", "/login", "/nowhere"] {
-            let browser = if path == "/login" { client() } else { signed_in(&w.app, "sam@acme.test").await };
+            let browser = if path == "/login" { client() } else { w.app.signed_in("sam@acme.test").await };
             let response = browser.get(w.app.url(path)).send().await.unwrap();
             let headers = response.headers().clone();
             let html = response.text().await.unwrap();

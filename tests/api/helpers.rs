@@ -82,8 +82,29 @@ pub struct TestDb {
     postgres_name: Option<String>,
 }
 
+/// The server's log lines, for the test that caused them: written through
+/// the test harness's capture, so `cargo test` shows them beside a failing
+/// test and hides them for a passing one (zero-to-production's `TEST_LOG`).
+/// `TEST_LOG` is the filter, `RUST_LOG`'s syntax (`debug`,
+/// `keyward=trace,sqlx=debug`, `off`); by default `info` (one line a
+/// request) without the test harness's own SQL (`sqlx=warn`).
+pub fn test_log() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let filter = std::env::var("TEST_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
+        let filter = tracing_subscriber::EnvFilter::try_new(&filter)
+            .unwrap_or_else(|e| panic!("TEST_LOG={filter:?} is not a log filter: {e}"));
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .with_ansi(false)
+            .init();
+    });
+}
+
 impl TestDb {
     pub async fn new(engine: Engine) -> TestDb {
+        test_log();
         let dir = tempfile::tempdir().expect("temp dir");
         match engine {
             Engine::Sqlite => TestDb {
@@ -284,6 +305,64 @@ impl TestApp {
     ) -> (u16, serde_json::Value) {
         let request = client.post(self.url(&format!("/api/{name}"))).form(form);
         answer(request.send().await.unwrap()).await
+    }
+}
+
+impl TestApp {
+    /// A browser signed in as `email` (with [`PASSWORD`]).
+    pub async fn signed_in(&self, email: &str) -> Browser {
+        let browser = client();
+        let response = sign_in(self, &browser, email, PASSWORD).await;
+        assert_eq!(response.status(), 303, "{email} signs in");
+        browser
+    }
+
+    /// A key made in the dashboard by `creator` (a super manager's email),
+    /// named "Integration": its token.
+    pub async fn dashboard_key(
+        &self,
+        creator: &str,
+        workspace: Option<i64>,
+        act_as: i64,
+        environment: &str,
+        scopes: &[&str],
+    ) -> String {
+        let browser = self.signed_in(creator).await;
+        let form = serde_json::json!({ "form": {
+            "name": "Integration",
+            "workspace": workspace.map(|id| id.to_string()).unwrap_or_default(),
+            "act_as": act_as.to_string(), "validity": "1m", "custom_date": "",
+            "environment": environment, "scopes": scopes,
+        }});
+        let (status, key) = self.call_json(&browser, "create_key", form).await;
+        assert_eq!(status, 200, "{key}");
+        key["token"].as_str().unwrap().to_owned()
+    }
+
+    /// One `/v1` call with `token` as the bearer: the status and the JSON
+    /// body (`null` when empty; a body that is not JSON fails the test).
+    pub async fn v1(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut request = plain_client()
+            .request(method.parse().unwrap(), self.url(path))
+            .header("authorization", format!("Bearer {token}"));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        let body = if text.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+        };
+        (status, body)
     }
 }
 

@@ -12,9 +12,9 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Quer
 use serde_json::{json, Value};
 
 use crate::helpers::{location, plain_client, TestApp};
-use crate::keys::{create, form, signed_in, world, World};
+use crate::keys::{create, form, world, World};
 use crate::on_both_engines;
-use crate::v1_records::{call, roomy};
+use crate::v1_records::roomy;
 
 fn db(app: &TestApp) -> &DatabaseConnection {
     &app.server().state.db
@@ -32,7 +32,7 @@ fn id_of(token: &str) -> String {
 /// A key that never expires, created by `email` (a manager of Downtown, or
 /// the super manager); returns its token.
 async fn never_expiring(w: &World, email: &str, name: &str, workspace: Option<i64>, act_as: i64) -> String {
-    let browser = signed_in(&w.app, email).await;
+    let browser = w.app.signed_in(email).await;
     let workspace = workspace.map(|id| id.to_string()).unwrap_or_default();
     let mut body = form(name, &workspace, act_as, &["read:leads"]);
     body["form"]["validity"] = json!("never");
@@ -84,7 +84,7 @@ async fn auto_deleted(app: &TestApp, id: &str) -> Vec<audit_event::Model> {
 /// `/v1/me` until it answers `status` (a change reaches the cache within a second).
 async fn eventually(app: &TestApp, token: &str, status: u16) {
     for _ in 0..40 {
-        if call(app, "GET", "/v1/me", token, None).await.0 == status {
+        if app.v1("GET", "/v1/me", token, None).await.0 == status {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -199,7 +199,7 @@ on_both_engines! {
         let w = world(engine).await;
         let app = &w.app;
         roomy(&w).await;
-        let sam = signed_in(app, "sam@acme.test").await;
+        let sam = app.signed_in("sam@acme.test").await;
         let kept = never_expiring(&w, "sam@acme.test", "Kept", None, w.sam).await;
         let revoked = never_expiring(&w, "sam@acme.test", "Revoked", None, w.sam).await;
         let (status, _) = app.call_form(&sam, "revoke_key", &[("id", &id_of(&revoked))]).await;
@@ -265,7 +265,7 @@ on_both_engines! {
     async fn expiry_notices_come_7_and_1_days_before(engine) {
         let w = world(engine).await;
         let app = &w.app;
-        let max = signed_in(app, "max@acme.test").await;
+        let max = app.signed_in("max@acme.test").await;
         let (status, key) = create(app, &max, form("Monthly", &w.downtown.to_string(), w.max, &["read:leads"])).await;
         assert_eq!(status, 200, "{key}");
         let id = key["id"].as_str().unwrap().to_owned();
@@ -289,9 +289,9 @@ on_both_engines! {
         let live = crate::v1_records::key(app, Some(w.downtown), w.sam, "live", &["write:leads", "write:properties"]).await;
         let test = crate::v1_records::key(app, Some(w.downtown), w.sam, "test", &["write:leads", "write:properties"]).await;
         for token in [&live, &test] {
-            let (status, body) = call(app, "POST", "/v1/leads", token, Some(json!({"first_name": "Lena", "email": "lena@example.com"}))).await;
+            let (status, body) = app.v1("POST", "/v1/leads", token, Some(json!({"first_name": "Lena", "email": "lena@example.com"}))).await;
             assert_eq!(status, 201, "{body}");
-            let (status, body) = call(app, "PUT", "/v1/properties/mls-1", token, Some(json!({"title": "Loft", "city": "Porto"}))).await;
+            let (status, body) = app.v1("PUT", "/v1/properties/mls-1", token, Some(json!({"title": "Loft", "city": "Porto"}))).await;
             assert_eq!(status, 201, "{body}");
         }
         let count = |env: &'static str| async move {
@@ -322,12 +322,12 @@ on_both_engines! {
         assert_eq!(run(app, next + TimeDelta::hours(2)).await.sandbox_resets, 0);
 
         // Switched off: no more resets.
-        let sam = signed_in(app, "sam@acme.test").await;
+        let sam = app.signed_in("sam@acme.test").await;
         let (status, body) = app
             .call_form(&sam, "set_sandbox_reset", &[("day", "off"), ("hour", "3")])
             .await;
         assert_eq!(status, 200, "{body}");
-        let (status, _) = call(app, "POST", "/v1/leads", &test, Some(json!({"first_name": "Tess", "email": "t@example.com"}))).await;
+        let (status, _) = app.v1("POST", "/v1/leads", &test, Some(json!({"first_name": "Tess", "email": "t@example.com"}))).await;
         assert_eq!(status, 201);
         assert_eq!(run(app, next + days(7) + TimeDelta::minutes(5)).await.sandbox_records, 0);
         assert_eq!(count("test").await.0, 1);
@@ -387,8 +387,8 @@ on_both_engines! {
         for day in [75, 83, 89] {
             run(app, created + days(day) + TimeDelta::minutes(1)).await;
         }
-        let sam = signed_in(app, "sam@acme.test").await;
-        let ada = signed_in(app, "ada@acme.test").await;
+        let sam = app.signed_in("sam@acme.test").await;
+        let ada = app.signed_in("ada@acme.test").await;
 
         assert_eq!(app.call_form(&sam, "unread_notifications", &[]).await, (200, json!(3)));
         assert_eq!(app.call_form(&ada, "unread_notifications", &[]).await, (200, json!(0)));
@@ -437,7 +437,7 @@ on_both_engines! {
         assert_eq!(page["items"][1]["read"], json!(false));
 
         // Max's copies are his own.
-        let max = signed_in(app, "max@acme.test").await;
+        let max = app.signed_in("max@acme.test").await;
         assert_eq!(app.call_form(&max, "unread_notifications", &[]).await.1, json!(3));
         assert_eq!(app.call_form(&sam, "mark_all_notifications_read", &[]).await.0, 200);
         assert_eq!(app.call_form(&sam, "unread_notifications", &[]).await.1, json!(0));

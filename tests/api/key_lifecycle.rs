@@ -8,7 +8,7 @@ use keyward::server::http::Server;
 use serde_json::{json, Value};
 
 use crate::helpers::TestApp;
-use crate::keys::{signed_in, world, World};
+use crate::keys::{world, World};
 use crate::on_both_engines;
 use crate::v1_records::{key, roomy};
 
@@ -39,21 +39,21 @@ pub(crate) async fn restart_with(app: &mut TestApp, change: impl FnOnce(Config) 
 }
 
 async fn roll(w: &World, email: &str, id: &str, grace: &str) -> (u16, Value) {
-    let browser = signed_in(&w.app, email).await;
+    let browser = w.app.signed_in(email).await;
     w.app
         .call_form(&browser, "roll_key", &[("id", id), ("grace", grace)])
         .await
 }
 
 async fn allow(w: &World, id: &str, list: &str) -> (u16, Value) {
-    let sam = signed_in(&w.app, "sam@acme.test").await;
+    let sam = w.app.signed_in("sam@acme.test").await;
     w.app
         .call_form(&sam, "set_key_allowlist", &[("id", id), ("ip_allowlist", list)])
         .await
 }
 
 async fn detail(w: &World, email: &str, id: &str) -> (u16, Value) {
-    let browser = signed_in(&w.app, email).await;
+    let browser = w.app.signed_in(email).await;
     w.app.call_form(&browser, "get_key_detail", &[("id", id)]).await
 }
 
@@ -99,7 +99,7 @@ on_both_engines! {
             assert!(record.secret_matches(&new_hash, after + TimeDelta::days(30)));
 
             // The table shows until when the old secret works.
-            let sam = signed_in(&w.app, "sam@acme.test").await;
+            let sam = w.app.signed_in("sam@acme.test").await;
             let (_, page) = w.app.call_json(&sam, "list_keys", json!({"query": {"q": "", "sort": "created", "dir": "desc", "page": 1}})).await;
             let row = page["rows"].as_array().unwrap().iter().find(|r| r["id"] == json!(id)).unwrap().clone();
             assert_eq!(row["old_secret_until"].is_null(), hours == 0, "{row}");
@@ -121,7 +121,7 @@ on_both_engines! {
         assert_eq!(roll(&w, "sam@acme.test", &id, "2h").await.0, 422);
         assert_eq!(roll(&w, "ada@acme.test", &id, "1h").await.0, 403, "agents see, never change");
         assert_eq!(roll(&w, "oz@other.test", &id, "1h").await.0, 404, "another agency");
-        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
         assert_eq!(w.app.call_form(&sam, "revoke_key", &[("id", &id)]).await.0, 200);
         let (status, body) = roll(&w, "sam@acme.test", &id, "1h").await;
         assert_eq!(status, 409, "{body}");
@@ -161,7 +161,7 @@ on_both_engines! {
         assert_eq!(allow(&w, &id, "").await.0, 200, "empty: anywhere");
         assert_eq!(me(&w.app, &token, None).await.0, 200);
 
-        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
         let (_, page) = w.app.call_json(&sam, "list_audit_events", json!({"query": {"key": id, "actor": "", "action": "allowlist_changed", "q": "", "page": 1}})).await;
         let details: Vec<&str> = page["rows"].as_array().unwrap().iter().map(|r| r["details"].as_str().unwrap()).collect();
         assert_eq!(details, [
@@ -169,7 +169,7 @@ on_both_engines! {
             "from 203.0.113.0/24, 2001:db8::/32 to 127.0.0.0/8",
             "from anywhere to 203.0.113.0/24, 2001:db8::/32",
         ]);
-        let ada = signed_in(&w.app, "ada@acme.test").await;
+        let ada = w.app.signed_in("ada@acme.test").await;
         assert_eq!(w.app.call_form(&ada, "set_key_allowlist", &[("id", &id), ("ip_allowlist", "")]).await.0, 403);
     }
 
@@ -250,14 +250,14 @@ on_both_engines! {
 
         // A missing scope: 403, and not a use.
         for _ in 0..3 {
-            assert_eq!(crate::v1_records::call(&w.app, "GET", "/v1/leads", &token, None).await.0, 403);
+            assert_eq!(w.app.v1("GET", "/v1/leads", &token, None).await.0, 403);
         }
         // Outside the IP allowlist: 403 IP_NOT_ALLOWED, and not a use.
         assert_eq!(allow(&w, &id, "203.0.113.0/24").await.0, 200);
         assert_eq!(me(&w.app, &token, None).await.0, 403);
         assert_eq!(allow(&w, &id, "").await.0, 200);
         // Over the rate limit: 429, and not a use.
-        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
         assert_eq!(w.app.call_form(&sam, "set_key_rate_limit", &[("id", &id), ("rate_limit", "1")]).await.0, 200);
         let mut limited = 0;
         for _ in 0..4 {
@@ -279,7 +279,7 @@ on_both_engines! {
         // A key refused every time is never "used": its inactivity clock
         // still runs from its creation.
         let never = key(&w.app, Some(w.downtown), w.max, "live", &["read:properties"]).await;
-        assert_eq!(crate::v1_records::call(&w.app, "GET", "/v1/leads", &never, None).await.0, 403);
+        assert_eq!(w.app.v1("GET", "/v1/leads", &never, None).await.0, 403);
         flush().await;
         let (_, shown) = detail(&w, "sam@acme.test", &id_of(&never)).await;
         assert_eq!((shown["row"]["usage_count"].clone(), shown["row"]["last_used_at"].clone()), (json!(0), Value::Null), "{shown}");
@@ -311,7 +311,7 @@ on_both_engines! {
         // Two days ago, as the usage recorder counts any request.
         state.usage.record(&id, Utc::now() - TimeDelta::days(2), None);
         state.usage.flush(&state.db).await.unwrap();
-        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
         assert_eq!(w.app.call_form(&sam, "rename_key", &[("id", &id), ("name", "Portal feed")]).await.0, 200);
 
         let (status, page) = detail(&w, "max@acme.test", &id).await;
@@ -349,12 +349,12 @@ on_both_engines! {
         roomy(&w).await;
         let downtown = id_of(&key(&w.app, Some(w.downtown), w.max, "live", &["read:leads"]).await);
         let uptown = id_of(&key(&w.app, Some(w.uptown), w.sam, "live", &["read:leads"]).await);
-        let max = signed_in(&w.app, "max@acme.test").await;
+        let max = w.app.signed_in("max@acme.test").await;
         for n in 0..30 {
             let name = format!("Downtown feed {n}");
             assert_eq!(w.app.call_form(&max, "rename_key", &[("id", &downtown), ("name", &name)]).await.0, 200);
         }
-        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
         assert_eq!(w.app.call_form(&sam, "revoke_key", &[("id", &uptown)]).await.0, 200);
 
         let all = |key: &str, actor: &str, action: &str, q: &str, page: u64| json!({"key": key, "actor": actor, "action": action, "q": q, "page": page});
@@ -388,7 +388,7 @@ on_both_engines! {
         assert_eq!(mine["total"], 31, "Downtown's create and 30 renames");
         let (_, other) = audit(&w.app, &max, all(&uptown, "", "", "", 1)).await;
         assert_eq!(other["total"], 0);
-        let oz = signed_in(&w.app, "oz@other.test").await;
+        let oz = w.app.signed_in("oz@other.test").await;
         let (_, theirs) = audit(&w.app, &oz, all(&downtown, "", "", "", 1)).await;
         assert_eq!(theirs["total"], 0, "another agency's log is not there");
 
@@ -405,10 +405,10 @@ on_both_engines! {
         let id = id_of(&token);
         let leads = |token: String| {
             let app = &w.app;
-            async move { crate::v1_records::call(app, "GET", "/v1/leads", &token, None).await.0 }
+            async move { app.v1("GET", "/v1/leads", &token, None).await.0 }
         };
         assert_eq!(leads(token.clone()).await, 200);
-        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
         let set = |scopes: Value| json!({ "id": id, "scopes": scopes });
         let (status, body) = w.app.call_json(&sam, "set_key_scopes", set(json!(["read:properties", "write:properties"]))).await;
         assert_eq!(status, 200, "{body}");
@@ -418,7 +418,7 @@ on_both_engines! {
         assert_eq!(status, 422, "{body}");
         let (status, _) = w.app.call_json(&sam, "set_key_scopes", set(json!(["read:everything"]))).await;
         assert_eq!(status, 422);
-        let ada = signed_in(&w.app, "ada@acme.test").await;
+        let ada = w.app.signed_in("ada@acme.test").await;
         assert_eq!(w.app.call_json(&ada, "set_key_scopes", set(json!(["read:leads"]))).await.0, 403);
 
         let (_, page) = audit(&w.app, &sam, json!({"key": id, "actor": "", "action": "scopes_changed", "q": "", "page": 1})).await;
@@ -429,7 +429,7 @@ on_both_engines! {
 
     async fn scopes_that_unlock_nothing_are_not_offered_but_keys_that_have_them_keep_them(engine) {
         let w = world(engine).await;
-        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
         for scope in ["webhooks", "write:agents"] {
             let form = json!({"form": {"name": "Hook", "workspace": w.downtown.to_string(), "act_as": w.max.to_string(), "validity": "1m", "custom_date": "", "environment": "live", "scopes": [scope, "read:leads"]}});
             let (status, body) = w.app.call_json(&sam, "create_key", form).await;
@@ -454,7 +454,7 @@ on_both_engines! {
         let (status, body) = w.app.call_json(&sam, "set_key_scopes", set(json!(["read:leads", "webhooks", "write:agents"]))).await;
         assert_eq!(status, 422, "write:agents is new: {body}");
         // Another agency's key is not found, whatever the scopes.
-        let oz = signed_in(&w.app, "oz@other.test").await;
+        let oz = w.app.signed_in("oz@other.test").await;
         assert_eq!(w.app.call_json(&oz, "set_key_scopes", set(json!(["webhooks"]))).await.0, 404);
     }
 }

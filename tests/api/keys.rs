@@ -4,7 +4,7 @@ use keyward::domain::role::Role;
 use serde_json::{json, Value};
 use tokio::task::JoinSet;
 
-use crate::helpers::{client, sign_in, spawn_app, Browser, Engine, TestApp, PASSWORD};
+use crate::helpers::{client, spawn_app, Browser, Engine, TestApp};
 use crate::on_both_engines;
 
 pub(crate) fn form(name: &str, workspace: &str, act_as: i64, scopes: &[&str]) -> Value {
@@ -12,13 +12,6 @@ pub(crate) fn form(name: &str, workspace: &str, act_as: i64, scopes: &[&str]) ->
         "name": name, "workspace": workspace, "act_as": act_as.to_string(),
         "validity": "1m", "custom_date": "", "environment": "live", "scopes": scopes,
     }})
-}
-
-pub(crate) async fn signed_in(app: &TestApp, email: &str) -> Browser {
-    let browser = client();
-    let response = sign_in(app, &browser, email, PASSWORD).await;
-    assert_eq!(response.status(), 303);
-    browser
 }
 
 /// An agency with two workspaces, one user of each role, and a second agency.
@@ -74,7 +67,7 @@ pub(crate) async fn world(engine: Engine) -> World {
         Some("Elsewhere"),
     )
     .await;
-    let sam_client = signed_in(&app, "sam@acme.test").await;
+    let sam_client = app.signed_in("sam@acme.test").await;
     let (_, settings) = app.call_form(&sam_client, "get_key_settings", &[]).await;
     let id_of = |name: &str| {
         settings["workspaces"]
@@ -162,7 +155,7 @@ async fn manage(app: &TestApp, browser: &Browser, call: &str, id: &str, name: Op
 on_both_engines! {
     async fn a_super_manager_creates_a_key_and_its_secret_is_shown_once(engine) {
         let w = world(engine).await;
-        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
 
         let (status, key) = create(&w.app, &sam, form(" Zillow sync ", "", w.sam, &["read:leads", "write:leads"])).await;
 
@@ -189,7 +182,7 @@ on_both_engines! {
 
     async fn refused_fields_are_named_with_their_messages(engine) {
         let w = world(engine).await;
-        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
         let body = json!({ "form": {
             "name": "  ", "workspace": "999999", "act_as": "x", "validity": "custom",
             "custom_date": "2001-01-01", "environment": "prod", "scopes": [],
@@ -219,7 +212,7 @@ on_both_engines! {
 
     async fn no_more_than_the_limit_are_created_even_at_once(engine) {
         let w = world(engine).await;
-        let sam = std::sync::Arc::new(signed_in(&w.app, "sam@acme.test").await);
+        let sam = std::sync::Arc::new(w.app.signed_in("sam@acme.test").await);
         let app = std::sync::Arc::new(w.app);
 
         let mut creates = JoinSet::new();
@@ -245,7 +238,7 @@ on_both_engines! {
 
     async fn simultaneous_changes_all_succeed(engine) {
         let w = world(engine).await;
-        let sam = std::sync::Arc::new(signed_in(&w.app, "sam@acme.test").await);
+        let sam = std::sync::Arc::new(w.app.signed_in("sam@acme.test").await);
         assert_eq!(w.app.call_form(&sam, "set_key_limit", &[("max_active_keys", "100")]).await.0, 200);
         let mut ids = Vec::new();
         for i in 0..12 {
@@ -280,7 +273,7 @@ on_both_engines! {
 
     async fn search_sort_and_pages_work_in_sql(engine) {
         let w = world(engine).await;
-        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
         assert_eq!(w.app.call_form(&sam, "set_key_limit", &[("max_active_keys", "100")]).await.0, 200);
         for i in 0..30 {
             let name = if i % 3 == 0 { format!("Zillow {i:02}") } else { format!("Portal {i:02}") };
@@ -322,7 +315,7 @@ on_both_engines! {
 
     async fn status_sort_ranks_every_key_across_pages(engine) {
         let w = world(engine).await;
-        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
         assert_eq!(w.app.call_form(&sam, "set_key_limit", &[("max_active_keys", "100")]).await.0, 200);
         let mut ids = Vec::new();
         for i in 0..30 {
@@ -367,7 +360,7 @@ on_both_engines! {
 
     async fn rename_revoke_and_remove_take_effect_and_are_audited(engine) {
         let w = world(engine).await;
-        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
         let (_, key) = create(&w.app, &sam, form("Old name", "", w.sam, &["admin"])).await;
         let id = key["id"].as_str().unwrap().to_owned();
 
@@ -424,10 +417,10 @@ on_both_engines! {
 
     async fn roles_and_agencies_are_enforced_by_the_server(engine) {
         let w = world(engine).await;
-        let sam = signed_in(&w.app, "sam@acme.test").await;
-        let max = signed_in(&w.app, "max@acme.test").await;
-        let ada = signed_in(&w.app, "ada@acme.test").await;
-        let oz = signed_in(&w.app, "oz@other.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
+        let max = w.app.signed_in("max@acme.test").await;
+        let ada = w.app.signed_in("ada@acme.test").await;
+        let oz = w.app.signed_in("oz@other.test").await;
         let downtown = w.downtown.to_string();
         let uptown = w.uptown.to_string();
 
@@ -462,7 +455,7 @@ on_both_engines! {
             let id = id.to_owned();
             let app = &w.app;
             async move {
-                let who = signed_in(app, browser).await;
+                let who = app.signed_in(browser).await;
                 app.call_form(&who, "set_key_rate_limit", &[("id", &id), ("rate_limit", "7")]).await.0
             }
         };
@@ -482,7 +475,7 @@ on_both_engines! {
 on_both_engines! {
     async fn a_call_with_undecodable_arguments_is_a_bad_request(engine) {
         let w = world(engine).await;
-        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
 
         let (status, _) = w.app.call_json(&sam, "list_keys", json!({ "query": { "sort": "password" } })).await;
         let (status_form, _) = w.app.call_json(&sam, "create_key", json!({ "form": 42 })).await;
@@ -492,7 +485,7 @@ on_both_engines! {
 
     async fn out_of_range_pages_and_searches_in_json_hold_the_url_bounds(engine) {
         let w = world(engine).await;
-        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
         // Page 0 once reached `page - 1` (an overflow, a dropped answer).
         for (function, body) in [
             ("list_keys", json!({"query": {"q": "", "sort": "created", "dir": "desc", "page": 0}})),

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::cli::{keyward, run, text, wait_with_timeout};
 use crate::helpers::{client, Engine, TestApp, TestDb, PASSWORD};
-use crate::keys::{database_text, signed_in, world};
+use crate::keys::{database_text, world};
 use crate::on_both_engines;
 
 fn key_create(db: &TestDb, args: &[&str]) -> std::process::Output {
@@ -33,7 +33,7 @@ async fn acme(engine: Engine) -> TestApp {
 }
 
 async fn rows(app: &TestApp) -> Vec<serde_json::Value> {
-    let sam = signed_in(app, "sam@acme.test").await;
+    let sam = app.signed_in("sam@acme.test").await;
     let query = json!({ "query": { "q": "", "sort": "name", "dir": "asc", "page": 1 } });
     let (status, page) = app.call_json(&sam, "list_keys", query).await;
     assert_eq!(status, 200, "{page}");
@@ -141,7 +141,7 @@ on_both_engines! {
         assert!(stderr.contains("--max-active-keys: Enter a number from 1 to 1000"), "{stderr}");
         assert!(stderr.contains("--inactivity-days: Enter a number from 30 to 3650"), "{stderr}");
 
-        let sam = signed_in(&app, "sam@acme.test").await;
+        let sam = app.signed_in("sam@acme.test").await;
         let (_, settings) = app.call_form(&sam, "get_key_settings", &[]).await;
         assert_eq!(settings["max_active_keys"], 1);
         assert_eq!(settings["agency_wide_full"], true);
@@ -221,7 +221,7 @@ on_both_engines! {
         assert!(!stderr.contains("one of read:properties, write:properties, read:leads, write:leads, read:agents, write:agents"), "{stderr}");
 
         // The dashboard: create and rename.
-        let sam = signed_in(&app, "sam@acme.test").await;
+        let sam = app.signed_in("sam@acme.test").await;
         let form = json!({"form": {"name": lying, "workspace": "", "act_as": "", "validity": "1m", "custom_date": "", "environment": "live", "scopes": ["read:leads"]}});
         let (status, body) = app.call_json(&sam, "create_key", form).await;
         assert_eq!(status, 422, "{body}");

@@ -11,7 +11,7 @@ use sea_orm::{EntityTrait, QuerySelect};
 use crate::cli::{keyward, run, text, wait_with_timeout};
 use crate::helpers::{Engine, TestApp, TestDb};
 use crate::on_both_engines;
-use crate::v1_records::{call, key};
+use crate::v1_records::key;
 
 /// `keyward` with a data directory and no database URL (the default SQLite file).
 fn keyward_in(dir: &std::path::Path) -> Command {
@@ -70,7 +70,7 @@ on_both_engines! {
         };
         let server = Server::start(config).await.expect("the restored data dir serves");
         let restored = TestApp { addr: server.addr, server: Some(server), db: TestDb::new(Engine::Sqlite).await };
-        assert_eq!(call(&restored, "GET", "/v1/me", &token, None).await.0, 200, "a key made before the backup verifies");
+        assert_eq!(restored.v1("GET", "/v1/me", &token, None).await.0, 200, "a key made before the backup verifies");
     }
 }
 

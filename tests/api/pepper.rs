@@ -5,7 +5,7 @@ use keyward::server::http::Server;
 
 use crate::cli::{keyward, run, text};
 use crate::on_both_engines;
-use crate::v1_records::{call, key};
+use crate::v1_records::key;
 
 on_both_engines! {
     async fn the_files_content_in_keyward_pepper_keeps_every_key_and_another_pepper_is_refused(engine) {
@@ -18,7 +18,7 @@ on_both_engines! {
         let second = Server::start(Config { pepper: Some(file.trim().to_owned()), ..w.app.db.config() }).await.unwrap();
         w.app.addr = second.addr;
         w.app.server = Some(second);
-        assert_eq!(call(&w.app, "GET", "/v1/me", &token, None).await.0, 200, "the key still verifies");
+        assert_eq!(w.app.v1("GET", "/v1/me", &token, None).await.0, 200, "the key still verifies");
         w.app.server.take().unwrap().stop().await.unwrap();
 
         // Another pepper: the server does not start, and says why.

@@ -2,9 +2,9 @@
 //! role sees its agency and workspaces, live or test, searched and paged.
 use serde_json::{json, Value};
 
-use crate::keys::{signed_in, world};
+use crate::keys::world;
 use crate::on_both_engines;
-use crate::v1_records::{call, key, roomy};
+use crate::v1_records::{key, roomy};
 
 fn query(q: &str, page: u64, test: bool) -> Value {
     json!({ "query": { "q": q, "page": page, "test": test } })
@@ -28,14 +28,14 @@ on_both_engines! {
         let sandbox = key(&w.app, Some(w.downtown), w.max, "test", &["write:leads", "write:properties"]).await;
         for i in 0..27 {
             let body = json!({"first_name": format!("Down {i:02}"), "source": "Zillow"});
-            assert_eq!(call(&w.app, "POST", "/v1/leads", &downtown, Some(body)).await.0, 201);
+            assert_eq!(w.app.v1("POST", "/v1/leads", &downtown, Some(body)).await.0, 201);
         }
-        assert_eq!(call(&w.app, "POST", "/v1/leads", &uptown, Some(json!({"first_name": "Up", "last_name": "Town"}))).await.0, 201);
-        assert_eq!(call(&w.app, "POST", "/v1/leads", &sandbox, Some(json!({"email": "sandbox@example.com"}))).await.0, 201);
-        assert_eq!(call(&w.app, "PUT", "/v1/properties/MLS-1", &downtown, Some(json!({"title": "Loft", "city": "Leeds", "price_cents": 25_000_000}))).await.0, 201);
-        assert_eq!(call(&w.app, "PUT", "/v1/properties/MLS-1", &sandbox, Some(json!({"title": "Sandbox loft"}))).await.0, 201);
+        assert_eq!(w.app.v1("POST", "/v1/leads", &uptown, Some(json!({"first_name": "Up", "last_name": "Town"}))).await.0, 201);
+        assert_eq!(w.app.v1("POST", "/v1/leads", &sandbox, Some(json!({"email": "sandbox@example.com"}))).await.0, 201);
+        assert_eq!(w.app.v1("PUT", "/v1/properties/MLS-1", &downtown, Some(json!({"title": "Loft", "city": "Leeds", "price_cents": 25_000_000}))).await.0, 201);
+        assert_eq!(w.app.v1("PUT", "/v1/properties/MLS-1", &sandbox, Some(json!({"title": "Sandbox loft"}))).await.0, 201);
 
-        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
         let (status, first) = w.app.call_json(&sam, "list_leads", query("", 1, false)).await;
         assert_eq!(status, 200, "{first}");
         assert_eq!(first["total"], 28);
@@ -56,12 +56,12 @@ on_both_engines! {
         assert_eq!(names(&test, "email"), ["sandbox@example.com"]);
 
         // Managers and agents: their workspaces only; another agency: nothing.
-        let uma = signed_in(&w.app, "uma@acme.test").await;
+        let uma = w.app.signed_in("uma@acme.test").await;
         let (_, theirs) = w.app.call_json(&uma, "list_leads", query("", 1, false)).await;
         assert_eq!(names(&theirs, "name"), ["Up Town"]);
-        let ada = signed_in(&w.app, "ada@acme.test").await;
+        let ada = w.app.signed_in("ada@acme.test").await;
         assert_eq!(w.app.call_json(&ada, "list_leads", query("", 1, false)).await.1["total"], 27);
-        let oz = signed_in(&w.app, "oz@other.test").await;
+        let oz = w.app.signed_in("oz@other.test").await;
         assert_eq!(w.app.call_json(&oz, "list_leads", query("", 1, false)).await.1["total"], 0);
         assert_eq!(w.app.call_json(&crate::helpers::client(), "list_leads", query("", 1, false)).await.0, 401);
 

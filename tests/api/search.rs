@@ -2,12 +2,12 @@
 //! the audit log, leads and properties, in the dashboard and on `/v1`.
 use serde_json::json;
 
-use crate::keys::{create, form, signed_in, world};
+use crate::keys::{create, form, world};
 use crate::on_both_engines;
-use crate::v1_records::{call, key};
+use crate::v1_records::key;
 
 async fn key_names(w: &crate::keys::World, q: &str) -> Vec<String> {
-    let sam = signed_in(&w.app, "sam@acme.test").await;
+    let sam = w.app.signed_in("sam@acme.test").await;
     let (status, page) = w
         .app
         .call_json(
@@ -29,7 +29,7 @@ on_both_engines! {
     async fn search_finds_names_beyond_ascii_whatever_their_case(engine) {
         let w = world(engine).await;
         crate::v1_records::roomy(&w).await;
-        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
         for name in ["Émile Portal", "ÖSTERREICH Feed", "Zillow sync", "Ζήτα Listings"] {
             let (status, body) = create(&w.app, &sam, form(name, &w.downtown.to_string(), w.max, &["read:leads", "write:leads", "read:properties", "write:properties"])).await;
             assert_eq!(status, 200, "{body}");
@@ -55,21 +55,21 @@ on_both_engines! {
 
         // Leads and properties, in the dashboard and on /v1.
         let token = key(&w.app, Some(w.downtown), w.max, "live", &["read:leads", "write:leads", "read:properties", "write:properties"]).await;
-        let (status, _) = call(&w.app, "POST", "/v1/leads", &token, Some(json!({"first_name": "Zoë", "last_name": "Łukasz", "email": "zoe@example.com", "source": "Идеальный дом"}))).await;
+        let (status, _) = w.app.v1("POST", "/v1/leads", &token, Some(json!({"first_name": "Zoë", "last_name": "Łukasz", "email": "zoe@example.com", "source": "Идеальный дом"}))).await;
         assert_eq!(status, 201);
-        let (status, _) = call(&w.app, "PUT", "/v1/properties/mls-1", &token, Some(json!({"title": "Château Vue", "city": "Besançon"}))).await;
+        let (status, _) = w.app.v1("PUT", "/v1/properties/mls-1", &token, Some(json!({"title": "Château Vue", "city": "Besançon"}))).await;
         assert_eq!(status, 201);
         for (q, total) in [("zoë łukasz", 1), ("ZOË", 1), ("идеальный", 1), ("zoé", 0)] {
             let (_, page) = w.app.call_json(&sam, "list_leads", json!({"query": {"q": q, "page": 1, "test": false}})).await;
             assert_eq!(page["total"], total, "leads {q}: {page}");
         }
-        let (_, found) = call(&w.app, "GET", "/v1/leads?q=%C5%81UKASZ", &token, None).await;
+        let (_, found) = w.app.v1("GET", "/v1/leads?q=%C5%81UKASZ", &token, None).await;
         assert_eq!(found["data"].as_array().unwrap().len(), 1, "{found}");
         for (q, total) in [("château", 1), ("BESANÇON", 1), ("chateau", 0)] {
             let (_, page) = w.app.call_json(&sam, "list_properties", json!({"query": {"q": q, "page": 1, "test": false}})).await;
             assert_eq!(page["total"], total, "properties {q}: {page}");
         }
-        let (_, found) = call(&w.app, "GET", "/v1/properties?q=CH%C3%82TEAU", &token, None).await;
+        let (_, found) = w.app.v1("GET", "/v1/properties?q=CH%C3%82TEAU", &token, None).await;
         assert_eq!(found["data"].as_array().unwrap().len(), 1, "{found}");
         // The folded text joins fields with a separator no search holds:
         // no match spans the end of one field and the start of the next.

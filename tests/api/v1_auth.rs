@@ -9,14 +9,14 @@ use keyward::domain::token::{KeyId, Token};
 use serde_json::{json, Value};
 
 use crate::helpers::TestApp;
-use crate::keys::{create, form, signed_in, world};
+use crate::keys::{create, form, world};
 use crate::on_both_engines;
 
 const UNAUTHORIZED: &str = r#"{"error":{"code":"UNAUTHORIZED","message":"Invalid or expired token"}}"#;
 
 /// A new key of Acme's, made in the dashboard by Sam; its token.
 async fn new_key(app: &TestApp, scopes: &[&str]) -> (String, String) {
-    let sam = signed_in(app, "sam@acme.test").await;
+    let sam = app.signed_in("sam@acme.test").await;
     let (_, settings) = app.call_form(&sam, "get_key_settings", &[]).await;
     let viewer = settings["viewer_id"].as_i64().unwrap();
     let (status, key) = create(app, &sam, form("Portal feed", "", viewer, scopes)).await;
@@ -124,7 +124,7 @@ on_both_engines! {
 
     async fn revoked_and_removed_keys_are_refused_on_the_very_next_request(engine) {
         let w = world(engine).await;
-        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
         let (first, first_token) = new_key(&w.app, &["read:leads"]).await;
         let (second, second_token) = new_key(&w.app, &["read:leads"]).await;
         assert_eq!(me(&w.app, &first_token).await.status(), 200);
@@ -254,7 +254,7 @@ on_both_engines! {
         assert_eq!(daily, 1000);
 
         // The key table shows it.
-        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
         let (_, page) = w.app.call_json(&sam, "list_keys", json!({ "query": { "q": "", "sort": "usage", "dir": "desc", "page": 1 } })).await;
         assert_eq!(page["rows"][0]["usage_count"], 1000);
     }
@@ -289,7 +289,7 @@ async fn refused_within_a_second(app: &TestApp, token: &str) {
 
 /// Sets a key's rate limit through the dashboard's Rate limit dialog, as Sam.
 async fn set_rate_limit(app: &TestApp, id: &str, per_second: i32) {
-    let sam = signed_in(app, "sam@acme.test").await;
+    let sam = app.signed_in("sam@acme.test").await;
     let limit = per_second.to_string();
     let (status, body) = app
         .call_form(&sam, "set_key_rate_limit", &[("id", id), ("rate_limit", &limit)])
@@ -300,7 +300,7 @@ async fn set_rate_limit(app: &TestApp, id: &str, per_second: i32) {
 on_both_engines! {
     async fn no_request_that_starts_after_a_revoke_has_answered_is_admitted(engine) {
         let w = world(engine).await;
-        let sam = signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
         assert_eq!(sam.post(w.app.url("/api/set_key_limit")).form(&[("max_active_keys", "100")]).send().await.unwrap().status(), 200);
         for round in 0..8 {
             let (id, token) = new_key(&w.app, &["read:leads"]).await;

@@ -64,7 +64,7 @@ on_both_engines! {
 on_both_engines! {
     async fn the_api_reference_page_lists_every_endpoint_with_its_scope_and_a_curl_example(engine) {
         let w = crate::keys::world(engine).await;
-        let ada = crate::keys::signed_in(&w.app, "ada@acme.test").await;
+        let ada = w.app.signed_in("ada@acme.test").await;
         let (status, reference) = w.app.call_form(&ada, "get_api_reference", &[]).await;
         assert_eq!(status, 200, "{reference}");
         let endpoints = reference["endpoints"].as_array().unwrap();

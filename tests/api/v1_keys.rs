@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::keys::world;
 use crate::on_both_engines;
-use crate::v1_records::{call, key, roomy};
+use crate::v1_records::{key, roomy};
 
 on_both_engines! {
     async fn an_admin_key_lists_creates_and_deletes_keys(engine) {
@@ -14,7 +14,7 @@ on_both_engines! {
         let admin = key(&w.app, None, w.sam, "live", &["admin"]).await;
         let reader = key(&w.app, None, w.sam, "live", &["read:leads"]).await;
 
-        let (status, list) = call(&w.app, "GET", "/v1/keys?sort=name&dir=asc", &admin, None).await;
+        let (status, list) = w.app.v1("GET", "/v1/keys?sort=name&dir=asc", &admin, None).await;
         assert_eq!(status, 200, "{list}");
         assert_eq!((list["total"].clone(), list["page"].clone(), list["page_count"].clone()), (json!(2), json!(1), json!(1)));
         let first = &list["data"][0];
@@ -22,49 +22,49 @@ on_both_engines! {
         assert!(first["api_key"].as_str().unwrap().starts_with("kw_live_"));
         assert!(first.get("secret").is_none() && first.get("secret_hash").is_none());
 
-        let (status, created) = call(&w.app, "POST", "/v1/keys", &admin, Some(json!({
+        let (status, created) = w.app.v1("POST", "/v1/keys", &admin, Some(json!({
             "name": "Made by a key", "workspace_id": w.downtown, "act_as_user_id": w.max,
             "scopes": ["read:leads"], "validity": "1w", "rate_limit": 5,
         }))).await;
         assert_eq!(status, 201, "{created}");
         let token = created["token"].as_str().unwrap().to_owned();
         assert_eq!(token, format!("{}_{}", created["api_key"].as_str().unwrap(), created["secret"].as_str().unwrap()));
-        let (status, me) = call(&w.app, "GET", "/v1/me", &token, None).await;
+        let (status, me) = w.app.v1("GET", "/v1/me", &token, None).await;
         assert_eq!(status, 200);
         assert_eq!((me["name"].as_str(), me["workspace"]["id"].as_i64(), me["acting_as"]["id"].as_i64()), (Some("Made by a key"), Some(w.downtown), Some(w.max)));
         let days = (chrono::DateTime::parse_from_rfc3339(me["expires_at"].as_str().unwrap()).unwrap().with_timezone(&chrono::Utc) - chrono::Utc::now()).num_days();
         assert_eq!(days, 6, "one week");
-        let (_, after) = call(&w.app, "GET", "/v1/keys?q=made", &admin, None).await;
+        let (_, after) = w.app.v1("GET", "/v1/keys?q=made", &admin, None).await;
         assert_eq!(after["total"], 1);
         assert!(!after.to_string().contains(created["secret"].as_str().unwrap()), "the secret is never listed");
 
         // Refusals: scope, fields, limit.
-        assert_eq!(call(&w.app, "GET", "/v1/keys", &reader, None).await.0, 403);
-        assert_eq!(call(&w.app, "POST", "/v1/keys", &reader, Some(json!({"name": "x", "scopes": ["admin"]}))).await.0, 403);
-        let (status, invalid) = call(&w.app, "POST", "/v1/keys", &admin, Some(json!({"name": " ", "scopes": [], "workspace_id": 999999}))).await;
+        assert_eq!(w.app.v1("GET", "/v1/keys", &reader, None).await.0, 403);
+        assert_eq!(w.app.v1("POST", "/v1/keys", &reader, Some(json!({"name": "x", "scopes": ["admin"]}))).await.0, 403);
+        let (status, invalid) = w.app.v1("POST", "/v1/keys", &admin, Some(json!({"name": " ", "scopes": [], "workspace_id": 999999}))).await;
         assert_eq!(status, 422, "{invalid}");
         let fields: Vec<&str> = invalid["error"]["details"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap()).collect();
         assert_eq!(fields, ["name", "scopes"], "what the body alone refuses is named at once");
-        let (status, nowhere) = call(&w.app, "POST", "/v1/keys", &admin, Some(json!({"name": "x", "scopes": ["read:leads"], "workspace_id": 999999}))).await;
+        let (status, nowhere) = w.app.v1("POST", "/v1/keys", &admin, Some(json!({"name": "x", "scopes": ["read:leads"], "workspace_id": 999999}))).await;
         assert_eq!((status, nowhere["error"]["details"][0]["field"].as_str()), (422, Some("workspace_id")), "{nowhere}");
-        let (status, nobody) = call(&w.app, "POST", "/v1/keys", &admin, Some(json!({"name": "x", "scopes": ["read:leads"], "act_as_user_id": 999999}))).await;
+        let (status, nobody) = w.app.v1("POST", "/v1/keys", &admin, Some(json!({"name": "x", "scopes": ["read:leads"], "act_as_user_id": 999999}))).await;
         assert_eq!((status, nobody["error"]["details"][0]["field"].as_str()), (422, Some("act_as_user_id")), "{nobody}");
-        let (status, stray) = call(&w.app, "POST", "/v1/keys", &admin, Some(json!({"name": "x", "scopes": ["read:leads"], "validity": "1w", "expires_on": "2030-01-01"}))).await;
+        let (status, stray) = w.app.v1("POST", "/v1/keys", &admin, Some(json!({"name": "x", "scopes": ["read:leads"], "validity": "1w", "expires_on": "2030-01-01"}))).await;
         assert_eq!((status, stray["error"]["details"][0]["field"].as_str()), (422, Some("expires_on")), "a date without custom is refused, not ignored: {stray}");
-        let (status, custom) = call(&w.app, "POST", "/v1/keys", &admin, Some(json!({"name": "x", "scopes": ["read:leads"], "validity": "custom"}))).await;
+        let (status, custom) = w.app.v1("POST", "/v1/keys", &admin, Some(json!({"name": "x", "scopes": ["read:leads"], "validity": "custom"}))).await;
         assert_eq!((status, custom["error"]["details"][0]["field"].as_str()), (422, Some("expires_on")));
-        assert_eq!(call(&w.app, "POST", "/v1/keys", &admin, Some(json!({"name": "x", "scopes": ["read:leads"], "rate_limit": 2_000_000}))).await.0, 422);
-        let sam = crate::keys::signed_in(&w.app, "sam@acme.test").await;
+        assert_eq!(w.app.v1("POST", "/v1/keys", &admin, Some(json!({"name": "x", "scopes": ["read:leads"], "rate_limit": 2_000_000}))).await.0, 422);
+        let sam = w.app.signed_in("sam@acme.test").await;
         assert_eq!(w.app.call_form(&sam, "set_key_limit", &[("max_active_keys", "1")]).await.0, 200);
-        let (status, full) = call(&w.app, "POST", "/v1/keys", &admin, Some(json!({"name": "One more", "workspace_id": w.downtown, "act_as_user_id": w.max, "scopes": ["read:leads"]}))).await;
+        let (status, full) = w.app.v1("POST", "/v1/keys", &admin, Some(json!({"name": "One more", "workspace_id": w.downtown, "act_as_user_id": w.max, "scopes": ["read:leads"]}))).await;
         assert_eq!((status, full["error"]["code"].as_str()), (409, Some("CONFLICT")), "{full}");
 
         // Delete: the removed key is refused on its very next request.
         let id = created["id"].as_str().unwrap();
-        assert_eq!(call(&w.app, "DELETE", &format!("/v1/keys/{id}"), &admin, None).await, (204, Value::Null));
-        assert_eq!(call(&w.app, "GET", "/v1/me", &token, None).await.0, 401);
-        assert_eq!(call(&w.app, "DELETE", &format!("/v1/keys/{id}"), &admin, None).await.0, 404);
-        assert_eq!(call(&w.app, "DELETE", "/v1/keys/nosuchkey", &admin, None).await.0, 404);
+        assert_eq!(w.app.v1("DELETE", &format!("/v1/keys/{id}"), &admin, None).await, (204, Value::Null));
+        assert_eq!(w.app.v1("GET", "/v1/me", &token, None).await.0, 401);
+        assert_eq!(w.app.v1("DELETE", &format!("/v1/keys/{id}"), &admin, None).await.0, 404);
+        assert_eq!(w.app.v1("DELETE", "/v1/keys/nosuchkey", &admin, None).await.0, 404);
 
         // The audit trail names the key as the actor.
         use keyward::entities::audit_event;
@@ -87,34 +87,34 @@ on_both_engines! {
         let uptown_admin = key(&w.app, Some(w.uptown), w.sam, "live", &["admin"]).await;
         let downtown_admin = key(&w.app, Some(w.downtown), w.max, "live", &["admin"]).await;
 
-        let (_, test_list) = call(&w.app, "GET", "/v1/keys", &test_admin, None).await;
+        let (_, test_list) = w.app.v1("GET", "/v1/keys", &test_admin, None).await;
         assert!(test_list["data"].as_array().unwrap().iter().all(|k| k["environment"] == "test"), "{test_list}");
         assert_eq!(test_list["total"], 1);
-        let (status, refused) = call(&w.app, "POST", "/v1/keys", &test_admin, Some(json!({"name": "x", "scopes": ["read:leads"], "environment": "live"}))).await;
+        let (status, refused) = w.app.v1("POST", "/v1/keys", &test_admin, Some(json!({"name": "x", "scopes": ["read:leads"], "environment": "live"}))).await;
         assert_eq!((status, refused["error"]["message"].as_str()), (403, Some("Insufficient permissions: a test key creates test keys only")));
-        let (status, made) = call(&w.app, "POST", "/v1/keys", &test_admin, Some(json!({"name": "Sandbox", "scopes": ["read:leads"]}))).await;
+        let (status, made) = w.app.v1("POST", "/v1/keys", &test_admin, Some(json!({"name": "Sandbox", "scopes": ["read:leads"]}))).await;
         assert_eq!((status, made["environment"].as_str()), (201, Some("test")), "{made}");
         assert!(made["token"].as_str().unwrap().starts_with("kw_test_"));
 
-        let (_, live_list) = call(&w.app, "GET", "/v1/keys?sort=created&dir=asc", &live_admin, None).await;
+        let (_, live_list) = w.app.v1("GET", "/v1/keys?sort=created&dir=asc", &live_admin, None).await;
         let live_id = live_list["data"][0]["id"].as_str().unwrap().to_owned();
-        assert_eq!(call(&w.app, "DELETE", &format!("/v1/keys/{live_id}"), &test_admin, None).await.0, 404, "a test key cannot reach live keys");
+        assert_eq!(w.app.v1("DELETE", &format!("/v1/keys/{live_id}"), &test_admin, None).await.0, 404, "a test key cannot reach live keys");
 
         // A workspace key reaches its workspace's keys (and sees agency-wide ones, as a manager does).
-        let (status, uptown_made) = call(&w.app, "POST", "/v1/keys", &uptown_admin, Some(json!({"name": "Uptown feed", "scopes": ["read:leads"]}))).await;
+        let (status, uptown_made) = w.app.v1("POST", "/v1/keys", &uptown_admin, Some(json!({"name": "Uptown feed", "scopes": ["read:leads"]}))).await;
         assert_eq!(status, 201, "a workspace key creates in its own workspace by default: {uptown_made}");
-        let (status, _) = call(&w.app, "POST", "/v1/keys", &uptown_admin, Some(json!({"name": "Elsewhere", "workspace_id": w.downtown, "scopes": ["read:leads"]}))).await;
+        let (status, _) = w.app.v1("POST", "/v1/keys", &uptown_admin, Some(json!({"name": "Elsewhere", "workspace_id": w.downtown, "scopes": ["read:leads"]}))).await;
         assert_eq!(status, 403, "not in another workspace");
         let uptown_id = uptown_made["id"].as_str().unwrap();
-        assert_eq!(call(&w.app, "DELETE", &format!("/v1/keys/{uptown_id}"), &downtown_admin, None).await.0, 404, "another workspace's key is out of sight");
-        assert_eq!(call(&w.app, "DELETE", &format!("/v1/keys/{live_id}"), &downtown_admin, None).await.0, 403, "agency-wide keys are the super managers'");
-        assert_eq!(call(&w.app, "DELETE", &format!("/v1/keys/{uptown_id}"), &uptown_admin, None).await.0, 204);
+        assert_eq!(w.app.v1("DELETE", &format!("/v1/keys/{uptown_id}"), &downtown_admin, None).await.0, 404, "another workspace's key is out of sight");
+        assert_eq!(w.app.v1("DELETE", &format!("/v1/keys/{live_id}"), &downtown_admin, None).await.0, 403, "agency-wide keys are the super managers'");
+        assert_eq!(w.app.v1("DELETE", &format!("/v1/keys/{uptown_id}"), &uptown_admin, None).await.0, 204);
     }
 
     async fn a_key_made_by_a_key_names_both_and_never_outlives_outscopes_or_outrates_it(engine) {
         let w = world(engine).await;
         roomy(&w).await;
-        let sam = crate::keys::signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
         // A parent acting as Max in Downtown, valid a week, 5 requests/s.
         let form = json!({"form": {"name": "Portal admin", "workspace": w.downtown.to_string(), "act_as": w.max.to_string(), "validity": "1w", "custom_date": "", "environment": "live", "scopes": ["admin"]}});
         let (status, parent) = w.app.call_json(&sam, "create_key", form).await;
@@ -126,7 +126,7 @@ on_both_engines! {
         let create = |body: Value| {
             let app = &w.app;
             let token = parent_token.clone();
-            async move { call(app, "POST", "/v1/keys", &token, Some(body)).await }
+            async move { app.v1("POST", "/v1/keys", &token, Some(body)).await }
         };
         let fields = |body: &Value| -> Vec<String> {
             body["error"]["details"].as_array().map(|d| d.iter().map(|i| i["field"].as_str().unwrap().to_owned()).collect()).unwrap_or_default()
@@ -149,7 +149,7 @@ on_both_engines! {
         // Within bounds: made, ending with the parent and at its rate by default.
         let (status, child) = create(json!({"name": "Child", "scopes": ["read:leads"]})).await;
         assert_eq!(status, 201, "{child}");
-        let (_, me) = call(&w.app, "GET", "/v1/me", &parent_token, None).await;
+        let (_, me) = w.app.v1("GET", "/v1/me", &parent_token, None).await;
         let (_, page) = w.app.call_json(&sam, "list_keys", json!({"query": {"q": "Child", "sort": "name", "dir": "asc", "page": 1}})).await;
         let row = &page["rows"][0];
         assert_eq!(row["created_by"], format!("Max Manager through API key kw_live_{parent_id}"), "{row}");

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use tokio::task::JoinSet;
 
 use crate::helpers::TestApp;
-use crate::keys::{create, form, signed_in, world, World};
+use crate::keys::{create, form, world, World};
 use crate::on_both_engines;
 
 /// A key made in the dashboard by Sam (Acme's super manager): its token.
@@ -17,18 +17,13 @@ pub(crate) async fn key(
     environment: &str,
     scopes: &[&str],
 ) -> String {
-    let sam = signed_in(app, "sam@acme.test").await;
-    let workspace = workspace.map(|id| id.to_string()).unwrap_or_default();
-    let mut body = form("Integration", &workspace, act_as, scopes);
-    body["form"]["environment"] = json!(environment);
-    let (status, key) = create(app, &sam, body).await;
-    assert_eq!(status, 200, "{key}");
-    key["token"].as_str().unwrap().to_owned()
+    app.dashboard_key("sam@acme.test", workspace, act_as, environment, scopes)
+        .await
 }
 
 /// Room for many keys in every bucket of Acme.
 pub(crate) async fn roomy(w: &World) {
-    let sam = signed_in(&w.app, "sam@acme.test").await;
+    let sam = w.app.signed_in("sam@acme.test").await;
     assert_eq!(
         w.app
             .call_form(&sam, "set_key_limit", &[("max_active_keys", "100")])
@@ -36,32 +31,6 @@ pub(crate) async fn roomy(w: &World) {
             .0,
         200
     );
-}
-
-/// One `/v1` call: the status and the JSON body (`null` when empty).
-pub(crate) async fn call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let client = reqwest::Client::new();
-    let mut request = client
-        .request(method.parse().unwrap(), app.url(path))
-        .header("authorization", format!("Bearer {token}"));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    let body = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
-    };
-    (status, body)
 }
 
 fn forbidden_scope(scope: &str) -> Value {
@@ -93,13 +62,13 @@ on_both_engines! {
         let reader = key(&w.app, None, w.sam, "live", &["read:leads"]).await;
 
         // An agency-wide key must say where the lead goes (Acme has two workspaces).
-        let (status, body) = call(&w.app, "POST", "/v1/leads", &agency, Some(json!({"first_name": "Ana"}))).await;
+        let (status, body) = w.app.v1("POST", "/v1/leads", &agency, Some(json!({"first_name": "Ana"}))).await;
         assert_eq!(status, 422, "{body}");
         assert_eq!(fields(&body), ["workspace_id"]);
 
         let new = json!({"workspace_id": w.downtown, "external_id": "zil-1", "first_name": " Ana ", "last_name": "Lima",
             "email": "Ana@Example.com", "phone": "+1 555 0100", "source": "Zillow", "notes": "Wants a garden"});
-        let (status, lead) = call(&w.app, "POST", "/v1/leads", &agency, Some(new.clone())).await;
+        let (status, lead) = w.app.v1("POST", "/v1/leads", &agency, Some(new.clone())).await;
         assert_eq!(status, 201, "{lead}");
         assert_eq!(lead["first_name"], "Ana");
         assert_eq!(lead["email"], "ana@example.com");
@@ -111,56 +80,56 @@ on_both_engines! {
         let id = lead["id"].as_i64().unwrap();
 
         // The same external id again is the same lead, unchanged.
-        let (status, again) = call(&w.app, "POST", "/v1/leads", &agency, Some(json!({"workspace_id": w.downtown, "external_id": "zil-1", "first_name": "Other"}))).await;
+        let (status, again) = w.app.v1("POST", "/v1/leads", &agency, Some(json!({"workspace_id": w.downtown, "external_id": "zil-1", "first_name": "Other"}))).await;
         assert_eq!((status, again["id"].as_i64(), again["first_name"].as_str()), (200, Some(id), Some("Ana")));
         // Another key's external ids are its own.
-        let (status, theirs) = call(&w.app, "POST", "/v1/leads", &downtown, Some(json!({"external_id": "zil-1", "email": "bo@example.com"}))).await;
+        let (status, theirs) = w.app.v1("POST", "/v1/leads", &downtown, Some(json!({"external_id": "zil-1", "email": "bo@example.com"}))).await;
         assert_eq!(status, 201, "a workspace key writes to its workspace without naming it");
         assert_eq!(theirs["workspace_id"], w.downtown);
         assert_eq!(theirs["acting_user_id"], w.max);
 
-        let (status, list) = call(&w.app, "GET", "/v1/leads", &reader, None).await;
+        let (status, list) = w.app.v1("GET", "/v1/leads", &reader, None).await;
         assert_eq!(status, 200);
         assert_eq!(list["data"].as_array().unwrap().len(), 2);
         assert_eq!(list["next_cursor"], Value::Null);
-        let (_, one) = call(&w.app, "GET", &format!("/v1/leads/{id}"), &downtown, None).await;
+        let (_, one) = w.app.v1("GET", &format!("/v1/leads/{id}"), &downtown, None).await;
         assert_eq!(one, lead, "a workspace key reads its workspace's leads");
-        let (status, hidden) = call(&w.app, "GET", &format!("/v1/leads/{id}"), &uptown, None).await;
+        let (status, hidden) = w.app.v1("GET", &format!("/v1/leads/{id}"), &uptown, None).await;
         assert_eq!((status, hidden.to_string()), (404, NOT_FOUND.to_owned()), "another workspace's lead");
-        let (_, uptown_list) = call(&w.app, "GET", "/v1/leads", &uptown, None).await;
+        let (_, uptown_list) = w.app.v1("GET", "/v1/leads", &uptown, None).await;
         assert_eq!(uptown_list["data"], json!([]));
 
         // Only the source key updates.
-        let (status, refused) = call(&w.app, "PATCH", &format!("/v1/leads/{id}"), &downtown, Some(json!({"status": "won"}))).await;
+        let (status, refused) = w.app.v1("PATCH", &format!("/v1/leads/{id}"), &downtown, Some(json!({"status": "won"}))).await;
         assert_eq!(status, 403);
         assert_eq!(refused["error"]["code"], "FORBIDDEN");
         assert!(refused["error"]["message"].as_str().unwrap().contains("only the key that imported a lead may update it"));
-        let (status, updated) = call(&w.app, "PATCH", &format!("/v1/leads/{id}"), &agency, Some(json!({"status": "contacted", "phone": ""}))).await;
+        let (status, updated) = w.app.v1("PATCH", &format!("/v1/leads/{id}"), &agency, Some(json!({"status": "contacted", "phone": ""}))).await;
         assert_eq!(status, 200, "{updated}");
         assert_eq!((updated["status"].as_str(), updated["phone"].as_str(), updated["first_name"].as_str()), (Some("contacted"), Some(""), Some("Ana")));
         assert!(updated["updated_at"].as_str() > lead["updated_at"].as_str());
-        let (status, emptied) = call(&w.app, "PATCH", &format!("/v1/leads/{id}"), &agency, Some(json!({"first_name": "", "last_name": "", "email": ""}))).await;
+        let (status, emptied) = w.app.v1("PATCH", &format!("/v1/leads/{id}"), &agency, Some(json!({"first_name": "", "last_name": "", "email": ""}))).await;
         assert_eq!((status, fields(&emptied)), (422, vec!["body".to_owned()]), "a lead keeps a way to reach them");
 
         // Scopes.
-        assert_eq!(call(&w.app, "POST", "/v1/leads", &reader, Some(new.clone())).await, (403, forbidden_scope("write:leads")));
-        assert_eq!(call(&w.app, "PATCH", &format!("/v1/leads/{id}"), &reader, Some(json!({}))).await, (403, forbidden_scope("write:leads")));
+        assert_eq!(w.app.v1("POST", "/v1/leads", &reader, Some(new.clone())).await, (403, forbidden_scope("write:leads")));
+        assert_eq!(w.app.v1("PATCH", &format!("/v1/leads/{id}"), &reader, Some(json!({}))).await, (403, forbidden_scope("write:leads")));
         let props_only = key(&w.app, None, w.sam, "live", &["read:properties"]).await;
-        assert_eq!(call(&w.app, "GET", "/v1/leads", &props_only, None).await, (403, forbidden_scope("read:leads")));
-        assert_eq!(call(&w.app, "GET", &format!("/v1/leads/{id}"), &props_only, None).await, (403, forbidden_scope("read:leads")));
+        assert_eq!(w.app.v1("GET", "/v1/leads", &props_only, None).await, (403, forbidden_scope("read:leads")));
+        assert_eq!(w.app.v1("GET", &format!("/v1/leads/{id}"), &props_only, None).await, (403, forbidden_scope("read:leads")));
         let admin = key(&w.app, None, w.sam, "live", &["admin"]).await;
-        assert_eq!(call(&w.app, "GET", &format!("/v1/leads/{id}"), &admin, None).await.0, 200, "admin implies every scope");
+        assert_eq!(w.app.v1("GET", &format!("/v1/leads/{id}"), &admin, None).await.0, 200, "admin implies every scope");
 
         // Another agency sees nothing, whatever ids it sends.
-        let oz = signed_in(&w.app, "oz@other.test").await;
+        let oz = w.app.signed_in("oz@other.test").await;
         let (_, settings) = w.app.call_form(&oz, "get_key_settings", &[]).await;
         let (status, other_key) = create(&w.app, &oz, form("Other", "", settings["viewer_id"].as_i64().unwrap(), &["admin"])).await;
         assert_eq!(status, 200);
         let other = other_key["token"].as_str().unwrap();
-        assert_eq!(call(&w.app, "GET", &format!("/v1/leads/{id}"), other, None).await.0, 404);
-        assert_eq!(call(&w.app, "PATCH", &format!("/v1/leads/{id}"), other, Some(json!({"status": "lost"}))).await.0, 404);
-        assert_eq!(call(&w.app, "GET", "/v1/leads", other, None).await.1["data"], json!([]));
-        let (status, body) = call(&w.app, "POST", "/v1/leads", other, Some(json!({"workspace_id": w.downtown, "first_name": "X"}))).await;
+        assert_eq!(w.app.v1("GET", &format!("/v1/leads/{id}"), other, None).await.0, 404);
+        assert_eq!(w.app.v1("PATCH", &format!("/v1/leads/{id}"), other, Some(json!({"status": "lost"}))).await.0, 404);
+        assert_eq!(w.app.v1("GET", "/v1/leads", other, None).await.1["data"], json!([]));
+        let (status, body) = w.app.v1("POST", "/v1/leads", other, Some(json!({"workspace_id": w.downtown, "first_name": "X"}))).await;
         assert_eq!((status, fields(&body)), (422, vec!["workspace_id".to_owned()]), "another agency's workspace does not exist");
     }
 
@@ -179,7 +148,7 @@ on_both_engines! {
             (json!(["Ana"]), vec!["body"]),
         ];
         for (body, expected) in cases {
-            let (status, answer) = call(&w.app, "POST", "/v1/leads", &token, Some(body.clone())).await;
+            let (status, answer) = w.app.v1("POST", "/v1/leads", &token, Some(body.clone())).await;
             assert_eq!(status, 422, "{body} → {answer}");
             assert_eq!(answer["error"]["code"], "VALIDATION_ERROR");
             assert_eq!(fields(&answer), expected, "{body} → {answer}");
@@ -216,14 +185,14 @@ on_both_engines! {
             ("/v1/leads?status=open", "status"),
             ("/v1/leads?sort=name", "sort"),
         ] {
-            let (status, answer) = call(&w.app, "GET", path, &token, None).await;
+            let (status, answer) = w.app.v1("GET", path, &token, None).await;
             assert_eq!((status, fields(&answer)), (422, vec![field.to_owned()]), "{path} → {answer}");
         }
         for path in ["/v1/leads/abc", "/v1/leads/0", "/v1/leads/99999999", "/v1/leads/99999999999999999999"] {
-            let (status, answer) = call(&w.app, "GET", path, &token, None).await;
+            let (status, answer) = w.app.v1("GET", path, &token, None).await;
             assert_eq!((status, answer.to_string()), (404, NOT_FOUND.to_owned()), "{path}");
         }
-        let (status, answer) = call(&w.app, "DELETE", "/v1/leads/1", &token, None).await;
+        let (status, answer) = w.app.v1("DELETE", "/v1/leads/1", &token, None).await;
         assert_eq!((status, answer["error"]["code"].as_str()), (405, Some("METHOD_NOT_ALLOWED")));
     }
 
@@ -233,7 +202,7 @@ on_both_engines! {
         let mut made = Vec::new();
         for i in 0..7 {
             let source = if i % 2 == 0 { "Zillow" } else { "Rightmove" };
-            let (status, lead) = call(&w.app, "POST", "/v1/leads", &token, Some(json!({"first_name": format!("Lead {i}"), "source": source}))).await;
+            let (status, lead) = w.app.v1("POST", "/v1/leads", &token, Some(json!({"first_name": format!("Lead {i}"), "source": source}))).await;
             assert_eq!(status, 201);
             made.push(lead["id"].as_i64().unwrap());
         }
@@ -242,7 +211,7 @@ on_both_engines! {
         let mut path = "/v1/leads?limit=3".to_owned();
         let mut pages = 0;
         loop {
-            let (status, page) = call(&w.app, "GET", &path, &token, None).await;
+            let (status, page) = w.app.v1("GET", &path, &token, None).await;
             assert_eq!(status, 200, "{page}");
             pages += 1;
             seen.extend(page["data"].as_array().unwrap().iter().map(|l| l["id"].as_i64().unwrap()));
@@ -252,12 +221,12 @@ on_both_engines! {
             }
         }
         assert_eq!((pages, seen), (3, made));
-        let (_, zillow) = call(&w.app, "GET", "/v1/leads?source=Zillow&q=LEAD", &token, None).await;
+        let (_, zillow) = w.app.v1("GET", "/v1/leads?source=Zillow&q=LEAD", &token, None).await;
         assert_eq!(zillow["data"].as_array().unwrap().len(), 4);
-        let (_, one) = call(&w.app, "GET", "/v1/leads?q=lead%203", &token, None).await;
+        let (_, one) = w.app.v1("GET", "/v1/leads?q=lead%203", &token, None).await;
         assert_eq!(one["data"].as_array().unwrap().len(), 1, "the full name is searched");
         assert_eq!(one["data"][0]["first_name"], "Lead 3");
-        let (_, none) = call(&w.app, "GET", "/v1/leads?q=%25", &token, None).await;
+        let (_, none) = w.app.v1("GET", "/v1/leads?q=%25", &token, None).await;
         assert_eq!(none["data"], json!([]), "wildcards are searched for literally");
     }
 
@@ -283,7 +252,7 @@ on_both_engines! {
         assert_eq!(results.iter().filter(|(s, _)| *s == 201).count(), 1, "{results:?}");
         assert_eq!(results.iter().filter(|(s, _)| *s == 200).count(), 9, "{results:?}");
         assert!(results.iter().all(|(_, id)| *id == results[0].1));
-        let (_, list) = call(&w.app, "GET", "/v1/leads", &token, None).await;
+        let (_, list) = w.app.v1("GET", "/v1/leads", &token, None).await;
         assert_eq!(list["data"].as_array().unwrap().len(), 1);
     }
 
@@ -295,30 +264,30 @@ on_both_engines! {
         let test = key(&w.app, Some(w.downtown), w.max, "test", &scopes).await;
         assert!(test.starts_with("kw_test_"));
 
-        let (_, test_lead) = call(&w.app, "POST", "/v1/leads", &test, Some(json!({"external_id": "same", "first_name": "Sandbox"}))).await;
+        let (_, test_lead) = w.app.v1("POST", "/v1/leads", &test, Some(json!({"external_id": "same", "first_name": "Sandbox"}))).await;
         assert_eq!(test_lead["environment"], "test");
-        let (_, live_lead) = call(&w.app, "POST", "/v1/leads", &live, Some(json!({"external_id": "same", "first_name": "Real"}))).await;
+        let (_, live_lead) = w.app.v1("POST", "/v1/leads", &live, Some(json!({"external_id": "same", "first_name": "Real"}))).await;
         assert_eq!(live_lead["environment"], "live");
         assert_ne!(test_lead["id"], live_lead["id"]);
         let (test_id, live_id) = (test_lead["id"].as_i64().unwrap(), live_lead["id"].as_i64().unwrap());
-        assert_eq!(call(&w.app, "GET", &format!("/v1/leads/{test_id}"), &live, None).await.0, 404);
-        assert_eq!(call(&w.app, "GET", &format!("/v1/leads/{live_id}"), &test, None).await.0, 404);
-        assert_eq!(call(&w.app, "PATCH", &format!("/v1/leads/{live_id}"), &test, Some(json!({"status": "lost"}))).await.0, 404);
-        let (_, test_list) = call(&w.app, "GET", "/v1/leads", &test, None).await;
+        assert_eq!(w.app.v1("GET", &format!("/v1/leads/{test_id}"), &live, None).await.0, 404);
+        assert_eq!(w.app.v1("GET", &format!("/v1/leads/{live_id}"), &test, None).await.0, 404);
+        assert_eq!(w.app.v1("PATCH", &format!("/v1/leads/{live_id}"), &test, Some(json!({"status": "lost"}))).await.0, 404);
+        let (_, test_list) = w.app.v1("GET", "/v1/leads", &test, None).await;
         assert_eq!(test_list["data"].as_array().unwrap().iter().map(|l| l["id"].as_i64().unwrap()).collect::<Vec<_>>(), [test_id]);
 
-        let (status, test_home) = call(&w.app, "PUT", "/v1/properties/MLS-1", &test, Some(json!({"title": "Sandbox flat"}))).await;
+        let (status, test_home) = w.app.v1("PUT", "/v1/properties/MLS-1", &test, Some(json!({"title": "Sandbox flat"}))).await;
         assert_eq!(status, 201);
-        let (status, live_home) = call(&w.app, "PUT", "/v1/properties/MLS-1", &live, Some(json!({"title": "Real flat"}))).await;
+        let (status, live_home) = w.app.v1("PUT", "/v1/properties/MLS-1", &live, Some(json!({"title": "Real flat"}))).await;
         assert_eq!(status, 201, "the same external id is another listing in the other environment");
         let test_home_id = test_home["id"].as_i64().unwrap();
-        assert_eq!(call(&w.app, "GET", &format!("/v1/properties/{test_home_id}"), &live, None).await.0, 404);
-        assert_eq!(call(&w.app, "DELETE", &format!("/v1/properties/{test_home_id}"), &live, None).await.0, 404);
-        let (_, live_list) = call(&w.app, "GET", "/v1/properties", &live, None).await;
+        assert_eq!(w.app.v1("GET", &format!("/v1/properties/{test_home_id}"), &live, None).await.0, 404);
+        assert_eq!(w.app.v1("DELETE", &format!("/v1/properties/{test_home_id}"), &live, None).await.0, 404);
+        let (_, live_list) = w.app.v1("GET", "/v1/properties", &live, None).await;
         assert_eq!(live_list["data"].as_array().unwrap().len(), 1);
         assert_eq!(live_list["data"][0]["id"], live_home["id"]);
 
-        let (_, test_counts) = call(&w.app, "GET", "/v1/analytics/leads", &test, None).await;
+        let (_, test_counts) = w.app.v1("GET", "/v1/analytics/leads", &test, None).await;
         assert_eq!(test_counts["total"], 1);
     }
 
@@ -330,7 +299,7 @@ on_both_engines! {
 
         let listing = json!({"workspace_id": w.downtown, "title": "Two-bed flat", "address": "1 High St", "city": "Leeds",
             "price_cents": 25_000_000, "bedrooms": 2});
-        let (status, created) = call(&w.app, "PUT", "/v1/properties/MLS%2042", &sync, Some(listing.clone())).await;
+        let (status, created) = w.app.v1("PUT", "/v1/properties/MLS%2042", &sync, Some(listing.clone())).await;
         assert_eq!(status, 201, "{created}");
         assert_eq!(created["external_id"], "MLS 42");
         assert_eq!(created["status"], "active");
@@ -340,19 +309,19 @@ on_both_engines! {
         changed["title"] = json!("Two-bed flat, reduced");
         changed["price_cents"] = json!(23_500_000);
         changed["status"] = json!("under_offer");
-        let (status, replaced) = call(&w.app, "PUT", "/v1/properties/MLS%2042", &sync, Some(changed)).await;
+        let (status, replaced) = w.app.v1("PUT", "/v1/properties/MLS%2042", &sync, Some(changed)).await;
         assert_eq!(status, 200, "{replaced}");
         assert_eq!((replaced["id"].as_i64(), replaced["status"].as_str(), replaced["price_cents"].as_i64()), (Some(id), Some("under_offer"), Some(23_500_000)));
         assert_eq!(replaced["created_at"], created["created_at"]);
-        let (status, bare) = call(&w.app, "PUT", "/v1/properties/MLS%2042", &sync, Some(json!({"workspace_id": w.downtown, "title": "Flat"}))).await;
+        let (status, bare) = w.app.v1("PUT", "/v1/properties/MLS%2042", &sync, Some(json!({"workspace_id": w.downtown, "title": "Flat"}))).await;
         assert_eq!((status, bare["address"].as_str(), bare["bedrooms"].clone()), (200, Some(""), Value::Null), "PUT replaces the whole listing");
 
-        let (status, got) = call(&w.app, "GET", &format!("/v1/properties/{id}"), &reader, None).await;
+        let (status, got) = w.app.v1("GET", &format!("/v1/properties/{id}"), &reader, None).await;
         assert_eq!((status, got["title"].as_str()), (200, Some("Flat")));
-        let (_, list) = call(&w.app, "GET", "/v1/properties?q=fla&limit=10", &reader, None).await;
+        let (_, list) = w.app.v1("GET", "/v1/properties?q=fla&limit=10", &reader, None).await;
         assert_eq!(list["data"].as_array().unwrap().len(), 1);
-        assert_eq!(call(&w.app, "PUT", "/v1/properties/MLS-9", &reader, Some(listing.clone())).await, (403, forbidden_scope("write:properties")));
-        assert_eq!(call(&w.app, "DELETE", &format!("/v1/properties/{id}"), &reader, None).await, (403, forbidden_scope("write:properties")));
+        assert_eq!(w.app.v1("PUT", "/v1/properties/MLS-9", &reader, Some(listing.clone())).await, (403, forbidden_scope("write:properties")));
+        assert_eq!(w.app.v1("DELETE", &format!("/v1/properties/{id}"), &reader, None).await, (403, forbidden_scope("write:properties")));
 
         for (body, field) in [
             (json!({"workspace_id": w.downtown}), "title"),
@@ -362,15 +331,15 @@ on_both_engines! {
             (json!({"workspace_id": w.downtown, "title": "T", "status": "gone"}), "status"),
             (json!({"title": "T"}), "workspace_id"),
         ] {
-            let (status, answer) = call(&w.app, "PUT", "/v1/properties/MLS-9", &sync, Some(body.clone())).await;
+            let (status, answer) = w.app.v1("PUT", "/v1/properties/MLS-9", &sync, Some(body.clone())).await;
             assert_eq!((status, fields(&answer)), (422, vec![field.to_owned()]), "{body} → {answer}");
         }
-        let (status, answer) = call(&w.app, "PUT", &format!("/v1/properties/{}", "x".repeat(201)), &sync, Some(listing.clone())).await;
+        let (status, answer) = w.app.v1("PUT", &format!("/v1/properties/{}", "x".repeat(201)), &sync, Some(listing.clone())).await;
         assert_eq!((status, fields(&answer)), (422, vec!["external_id".to_owned()]));
 
-        assert_eq!(call(&w.app, "DELETE", &format!("/v1/properties/{id}"), &sync, None).await, (204, Value::Null));
-        assert_eq!(call(&w.app, "GET", &format!("/v1/properties/{id}"), &sync, None).await.0, 404);
-        assert_eq!(call(&w.app, "DELETE", &format!("/v1/properties/{id}"), &sync, None).await.0, 404);
+        assert_eq!(w.app.v1("DELETE", &format!("/v1/properties/{id}"), &sync, None).await, (204, Value::Null));
+        assert_eq!(w.app.v1("GET", &format!("/v1/properties/{id}"), &sync, None).await.0, 404);
+        assert_eq!(w.app.v1("DELETE", &format!("/v1/properties/{id}"), &sync, None).await.0, 404);
     }
 
     async fn agents_and_lead_analytics_follow_the_key_reach(engine) {
@@ -380,22 +349,22 @@ on_both_engines! {
         let uptown = key(&w.app, Some(w.uptown), w.sam, "live", &["read:agents", "read:analytics", "write:leads"]).await;
         let none = key(&w.app, None, w.sam, "live", &["read:leads"]).await;
 
-        let (status, all) = call(&w.app, "GET", "/v1/agents", &agency, None).await;
+        let (status, all) = w.app.v1("GET", "/v1/agents", &agency, None).await;
         assert_eq!(status, 200);
         let names = |list: &Value| list["data"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
         assert_eq!(names(&all), ["Ada Agent", "Max Manager", "Sam Super", "Uma Uptown"]);
         assert!(all["data"].as_array().unwrap().iter().all(|a| a.get("password_hash").is_none()));
-        let (_, mine) = call(&w.app, "GET", "/v1/agents", &uptown, None).await;
+        let (_, mine) = w.app.v1("GET", "/v1/agents", &uptown, None).await;
         assert_eq!(names(&mine), ["Sam Super", "Uma Uptown"]);
-        assert_eq!(call(&w.app, "GET", "/v1/agents", &none, None).await, (403, forbidden_scope("read:agents")));
+        assert_eq!(w.app.v1("GET", "/v1/agents", &none, None).await, (403, forbidden_scope("read:agents")));
 
         for (token, source, n) in [(&agency, "Zillow", 3), (&uptown, "Rightmove", 2), (&uptown, "", 1)] {
             for _ in 0..n {
                 let body = json!({"workspace_id": w.uptown, "first_name": "A", "source": source});
-                assert_eq!(call(&w.app, "POST", "/v1/leads", token, Some(body)).await.0, 201);
+                assert_eq!(w.app.v1("POST", "/v1/leads", token, Some(body)).await.0, 201);
             }
         }
-        let (status, counts) = call(&w.app, "GET", "/v1/analytics/leads", &agency, None).await;
+        let (status, counts) = w.app.v1("GET", "/v1/analytics/leads", &agency, None).await;
         assert_eq!(status, 200, "{counts}");
         let today = chrono::Utc::now().date_naive();
         assert_eq!(counts["to"], today.format("%Y-%m-%d").to_string());
@@ -404,13 +373,13 @@ on_both_engines! {
         assert_eq!(counts["by_day"][0]["leads"], 0);
         assert_eq!(counts["total"], 6);
         assert_eq!(counts["by_source"], json!([{"source": "Zillow", "leads": 3}, {"source": "Rightmove", "leads": 2}, {"source": "", "leads": 1}]));
-        let (_, narrow) = call(&w.app, "GET", &format!("/v1/analytics/leads?from={today}&to={today}&workspace_id={}", w.downtown), &agency, None).await;
+        let (_, narrow) = w.app.v1("GET", &format!("/v1/analytics/leads?from={today}&to={today}&workspace_id={}", w.downtown), &agency, None).await;
         assert_eq!((narrow["total"].clone(), narrow["by_day"].as_array().unwrap().len()), (json!(0), 1));
         for (query, field) in [("from=2026-13-01", "from"), ("to=yesterday", "to"), ("from=2026-02-01&to=2026-01-01", "from"), ("from=2020-01-01&to=2026-01-01", "from"), ("days=3", "days"),
             // Dates at chrono's edges: the range's arithmetic must not overflow (it dropped the connection).
             ("to=%2B262142-12-31", "to"), ("from=2026-01-01&to=%2B262142-12-31", "to"), ("to=-262143-01-05", "to"),
             ("from=-262143-01-01", "from"), ("to=9999-12-31&from=9999-12-01", ""), ("to=0001-02-15", ""), ("to=0001-01-05", "")] {
-            let (status, answer) = call(&w.app, "GET", &format!("/v1/analytics/leads?{query}"), &agency, None).await;
+            let (status, answer) = w.app.v1("GET", &format!("/v1/analytics/leads?{query}"), &agency, None).await;
             if field.is_empty() {
                 assert_eq!(status, 200, "{query} → {answer}");
                 assert!(answer["from"].as_str().unwrap() >= "0001-01-01", "{query} → {answer}");
@@ -418,7 +387,7 @@ on_both_engines! {
                 assert_eq!((status, fields(&answer)), (422, vec![field.to_owned()]), "{query} → {answer}");
             }
         }
-        assert_eq!(call(&w.app, "GET", "/v1/analytics/leads", &none, None).await, (403, forbidden_scope("read:analytics")));
+        assert_eq!(w.app.v1("GET", "/v1/analytics/leads", &none, None).await, (403, forbidden_scope("read:analytics")));
     }
 }
 
@@ -475,12 +444,12 @@ on_both_engines! {
                 let lacking = key(&w.app, Some(w.downtown), w.max, environment, &others).await;
                 for (method, path, needed) in endpoints.iter().filter(|(_, _, needed)| needed.as_deref() == Some(scope)) {
                     let body = (method != "GET" && method != "DELETE").then(|| json!({}));
-                    let (status, answer) = call(&w.app, method, path, &only, body.clone()).await;
+                    let (status, answer) = w.app.v1(method, path, &only, body.clone()).await;
                     assert!(status != 403 && status != 401 && status < 500, "{environment} {method} {path} with {scope}: {status} {answer}");
-                    let refused = call(&w.app, method, path, &lacking, body).await;
+                    let refused = w.app.v1(method, path, &lacking, body).await;
                     assert_eq!(refused, (403, forbidden_scope(needed.as_deref().unwrap())), "{environment} {method} {path} without {scope}");
                 }
-                assert_eq!(call(&w.app, "GET", "/v1/me", &only, None).await.0, 200, "any key reads itself");
+                assert_eq!(w.app.v1("GET", "/v1/me", &only, None).await.0, 200, "any key reads itself");
             }
         }
     }
@@ -491,9 +460,9 @@ on_both_engines! {
         use sea_orm::ConnectionTrait;
         let w = world(engine).await;
         let token = key(&w.app, Some(w.downtown), w.sam, "live", &["read:leads", "write:leads", "read:properties", "write:properties"]).await;
-        let (status, lead) = call(&w.app, "POST", "/v1/leads", &token, Some(json!({"first_name": "Ana"}))).await;
+        let (status, lead) = w.app.v1("POST", "/v1/leads", &token, Some(json!({"first_name": "Ana"}))).await;
         assert_eq!(status, 201, "{lead}");
-        let (status, property) = call(&w.app, "PUT", "/v1/properties/p-1", &token, Some(json!({"title": "Loft", "status": "sold"}))).await;
+        let (status, property) = w.app.v1("PUT", "/v1/properties/p-1", &token, Some(json!({"title": "Loft", "status": "sold"}))).await;
         assert!(status == 201 || status == 200, "{property}");
         let db = &w.app.server().state.db;
         let lead_id = lead["id"].as_i64().unwrap();
@@ -503,7 +472,7 @@ on_both_engines! {
 
         // Before: the lead read back as `new` and the property as `active`.
         for path in [format!("/v1/leads/{lead_id}"), format!("/v1/properties/{property_id}"), "/v1/leads".into(), "/v1/properties".into()] {
-            let (status, body) = call(&w.app, "GET", &path, &token, None).await;
+            let (status, body) = w.app.v1("GET", &path, &token, None).await;
             assert_eq!(status, 500, "{path}: {body}");
             assert_eq!(body["error"]["code"], "INTERNAL", "{path}");
             let text = body.to_string();
@@ -511,7 +480,7 @@ on_both_engines! {
         }
 
         // A key whose stored environment is unknown cannot be rolled: a 500, not a 409.
-        let sam = crate::keys::signed_in(&w.app, "sam@acme.test").await;
+        let sam = w.app.signed_in("sam@acme.test").await;
         let (_, keys) = w.app.call_json(&sam, "list_keys", json!({"query": {"q": "", "sort": "created", "dir": "desc", "page": 1}})).await;
         let id = keys["rows"][0]["id"].as_str().expect("a key").to_owned();
         db.execute_unprepared(&format!("UPDATE api_keys SET environment = 'beta' WHERE id = '{id}'")).await.unwrap();
