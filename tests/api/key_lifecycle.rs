@@ -399,6 +399,59 @@ on_both_engines! {
 }
 
 on_both_engines! {
+    async fn an_audit_search_pages_the_same_with_few_matches_or_thousands(engine) {
+        use keyward::domain::audit_action::AuditAction;
+        use keyward::entities::{audit_event, user};
+        use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
+        let w = world(engine).await;
+        let db = &w.app.server().state.db;
+        let agency = user::Entity::find_by_id(w.sam).one(db).await.unwrap().unwrap().agency_id;
+        // 2,100 events (more than a search sorts by itself, 2,000), a second apart.
+        let start = Utc::now() - TimeDelta::days(1);
+        let txn = db.begin().await.unwrap();
+        for n in 0..2_100 {
+            audit_event::ActiveModel {
+                agency_id: Set(agency),
+                actor_label: Set("Sam Super".into()),
+                action: Set(AuditAction::Renamed),
+                key_id: Set(Some(format!("bulk{n:08}"))),
+                key_name: Set(Some(format!("Bulk feed {n}"))),
+                details: Set("{}".into()),
+                created_at: Set(start + TimeDelta::seconds(n)),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await
+            .unwrap();
+        }
+        txn.commit().await.unwrap();
+        let sam = w.app.signed_in("sam@acme.test").await;
+        let search = |q: &'static str, page: u64| {
+            let (app, sam) = (&w.app, &sam);
+            async move {
+                let (status, found) = audit(app, sam, json!({"key": "", "actor": "", "action": "", "q": q, "page": page})).await;
+                assert_eq!(status, 200, "{found}");
+                let names: Vec<String> = found["rows"].as_array().unwrap().iter().map(|r| r["key_name"].as_str().unwrap().to_owned()).collect();
+                (found["total"].as_u64().unwrap(), found["pages"].as_u64().unwrap(), names)
+            }
+        };
+        let expect = |numbers: std::ops::Range<i64>| numbers.rev().map(|n| format!("Bulk feed {n}")).collect::<Vec<_>>();
+
+        // Thousands of matches: counted, and walked newest first.
+        let (total, pages, first) = search("bulk feed", 1).await;
+        assert_eq!((total, pages), (2_100, 84));
+        assert_eq!(first, expect(2_075..2_100));
+        assert_eq!(search("bulk feed", 2).await.2, expect(2_050..2_075));
+        assert_eq!(search("bulk feed", 84).await.2, expect(0..25));
+        // A hundred and eleven (20, 200–209, 2000–2099): sorted by themselves, the same order.
+        let (total, pages, first) = search("bulk feed 20", 1).await;
+        assert_eq!((total, pages), (111, 5));
+        assert_eq!(first, expect(2_075..2_100));
+        let (_, _, last) = search("bulk feed 20", 5).await;
+        assert_eq!(last, ["Bulk feed 209", "Bulk feed 208", "Bulk feed 207", "Bulk feed 206", "Bulk feed 205", "Bulk feed 204", "Bulk feed 203", "Bulk feed 202", "Bulk feed 201", "Bulk feed 200", "Bulk feed 20"]);
+        assert_eq!(search("bulk feed 20", 9).await.2, last, "past the end: the last page");
+    }
+
     async fn changing_scopes_takes_effect_on_the_next_request_and_is_audited(engine) {
         let w = world(engine).await;
         let token = key(&w.app, Some(w.downtown), w.max, "live", &["read:leads"]).await;

@@ -79,6 +79,10 @@ fn actor_filter(actor: &str) -> Option<Condition> {
     }
 }
 
+/// Up to this many matches, a search sorts its matches itself; beyond, it
+/// walks the log newest first (see [`list`]).
+const SEARCH_MATCHES_FIRST: u64 = 2_000;
+
 /// One page of the log as `query` asks, newest first.
 pub async fn list(db: &impl ConnectionTrait, caller: &Caller, query: AuditQuery) -> Result<AuditPage, DbErr> {
     let mut filter = readable(caller);
@@ -96,23 +100,49 @@ pub async fn list(db: &impl ConnectionTrait, caller: &Caller, query: AuditQuery)
     if !query.q.is_empty() {
         filter = filter.add(folded_contains(audit_event::Column::SearchFolded, &query.q));
     }
-    let total = audit_event::Entity::find()
-        .filter(filter.clone())
-        .count(db)
-        .await?;
+    // A search reads its matches' ids first: one pass over the search
+    // index (SQLite's covering `(agency_id, search_folded)`, PostgreSQL's
+    // trigrams) that also counts them, then only those rows are read and
+    // sorted. Walking the log newest first instead read every row for a
+    // rare match (24 ms at 20,000 events on SQLite, issue 12). A common
+    // match stops the pass early and walks the log, which it fills fast.
+    let matches: Option<Vec<i64>> = if query.q.is_empty() {
+        None
+    } else {
+        let ids: Vec<i64> = audit_event::Entity::find()
+            .select_only()
+            .column(audit_event::Column::Id)
+            .filter(filter.clone())
+            .limit(SEARCH_MATCHES_FIRST + 1)
+            .into_tuple()
+            .all(db)
+            .await?;
+        (ids.len() as u64 <= SEARCH_MATCHES_FIRST).then_some(ids)
+    };
+    let total = match &matches {
+        Some(ids) => ids.len() as u64,
+        None => {
+            audit_event::Entity::find()
+                .filter(filter.clone())
+                .count(db)
+                .await?
+        }
+    };
     let pages = total.div_ceil(AUDIT_PER_PAGE).max(1);
     let page = query.page.get().min(pages);
-    let rows = audit_event::Entity::find()
-        .filter(filter)
-        .order_by_desc(audit_event::Column::CreatedAt)
-        .order_by_desc(audit_event::Column::Id)
-        .offset((page - 1) * AUDIT_PER_PAGE)
-        .limit(AUDIT_PER_PAGE)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(row)
-        .collect();
+    let rows = match matches {
+        Some(ids) => audit_event::Entity::find().filter(audit_event::Column::Id.is_in(ids)),
+        None => audit_event::Entity::find().filter(filter),
+    }
+    .order_by_desc(audit_event::Column::CreatedAt)
+    .order_by_desc(audit_event::Column::Id)
+    .offset((page - 1) * AUDIT_PER_PAGE)
+    .limit(AUDIT_PER_PAGE)
+    .all(db)
+    .await?
+    .into_iter()
+    .map(row)
+    .collect();
     let (keys, actors) = choices(db, caller, &query).await?;
     Ok(AuditPage {
         rows,
