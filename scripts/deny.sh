@@ -9,12 +9,19 @@ cd "$(dirname "$0")/.."
 command -v cargo-deny >/dev/null || scripts/tools.sh test
 cargo deny --log-level error check licenses bans sources
 if [ -n "${KEYWARD_ADVISORY_DB:-}" ]; then
-  db="$(mktemp -d)"
-  trap 'rm -rf "$db"' EXIT
-  git clone -q "$KEYWARD_ADVISORY_DB" "$db/advisory-db"
-  cargo deny --log-level error check --config <(sed "s|^\[advisories\]|[advisories]\ndb-path = \"$db\"\ndb-urls = [\"$KEYWARD_ADVISORY_DB\"]|" deny.toml) advisories
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+  # The same rules with a database directory of our own: cargo-deny names
+  # the clone it wants there (its attempt to fetch says where), and the
+  # local copy is cloned into that place.
+  sed "s|^\[advisories\]|[advisories]\ndb-path = \"$work/db\"|" deny.toml > "$work/deny.toml"
+  place="$(timeout 60 cargo deny --config "$work/deny.toml" fetch db 2>&1 | sed -n "s/^Cloning into '\(.*\)'.*/\1/p" | head -1 || true)"
+  [ -n "$place" ] || { echo "cargo deny: could not tell where the advisory database goes" >&2; exit 1; }
+  rm -rf "$place"
+  git clone -q "$KEYWARD_ADVISORY_DB" "$place"
+  cargo deny --log-level error --config "$work/deny.toml" --offline check advisories
 elif timeout 60 cargo deny --log-level error fetch db >/dev/null 2>&1; then
-  cargo deny --log-level error check --disable-fetch advisories
+  cargo deny --log-level error --offline check advisories
 else
-  echo "cargo deny: the RustSec advisory database cannot be fetched from here; advisories not checked (set KEYWARD_ADVISORY_DB to a local clone)" >&2
+  echo "cargo deny: the RustSec advisory database cannot be fetched from here (GitHub); advisories not checked. KEYWARD_ADVISORY_DB=<a local clone> checks against it." >&2
 fi
