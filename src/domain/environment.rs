@@ -29,6 +29,13 @@ impl Environment {
         }
     }
 
+    /// A key's public half, `kw_{env}_{id}` (`kw_live_3hG8…`): what the key
+    /// table, the logs and the audit log name a key by. The one place it is
+    /// spelled; the token parser reads the same shape.
+    pub fn public_key(self, id: &str) -> String {
+        format!("kw_{}_{id}", self.as_str())
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Environment::Live => "Live",
@@ -73,5 +80,17 @@ mod tests {
             Err(UnknownEnvironment("Live".into()))
         );
         assert_eq!(Environment::Test.label(), "Test");
+    }
+
+    #[test]
+    fn a_public_key_names_its_environment_and_id() {
+        assert_eq!(
+            Environment::Live.public_key("3hG8aZ0qLm2x"),
+            "kw_live_3hG8aZ0qLm2x"
+        );
+        assert_eq!(
+            Environment::Test.public_key("3hG8aZ0qLm2x"),
+            "kw_test_3hG8aZ0qLm2x"
+        );
     }
 }

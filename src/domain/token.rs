@@ -135,7 +135,7 @@ impl Token {
 
     /// `kw_live_{id}`: public, shown in the table.
     pub fn api_key(&self) -> String {
-        format!("kw_{}_{}", self.environment.as_str(), self.id.as_str())
+        self.environment.public_key(self.id.as_str())
     }
 
     /// `{secret}{crc}`: shown once, never stored.

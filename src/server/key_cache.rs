@@ -68,7 +68,7 @@ pub struct Rendered {
 impl Rendered {
     fn of(id: &str, environment: Environment, expires_at: Option<DateTime<Utc>>) -> Self {
         Self {
-            public_key: format!("kw_{}_{id}", environment.as_str()).into(),
+            public_key: environment.public_key(id).into(),
             expires_at: expires_at.map(|at| {
                 let quoted = serde_json::to_string(&at).expect("a time serialises");
                 quoted.trim_matches('"').into()

@@ -69,7 +69,7 @@ pub struct KeyRow {
 impl KeyRow {
     /// `kw_live_{id}`: the public half, as the table shows it.
     pub fn api_key(&self) -> String {
-        format!("kw_{}_{}", self.environment.as_str(), self.id)
+        self.environment.public_key(&self.id)
     }
 }
 

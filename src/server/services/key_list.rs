@@ -309,8 +309,10 @@ pub(crate) fn to_row(
             .unwrap_or_default(),
         workspace: key.workspace_id.and_then(|id| workspace_names.get(&id).cloned()),
         created_by: match (&key.created_by_key_id, name_of(key.created_by_user_id)) {
-            (Some(parent), Some(user)) => format!("{user} through API key kw_{}_{parent}", key.environment),
-            (Some(parent), None) => format!("API key kw_{}_{parent}", key.environment),
+            (Some(parent), Some(user)) => {
+                format!("{user} through API key {}", key.environment.public_key(parent))
+            }
+            (Some(parent), None) => format!("API key {}", key.environment.public_key(parent)),
             (None, Some(user)) => user,
             (None, None) => "command line".to_owned(),
         },
