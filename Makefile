@@ -5,7 +5,7 @@
 run:
 	@scripts/run.sh
 
-## make test: fmt, clippy, unit and integration tests on SQLite and PostgreSQL, the Playwright suite
+## make test: fmt, clippy, cargo deny, unit and integration tests on SQLite and PostgreSQL, the Playwright suite
 test:
 	@scripts/test.sh
 
