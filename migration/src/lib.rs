@@ -16,6 +16,7 @@ mod m20261130_000012_add_created_by_key;
 mod m20261130_000013_add_search_folded;
 mod m20261201_000014_audit_action_spelling;
 mod m20261201_000015_index_audit_log;
+mod m20261201_000016_index_key_search;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000013_add_search_folded::Migration),
             Box::new(m20261201_000014_audit_action_spelling::Migration),
             Box::new(m20261201_000015_index_audit_log::Migration),
+            Box::new(m20261201_000016_index_key_search::Migration),
         ]
     }
 }

@@ -453,3 +453,21 @@ pub async fn follow(app: &TestApp, client: &Browser, response: reqwest::Response
     let status = page.status().as_u16();
     (status, page.text().await.unwrap())
 }
+
+/// Undoes every migration from `name` on (it included), so a test can see
+/// the schema as it was before `name`; `Migrator::up` brings it back.
+/// Counted from the list, so adding a migration does not move the point.
+pub async fn migrate_down_to_before(db: &sea_orm::DatabaseConnection, name: &str) {
+    use migration::MigratorTrait;
+    let names: Vec<String> = migration::Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    let at = names
+        .iter()
+        .position(|n| n == name)
+        .unwrap_or_else(|| panic!("no migration {name}: {names:?}"));
+    migration::Migrator::down(db, Some((names.len() - at) as u32))
+        .await
+        .unwrap();
+}

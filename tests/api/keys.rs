@@ -401,7 +401,7 @@ on_both_engines! {
                     .map(|row| (row.try_get::<String>("", "action").unwrap(), row.try_get::<String>("", "search_folded").unwrap()))
                     .collect::<Vec<_>>()
             };
-            migration::Migrator::down(db, Some(2)).await.unwrap();
+            crate::helpers::migrate_down_to_before(db, "m20261201_000014_audit_action_spelling").await;
             let before = spelled().await;
             assert_eq!(before[2].0, "rate limit changed", "{before:?}");
             migration::Migrator::up(db, None).await.unwrap();

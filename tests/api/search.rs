@@ -79,11 +79,80 @@ on_both_engines! {
         // Rows written before the folded column existed are filled by its migration.
         let db = &w.app.server().state.db;
         use migration::MigratorTrait;
-        // Back to before migration 13 (the folded column), then forward again.
-        migration::Migrator::down(db, Some(3)).await.unwrap();
+        // Back to before the folded column, then forward again.
+        crate::helpers::migrate_down_to_before(db, "m20261130_000013_add_search_folded").await;
         migration::Migrator::up(db, None).await.unwrap();
         assert_eq!(key_names(&w, "ÅNGSTRÖM").await, ["Ångström Portal"]);
         let (_, page) = w.app.call_json(&sam, "list_leads", json!({"query": {"q": "ŁUKASZ", "page": 1, "test": false}})).await;
         assert_eq!(page["total"], 1, "{page}");
+    }
+
+    async fn a_key_search_pages_the_same_with_few_matches_or_thousands(engine) {
+        use chrono::{TimeDelta, Utc};
+        use keyward::domain::environment::Environment;
+        use keyward::entities::{api_key, user};
+        use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
+        let w = world(engine).await;
+        let db = &w.app.server().state.db;
+        let agency = user::Entity::find_by_id(w.sam).one(db).await.unwrap().unwrap().agency_id;
+        // 2,100 keys (more than a search sorts by itself, 2,000), a second
+        // apart; every third revoked, so the status sort has two ranks.
+        let start = Utc::now() - TimeDelta::days(1);
+        let txn = db.begin().await.unwrap();
+        for n in 0..2_100i64 {
+            let name = format!("Bulk feed {n}");
+            api_key::ActiveModel {
+                id: Set(format!("bulk{n:08}")),
+                agency_id: Set(agency),
+                workspace_id: Set(Some(w.downtown)),
+                search_folded: Set(migration::fold_for_search(&[name.as_str()])),
+                name: Set(name),
+                environment: Set(Environment::Live),
+                scopes: Set("read:leads".into()),
+                secret_hash: Set(vec![0; 32]),
+                last4: Set("abcd".into()),
+                act_as_user_id: Set(w.max),
+                created_at: Set(start + TimeDelta::seconds(n)),
+                revoked_at: Set((n % 3 == 0).then(|| start + TimeDelta::hours(1))),
+                ip_allowlist: Set(String::new()),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await
+            .unwrap();
+        }
+        txn.commit().await.unwrap();
+        let sam = w.app.signed_in("sam@acme.test").await;
+        let search = |q: &'static str, sort: &'static str, page: u64| {
+            let (app, sam) = (&w.app, &sam);
+            async move {
+                let query = json!({"query": {"q": q, "sort": sort, "dir": "desc", "page": page}});
+                let (status, found) = app.call_json(sam, "list_keys", query).await;
+                assert_eq!(status, 200, "{found}");
+                let names: Vec<String> = found["rows"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_owned()).collect();
+                (found["total"].as_u64().unwrap(), found["query"]["page"].as_u64().unwrap(), names)
+            }
+        };
+        let expect = |numbers: std::ops::Range<i64>| numbers.rev().map(|n| format!("Bulk feed {n}")).collect::<Vec<_>>();
+
+        // Thousands of matches: counted, and walked newest first.
+        let (total, _, first) = search("bulk feed", "created", 1).await;
+        assert_eq!(total, 2_100);
+        assert_eq!(first, expect(2_075..2_100));
+        assert_eq!(search("bulk feed", "created", 2).await.2, expect(2_050..2_075));
+        assert_eq!(search("bulk feed", "created", 84).await.2, expect(0..25));
+        // A hundred and eleven (20, 200–209, 2000–2099): sorted by themselves, the same order.
+        let (total, _, first) = search("bulk feed 20", "created", 1).await;
+        assert_eq!(total, 111);
+        assert_eq!(first, expect(2_075..2_100));
+        let (_, page, last) = search("bulk feed 20", "created", 9).await;
+        assert_eq!(page, 5, "past the end: the last page");
+        assert_eq!(last, ["Bulk feed 209", "Bulk feed 208", "Bulk feed 207", "Bulk feed 206", "Bulk feed 205", "Bulk feed 204", "Bulk feed 203", "Bulk feed 202", "Bulk feed 201", "Bulk feed 200", "Bulk feed 20"]);
+        // Status, revoked first (descending), then the id: either way, the same keys.
+        let revoked_first = |(_, _, names): (u64, u64, Vec<String>)| names;
+        let few = revoked_first(search("bulk feed 20", "status", 1).await);
+        assert_eq!(few[..4], ["Bulk feed 2097", "Bulk feed 2094", "Bulk feed 2091", "Bulk feed 2088"]);
+        let many = revoked_first(search("bulk feed", "status", 1).await);
+        assert_eq!(many[..2], ["Bulk feed 2097", "Bulk feed 2094"]);
     }
 }

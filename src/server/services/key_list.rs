@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, LikeExpr, NullOrdering, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait,
 };
 
 use super::keys::{count_active_by_bucket, Caller};
@@ -42,9 +42,9 @@ pub(crate) fn folded_contains(column: impl ColumnTrait, text: &str) -> SimpleExp
     Expr::col(column.as_column_ref()).like(LikeExpr::new(contains_pattern(text)).escape('\\'))
 }
 
-/// Up to this many matches, a PostgreSQL search fetches its matches first
-/// and sorts them; beyond, it walks the sort order (matches are then common
-/// enough to fill a page early).
+/// Up to this many matches, a search reads its matches and sorts them
+/// itself; beyond, it walks the sort order (matches are then common enough
+/// to fill a page early).
 const SEARCH_MATCHES_FIRST: u64 = 2_000;
 
 /// Keys of the caller's agency they may see.
@@ -121,26 +121,29 @@ pub async fn list(
         filter = filter.add(folded_contains(api_key::Column::SearchFolded, &query.q));
     }
     let select = ordered(api_key::Entity::find().filter(filter.clone()), &query, now);
-    let backend = db.get_database_backend();
-    type Fetch<'a> =
-        std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<api_key::Model>, DbErr>> + Send + 'a>>;
-    let fetch = |page: u64, matches_first: bool| -> Fetch<'_> {
+    let last_page = |total: u64| total.div_ceil(PAGE_SIZE).max(1);
+    // A search reads its matches' ids first, as the Audit log's does: one
+    // pass over the search index (SQLite's `(agency_id, search_folded, id)`
+    // covers it; PostgreSQL's trigrams), which also counts them; then only
+    // those keys are read and sorted. Walking the sort order instead read
+    // every key for a rare match on SQLite, and on PostgreSQL the planner
+    // could walk a sort index hoping to meet matches early. A common match
+    // stops the pass early and walks the order, which it fills fast.
+    let matches: Option<Vec<String>> = if query.q.is_empty() {
+        None
+    } else {
+        let ids: Vec<String> = api_key::Entity::find()
+            .select_only()
+            .column(api_key::Column::Id)
+            .filter(filter.clone())
+            .limit(SEARCH_MATCHES_FIRST + 1)
+            .into_tuple()
+            .all(db)
+            .await?;
+        (ids.len() as u64 <= SEARCH_MATCHES_FIRST).then_some(ids)
+    };
+    let fetch = |page: u64| {
         let offset = (page - 1) * PAGE_SIZE;
-        if matches_first {
-            // Planned on its own (`OFFSET` keeps PostgreSQL from merging it
-            // into the outer query), the search runs on the trigram index
-            // and only its matches are sorted. Merged, the planner may walk
-            // a sort index hoping to meet matches early, and read most keys
-            // when the matches cluster (names made in a batch, say).
-            let mut matches = api_key::Entity::find().filter(filter.clone()).into_query();
-            matches.offset(0);
-            let mut page_query = ordered(api_key::Entity::find(), &query, now)
-                .offset(offset)
-                .limit(PAGE_SIZE)
-                .into_query();
-            page_query.from_clear().from_subquery(matches, api_key::Entity);
-            return Box::pin(api_key::Model::find_by_statement(backend.build(&page_query)).all(db));
-        }
         if query.sort == SortColumn::Status {
             // The rank is computed for every key, so rank them from the
             // narrow status index and read whole rows only for this page.
@@ -150,36 +153,43 @@ pub async fn list(
                 .offset(offset)
                 .limit(PAGE_SIZE)
                 .into_query();
-            Box::pin(
-                ordered(api_key::Entity::find(), &query, now)
-                    .filter(api_key::Column::Id.in_subquery(page_ids))
-                    .all(db),
-            )
+            ordered(api_key::Entity::find(), &query, now)
+                .filter(api_key::Column::Id.in_subquery(page_ids))
+                .all(db)
         } else {
-            Box::pin(select.clone().offset(offset).limit(PAGE_SIZE).all(db))
+            select.clone().offset(offset).limit(PAGE_SIZE).all(db)
         }
     };
-    let last_page = |total: u64| total.div_ceil(PAGE_SIZE).max(1);
-    let (keys, total, page) = if backend == DbBackend::Postgres && !query.q.is_empty() {
-        // Count first (from the trigram index), then fetch the way that
-        // suits the number of matches.
-        let total = select.clone().count(db).await?;
-        let page = query.page.get().min(last_page(total));
-        (fetch(page, total <= SEARCH_MATCHES_FIRST).await?, total, page)
-    } else {
-        let keys = fetch(query.page.get(), false).await?;
-        // A first page that is not full is the whole result: no count
-        // needed (the common case while typing a search).
-        if query.page == PageNumber::FIRST && (keys.len() as u64) < PAGE_SIZE {
-            let total = keys.len() as u64;
-            (keys, total, 1)
-        } else {
-            let total = select.clone().count(db).await?;
+    let (keys, total, page) = match matches {
+        Some(ids) => {
+            let total = ids.len() as u64;
             let page = query.page.get().min(last_page(total));
-            if page == query.page.get() {
-                (keys, total, page)
+            let keys = ordered(
+                api_key::Entity::find().filter(api_key::Column::Id.is_in(ids)),
+                &query,
+                now,
+            )
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+            .all(db)
+            .await?;
+            (keys, total, page)
+        }
+        None => {
+            let keys = fetch(query.page.get()).await?;
+            // A first page that is not full is the whole result: no count
+            // needed.
+            if query.page == PageNumber::FIRST && (keys.len() as u64) < PAGE_SIZE {
+                let total = keys.len() as u64;
+                (keys, total, 1)
             } else {
-                (fetch(page, false).await?, total, page)
+                let total = select.clone().count(db).await?;
+                let page = query.page.get().min(last_page(total));
+                if page == query.page.get() {
+                    (keys, total, page)
+                } else {
+                    (fetch(page).await?, total, page)
+                }
             }
         }
     };
