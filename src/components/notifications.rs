@@ -79,7 +79,7 @@ pub fn NotificationsButton(unread: u64) -> impl IntoView {
                 </button>
             </form>
             <Show when=move || open.get()>
-                <NotificationsPanel version changed close=Callback::new(move |_| close())/>
+                <NotificationsPanel version changed close=Callback::new(move |_| close()) within=root/>
             </Show>
         </div>
     }
@@ -89,7 +89,13 @@ pub fn NotificationsButton(unread: u64) -> impl IntoView {
 /// changed with plain calls to the server functions: no suspense, no forms
 /// to decode, so the island stays small.
 #[component]
-fn NotificationsPanel(version: RwSignal<u32>, changed: Callback<()>, close: Callback<()>) -> impl IntoView {
+fn NotificationsPanel(
+    version: RwSignal<u32>,
+    changed: Callback<()>,
+    close: Callback<()>,
+    /// The island's root: a click outside it closes the panel.
+    within: NodeRef<leptos::html::Div>,
+) -> impl IntoView {
     let latest = RwSignal::new(None::<Result<NotificationPage, AppError>>);
     Effect::new(move |_| {
         version.track();
@@ -115,7 +121,7 @@ fn NotificationsPanel(version: RwSignal<u32>, changed: Callback<()>, close: Call
         let inside = ev
             .target()
             .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Node>(t).ok())
-            .zip(document().query_selector(".notifications").ok().flatten())
+            .zip(within.get_untracked())
             .is_some_and(|(target, root)| root.contains(Some(&target)));
         if !inside {
             close.run(());

@@ -4,7 +4,7 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 
-use super::reveal::SecretReveal;
+use super::reveal::{SecretReveal, Stored};
 use crate::components::dialog::{FieldMessage, Modal};
 use crate::components::island::{mark_hydrated, reload_focusing};
 use crate::components::local_time::{in_browser, moment_text, now};
@@ -53,7 +53,8 @@ pub fn CreateKey(settings: KeySettings) -> impl IntoView {
     });
     let open = Signal::derive(move || opened.get());
 
-    // The form, kept while the dialog is open so a refusal loses nothing.
+    // The form as typed, kept while the dialog is open so a refusal loses
+    // nothing; then the reveal's confirmation.
     let default_workspace = if settings.can_create_agency_wide && !settings.agency_wide_full {
         String::new()
     } else {
@@ -64,49 +65,49 @@ pub fn CreateKey(settings: KeySettings) -> impl IntoView {
             .map(|w| w.id.to_string())
             .unwrap_or_default()
     };
-    let name = RwSignal::new(String::new());
-    let workspace = RwSignal::new(default_workspace.clone());
-    let act_as = RwSignal::new(settings.viewer_id.to_string());
-    let validity = RwSignal::new("3m".to_owned());
-    let custom_date = RwSignal::new(String::new());
-    let environment = RwSignal::new("live".to_owned());
-    let scopes = RwSignal::new(Vec::<String>::new());
-    let confirmed = RwSignal::new(false);
-    let asking = RwSignal::new(false);
-
-    let reset = move || {
-        result.set(None);
-        name.set(String::new());
-        workspace.set(default_workspace.clone());
-        validity.set("3m".to_owned());
-        custom_date.set(String::new());
-        environment.set("live".to_owned());
-        scopes.set(Vec::new());
-        confirmed.set(false);
-        asking.set(false);
+    let blank = NewKeyForm {
+        workspace: default_workspace,
+        act_as: settings.viewer_id.to_string(),
+        validity: "3m".to_owned(),
+        environment: "live".to_owned(),
+        ..NewKeyForm::default()
     };
-    let reset = StoredValue::new(reset);
+    let draft = RwSignal::new(blank.clone());
+    let blank = StoredValue::new(blank);
+    let stored = RwSignal::new(Stored::No);
+
     let finish = move || {
         if revealed.get_untracked().is_some() {
             // The server draws the table with the new key; focus comes back here.
             reload_focusing(TRIGGER);
             return;
         }
-        reset.with_value(|reset| reset());
+        result.set(None);
+        // Who it acts as stays: the person chosen last is the likeliest next.
+        draft.update(|d| {
+            *d = NewKeyForm {
+                act_as: std::mem::take(&mut d.act_as),
+                ..blank.get_value()
+            }
+        });
+        stored.set(Stored::No);
         opened.set(false);
     };
     let dismiss = Callback::new(move |_| {
-        if revealed.get_untracked().is_some() && !confirmed.get_untracked() {
-            asking.set(true);
-        } else {
+        if Stored::may_close(stored, revealed.get_untracked().is_some()) {
             finish();
         }
     });
+    // One field of the draft, read (tracked) and written.
+    let read = move |field: fn(&NewKeyForm) -> &String| move || draft.with(|d| field(d).clone());
+    let write = move |field: fn(&mut NewKeyForm) -> &mut String| {
+        move |ev: leptos::ev::Event| draft.update(|d| *field(d) = event_target_value(&ev))
+    };
 
     // Act as: only people who may act where the key will live.
     let act_as_choices = settings.act_as.clone();
     let eligible = Memo::new(move |_| {
-        let ws = workspace.get().parse::<i64>().ok();
+        let ws = draft.with(|d| d.workspace.parse::<i64>().ok());
         act_as_choices
             .iter()
             .filter(|c| c.may_act_in(ws))
@@ -115,33 +116,22 @@ pub fn CreateKey(settings: KeySettings) -> impl IntoView {
     });
     Effect::new(move |_| {
         let choices = eligible.get();
-        let current = act_as.get_untracked();
+        let current = draft.with_untracked(|d| d.act_as.clone());
         if !choices.iter().any(|c| c.user_id.to_string() == current) {
             if let Some(first) = choices.first() {
-                act_as.set(first.user_id.to_string());
+                draft.update(|d| d.act_as = first.user_id.to_string());
             }
         }
     });
 
-    let admin = Memo::new(move |_| scopes.with(|s| s.iter().any(|s| s == "admin")));
+    let admin = Memo::new(move |_| draft.with(|d| d.scopes.iter().any(|s| s == "admin")));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let chosen = if admin.get_untracked() {
-            vec!["admin".to_owned()]
-        } else {
-            scopes.get_untracked()
-        };
-        action.dispatch(CreateKey {
-            form: NewKeyForm {
-                name: name.get_untracked(),
-                workspace: workspace.get_untracked(),
-                act_as: act_as.get_untracked(),
-                validity: validity.get_untracked(),
-                custom_date: custom_date.get_untracked(),
-                environment: environment.get_untracked(),
-                scopes: chosen,
-            },
-        });
+        let mut form = draft.get_untracked();
+        if admin.get_untracked() {
+            form.scopes = vec!["admin".to_owned()];
+        }
+        action.dispatch(CreateKey { form });
     };
     let message = move |field: &'static str| Signal::derive(move || result.with(|r| error_for(r, field)));
     let general_error = move || match result.get() {
@@ -155,7 +145,8 @@ pub fn CreateKey(settings: KeySettings) -> impl IntoView {
     let agency_wide_full = settings.agency_wide_full;
     let (min_date, max_date) = (settings.min_custom_date.clone(), settings.max_custom_date.clone());
     let mounted = in_browser();
-    let expiry = move || expiry_hint(&validity.get(), &custom_date.get(), mounted.get());
+    let expiry = move || draft.with(|d| expiry_hint(&d.validity, &d.custom_date, mounted.get()));
+    let custom = Memo::new(move |_| draft.with(|d| d.validity == "custom"));
 
     let form = move || {
         let workspaces = workspaces.clone();
@@ -166,8 +157,8 @@ pub fn CreateKey(settings: KeySettings) -> impl IntoView {
                 <div class="field" class:field-invalid=move || message("name").get().is_some()>
                     <label for="key-name">"Key name"</label>
                     <input id="key-name" type="text" maxlength="64" autocomplete="off" autofocus=true
-                        prop:value=move || name.get()
-                        on:input=move |ev| name.set(event_target_value(&ev))
+                        prop:value=read(|d| &d.name)
+                        on:input=write(|d| &mut d.name)
                         aria-invalid=invalid("name") aria-describedby="key-name-hint key-name-error"/>
                     <p id="key-name-hint" class="field-hint">"What uses it, for example “Zillow lead sync”."</p>
                     <FieldMessage id="key-name-error" message=message("name")/>
@@ -177,8 +168,8 @@ pub fn CreateKey(settings: KeySettings) -> impl IntoView {
                         <label for="key-workspace">"Workspace"</label>
                         <select id="key-workspace" aria-describedby="key-workspace-error"
                             aria-invalid=invalid("workspace")
-                            on:change=move |ev| workspace.set(event_target_value(&ev))
-                            prop:value=move || workspace.get()>
+                            on:change=write(|d| &mut d.workspace)
+                            prop:value=read(|d| &d.workspace)>
                             {agency_wide.then(|| view! {
                                 <option value="" disabled=agency_wide_full>
                                     {if agency_wide_full { "Agency-wide (limit reached)" } else { "Agency-wide (all workspaces)" }}
@@ -196,8 +187,8 @@ pub fn CreateKey(settings: KeySettings) -> impl IntoView {
                         <label for="key-act-as">"Act as"</label>
                         <select id="key-act-as" aria-describedby="key-act-as-hint key-act-as-error"
                             aria-invalid=invalid("act_as")
-                            on:change=move |ev| act_as.set(event_target_value(&ev))
-                            prop:value=move || act_as.get()>
+                            on:change=write(|d| &mut d.act_as)
+                            prop:value=read(|d| &d.act_as)>
                             {move || eligible.get().into_iter().map(|choice| view! {
                                 <option value=choice.user_id.to_string()>
                                     {format!("{} ({})", choice.name, choice.email)}
@@ -212,20 +203,20 @@ pub fn CreateKey(settings: KeySettings) -> impl IntoView {
                     <div class="field" class:field-invalid=move || message("validity").get().is_some()>
                         <label for="key-validity">"Validity period"</label>
                         <select id="key-validity" aria-describedby="key-validity-hint key-validity-error"
-                            on:change=move |ev| validity.set(event_target_value(&ev))
-                            prop:value=move || validity.get()>
+                            on:change=write(|d| &mut d.validity)
+                            prop:value=read(|d| &d.validity)>
                             {PRESETS.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect::<Vec<_>>()}
                             <option value="custom">"Custom date"</option>
                         </select>
                         <p id="key-validity-hint" class="field-hint" aria-live="polite">{expiry}</p>
                         <FieldMessage id="key-validity-error" message=message("validity")/>
                     </div>
-                    {move || (validity.get() == "custom").then(|| view! {
+                    {move || custom.get().then(|| view! {
                         <div class="field" class:field-invalid=move || message("custom_date").get().is_some()>
                             <label for="key-custom-date">"Valid through"</label>
                             <input id="key-custom-date" type="date" min=min_date.clone() max=max_date.clone()
-                                prop:value=move || custom_date.get()
-                                on:input=move |ev| custom_date.set(event_target_value(&ev))
+                                prop:value=read(|d| &d.custom_date)
+                                on:input=write(|d| &mut d.custom_date)
                                 aria-invalid=invalid("custom_date")
                                 aria-describedby="key-custom-date-hint key-custom-date-error"/>
                             <p id="key-custom-date-hint" class="field-hint">"The key works until the end of this day (UTC)."</p>
@@ -242,8 +233,8 @@ pub fn CreateKey(settings: KeySettings) -> impl IntoView {
                                 <input type="radio" name="key-environment" value=value
                                     aria-labelledby=format!("env-{value}-label")
                                     aria-describedby=format!("env-{value}-hint")
-                                    prop:checked=move || environment.get() == value
-                                    on:change=move |_| environment.set(value.to_owned())/>
+                                    prop:checked=move || draft.with(|d| d.environment == value)
+                                    on:change=move |_| draft.update(|d| d.environment = value.to_owned())/>
                                 <span id=format!("env-{value}-label")>{label}</span>
                                 <span id=format!("env-{value}-hint") class="field-hint">{hint}</span>
                             </label>
@@ -264,13 +255,13 @@ pub fn CreateKey(settings: KeySettings) -> impl IntoView {
                             <label class="choice">
                                 <input type="checkbox" value=value aria-labelledby=label_id.clone()
                                     aria-describedby=hint_id.clone()
-                                    prop:checked=move || implied() || scopes.with(|s| s.iter().any(|s| s == value))
+                                    prop:checked=move || implied() || draft.with(|d| d.scopes.iter().any(|s| s == value))
                                     disabled=implied
                                     on:change=move |ev| {
                                         let on = event_target_checked(&ev);
-                                        scopes.update(|s| {
-                                            s.retain(|x| x != value);
-                                            if on { s.push(value.to_owned()); }
+                                        draft.update(|d| {
+                                            d.scopes.retain(|x| x != value);
+                                            if on { d.scopes.push(value.to_owned()); }
                                         });
                                     }/>
                                 <code id=label_id>{value}</code>
@@ -299,7 +290,7 @@ pub fn CreateKey(settings: KeySettings) -> impl IntoView {
             "Key “{}” created. Copy the secret now: it cannot be shown again.",
             key.name
         );
-        view! { <SecretReveal key message confirmed asking finish=Callback::new(move |_| finish())/> }
+        view! { <SecretReveal key message stored finish=Callback::new(move |_| finish())/> }
     };
 
     view! {

@@ -3,7 +3,7 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 
-use super::reveal::SecretReveal;
+use super::reveal::{SecretReveal, Stored};
 use crate::components::dialog::Modal;
 use crate::components::island::{mark_hydrated, reload_focusing};
 use crate::domain::scopes::Scope;
@@ -62,8 +62,7 @@ pub fn RollDialog(
 ) -> impl IntoView {
     let action = ServerAction::<RollKey>::new();
     let grace = RwSignal::new("24h".to_owned());
-    let confirmed = RwSignal::new(false);
-    let asking = RwSignal::new(false);
+    let stored = RwSignal::new(Stored::No);
     let revealed = Memo::new(move |_| match action.value().get() {
         Some(Ok(key)) => Some(key),
         _ => None,
@@ -75,8 +74,7 @@ pub fn RollDialog(
     let finish = move || {
         let rolled = revealed.get_untracked().is_some();
         action.value().set(None);
-        confirmed.set(false);
-        asking.set(false);
+        stored.set(Stored::No);
         grace.set("24h".to_owned());
         open.set(false);
         if rolled {
@@ -84,9 +82,7 @@ pub fn RollDialog(
         }
     };
     let dismiss = Callback::new(move |_| {
-        if revealed.get_untracked().is_some() && !confirmed.get_untracked() {
-            asking.set(true);
-        } else {
+        if Stored::may_close(stored, revealed.get_untracked().is_some()) {
             finish();
         }
     });
@@ -144,7 +140,7 @@ pub fn RollDialog(
                         new.name
                     );
                     Either::Left(view! {
-                        <SecretReveal key=new message confirmed asking finish=Callback::new(move |_| finish())/>
+                        <SecretReveal key=new message stored finish=Callback::new(move |_| finish())/>
                     })
                 }
                 None => Either::Right(form.with_value(|form| form())),
