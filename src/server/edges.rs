@@ -3,7 +3,7 @@
 //! 1. the request id (`x-request-id`): a client's own is kept when it is
 //!    sane (exactly one header of 1–64 letters, digits, `-`, `_`, `.`;
 //!    anything else could forge log lines), else a fresh UUID v4; the
-//!    handlers see it on the request and the client gets it back;
+//!    client gets it back on the response;
 //! 2. a `request` span carrying the id, so every line logged while serving
 //!    the request names it;
 //! 3. a panic anywhere below (while routing or in a handler) becomes a 500
@@ -62,16 +62,9 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut req: Request) -> Self::Future {
+    fn call(&mut self, req: Request) -> Self::Future {
         let started = Instant::now();
-        let id = match client_request_id(&req) {
-            Some(id) => id,
-            None => {
-                let id = fresh_request_id();
-                req.headers_mut().insert(X_REQUEST_ID.clone(), id.clone());
-                id
-            }
-        };
+        let id = client_request_id(&req).unwrap_or_else(fresh_request_id);
         let method = req.method().clone();
         // Shares the request's bytes: no copy of the path.
         let uri = req.uri().clone();
@@ -138,9 +131,9 @@ where
                 panic_answer(done.uri.path(), IdText(&done.id).as_str())
             }
         };
-        response
-            .headers_mut()
-            .insert(X_REQUEST_ID.clone(), done.id.clone());
+        // The id moves to the response: nothing reads it after this line.
+        let id = std::mem::replace(&mut done.id, HeaderValue::from_static(""));
+        response.headers_mut().insert(X_REQUEST_ID.clone(), id);
         let micros = done.started.elapsed().as_micros() as f64;
         tracing::info!(
             target: "keyward::http",

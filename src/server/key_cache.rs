@@ -11,9 +11,10 @@
 //! connection is down or reconnecting, or polling fails), the cache is not
 //! trusted: every request reads the database until following resumes.
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use axum::body::Bytes;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -26,6 +27,7 @@ use crate::domain::ip_allowlist::IpAllowlist;
 use crate::domain::scopes::ScopeSet;
 use crate::domain::token::{SecretHash, Token};
 use crate::entities::{api_key, key_change, user, workspace};
+use crate::server::rate_limit::Bucket;
 
 /// The PostgreSQL channel key changes are announced on.
 pub const CHANNEL: &str = "keyward_key_changes";
@@ -48,33 +50,16 @@ pub struct KeyRecord {
     previous_secret: Option<(SecretHash, DateTime<Utc>)>,
     pub acting_as: ActingAs,
     pub expires_at: Option<DateTime<Utc>>,
-    /// What `/v1` answers about the key, rendered once when it is loaded
-    /// rather than on every request: `kw_{environment}_{id}`, and the
-    /// expiry as RFC 3339 exactly as serde writes a `DateTime<Utc>`.
-    pub rendered: Rendered,
     pub revoked_at: Option<DateTime<Utc>>,
     /// Requests per second; 0 is unlimited.
     pub rate_limit: u32,
     /// Where the key may be used from; empty is anywhere.
     pub allowlist: IpAllowlist,
-}
-
-#[derive(Clone, Debug)]
-pub struct Rendered {
-    pub public_key: Box<str>,
-    pub expires_at: Option<Box<str>>,
-}
-
-impl Rendered {
-    fn of(id: &str, environment: Environment, expires_at: Option<DateTime<Utc>>) -> Self {
-        Self {
-            public_key: environment.public_key(id).into(),
-            expires_at: expires_at.map(|at| {
-                let quoted = serde_json::to_string(&at).expect("a time serialises");
-                quoted.trim_matches('"').into()
-            }),
-        }
-    }
+    /// The key's rate-limit bucket, found on its first limited request
+    /// (see [`crate::server::rate_limit::RateLimits::check`]).
+    pub bucket: OnceLock<Arc<Bucket>>,
+    /// The body of `/v1/me`, rendered on its first call (`crate::api::me`).
+    pub me_body: OnceLock<Bytes>,
 }
 
 #[derive(Clone, Debug)]
@@ -253,9 +238,7 @@ async fn load(db: &DatabaseConnection, id: &str) -> Result<Option<KeyRecord>, Db
         tracing::error!(key = %key.id, "stored scopes or IP allowlist unreadable: key refused");
         return Ok(None);
     };
-    let rendered = Rendered::of(&key.id, environment, key.expires_at);
     Ok(Some(KeyRecord {
-        rendered,
         secret_hash: SecretHash::from_bytes(&key.secret_hash),
         previous_secret: key
             .previous_secret_hash
@@ -273,6 +256,8 @@ async fn load(db: &DatabaseConnection, id: &str) -> Result<Option<KeyRecord>, Db
         revoked_at: key.revoked_at,
         rate_limit: key.rate_limit.max(0) as u32,
         allowlist,
+        bucket: OnceLock::new(),
+        me_body: OnceLock::new(),
     }))
 }
 
@@ -443,25 +428,4 @@ async fn changes_since(db: &DatabaseConnection, seq: i64) -> Result<Vec<key_chan
         .limit(10_000)
         .all(db)
         .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rendered_texts_are_what_serde_writes() {
-        use chrono::TimeZone;
-        for at in [
-            Utc.with_ymd_and_hms(2027, 3, 1, 0, 36, 22).unwrap()
-                + chrono::TimeDelta::nanoseconds(261_801_465),
-            Utc.with_ymd_and_hms(2027, 3, 1, 0, 0, 0).unwrap(),
-        ] {
-            let rendered = Rendered::of("Ab3dE6gH9jK2", Environment::Test, Some(at));
-            assert_eq!(rendered.public_key.as_ref(), "kw_test_Ab3dE6gH9jK2");
-            let expected = serde_json::to_value(at).unwrap();
-            assert_eq!(rendered.expires_at.as_deref(), expected.as_str());
-        }
-        assert_eq!(Rendered::of("x", Environment::Live, None).expires_at, None);
-    }
 }

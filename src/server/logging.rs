@@ -22,10 +22,11 @@ use std::time::Duration;
 use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::field::RecordFields;
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields, MakeWriter};
 use tracing_subscriber::registry::LookupSpan;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::{EnvFilter, Layer};
 
 /// How long a line may wait in memory.
 const WRITE_EVERY: Duration = Duration::from_millis(50);
@@ -343,7 +344,8 @@ impl PlainVisitor<'_> {
             self.writer.write_char(' ')?;
         }
         if field.name() != "message" {
-            self.writer.write_str(field.name().trim_start_matches("r#"))?;
+            let name = field.name();
+            self.writer.write_str(name.strip_prefix("r#").unwrap_or(name))?;
             self.writer.write_char('=')?;
         }
         value(&mut self.writer)
@@ -380,12 +382,58 @@ impl Visit for PlainVisitor<'_> {
     }
 }
 
-/// Installs the global subscriber: the `RUST_LOG` filter (default `info`),
-/// the format from `KEYWARD_LOG_FORMAT`, to stderr through [`LogWriter`].
+/// Which lines are written: `RUST_LOG` as tracing-subscriber reads it.
+///
+/// Directives of targets and levels only (`info`, `keyward=debug,sqlx=warn`:
+/// nearly every setting) make a static [`Targets`] filter. Directives on
+/// spans or fields (`[request{id=…}]=trace`) need [`EnvFilter`], which
+/// tracks every span it might care about: a lock and a map lookup on each
+/// enter and exit of each request's span, paid only when asked for.
+#[derive(Debug)]
+pub enum LogFilter {
+    Targets(Targets),
+    Env(EnvFilter),
+}
+
+impl LogFilter {
+    /// The filter for `RUST_LOG`'s value (`None`: not set). Unset, empty or
+    /// unreadable: `info`, as before.
+    pub fn parse(directives: Option<&str>) -> LogFilter {
+        let directives = directives.map(str::trim).filter(|d| !d.is_empty());
+        let Some(directives) = directives else {
+            return LogFilter::Targets(Targets::new().with_default(LevelFilter::INFO));
+        };
+        if !directives.contains(['[', '{']) {
+            if let Ok(targets) = directives.parse::<Targets>() {
+                return LogFilter::Targets(targets);
+            }
+        }
+        match EnvFilter::try_new(directives) {
+            Ok(filter) => LogFilter::Env(filter),
+            Err(_) => LogFilter::Targets(Targets::new().with_default(LevelFilter::INFO)),
+        }
+    }
+
+    fn into_layer<S>(self) -> Box<dyn Layer<S> + Send + Sync>
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        match self {
+            LogFilter::Targets(targets) => Box::new(targets),
+            LogFilter::Env(filter) => Box::new(filter),
+        }
+    }
+}
+
+/// Installs the global subscriber: the `RUST_LOG` filter ([`LogFilter`],
+/// default `info`), the format from `KEYWARD_LOG_FORMAT`, to stderr through
+/// [`LogWriter`].
 ///
 /// Errors: an unknown `KEYWARD_LOG_FORMAT` (the message names the variable
 /// and the accepted values); nothing is installed then.
 pub fn init() -> Result<LogGuard, String> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     let format = match std::env::var(FORMAT_VAR) {
         Ok(value) => value.parse()?,
         Err(std::env::VarError::NotPresent) => LogFormat::Text,
@@ -393,24 +441,29 @@ pub fn init() -> Result<LogGuard, String> {
             return Err(format!("{FORMAT_VAR} must be `text` or `json`"))
         }
     };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = LogFilter::parse(std::env::var("RUST_LOG").ok().as_deref());
     let ansi = std::io::stderr().is_terminal();
     let (writer, guard) = LogWriter::new(std::io::stderr());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer);
+    let registry = tracing_subscriber::registry().with(filter.into_layer());
+    let lines = tracing_subscriber::fmt::layer().with_writer(writer);
     match format {
-        LogFormat::Text if ansi => builder.with_ansi(true).init(),
-        LogFormat::Text => builder
-            .with_ansi(false)
-            .event_format(PlainText)
-            .fmt_fields(PlainFields)
+        LogFormat::Text if ansi => registry.with(lines.with_ansi(true)).init(),
+        LogFormat::Text => registry
+            .with(
+                lines
+                    .with_ansi(false)
+                    .event_format(PlainText)
+                    .fmt_fields(PlainFields),
+            )
             .init(),
-        LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .with_span_list(false)
+        LogFormat::Json => registry
+            .with(
+                lines
+                    .json()
+                    .flatten_event(true)
+                    .with_current_span(true)
+                    .with_span_list(false),
+            )
             .init(),
     }
     Ok(guard)
@@ -553,6 +606,33 @@ mod tests {
             "{}",
             lines[1]
         );
+    }
+
+    #[test]
+    fn plain_directives_filter_statically_and_span_directives_dynamically() {
+        let enabled = |filter: &LogFilter, target: &str, level: tracing::Level| match filter {
+            LogFilter::Targets(targets) => targets.would_enable(target, &level),
+            LogFilter::Env(_) => panic!("expected a static filter"),
+        };
+        for unset in [None, Some(""), Some("  "), Some("keyward=loud")] {
+            let filter = LogFilter::parse(unset);
+            assert!(
+                enabled(&filter, "keyward::http", tracing::Level::INFO),
+                "{unset:?}"
+            );
+            assert!(
+                !enabled(&filter, "keyward::http", tracing::Level::DEBUG),
+                "{unset:?}"
+            );
+        }
+        let filter = LogFilter::parse(Some("warn,keyward=debug,sqlx=error"));
+        assert!(enabled(&filter, "keyward::server", tracing::Level::DEBUG));
+        assert!(!enabled(&filter, "tower_sessions", tracing::Level::INFO));
+        assert!(!enabled(&filter, "sqlx::query", tracing::Level::WARN));
+        assert!(matches!(
+            LogFilter::parse(Some("info,[request{id=abc}]=trace")),
+            LogFilter::Env(_)
+        ));
     }
 
     #[test]

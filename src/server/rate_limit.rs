@@ -16,6 +16,8 @@ use governor::middleware::StateInformationMiddleware;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter};
 
+use crate::server::key_cache::KeyRecord;
+
 type Limiter = RateLimiter<NotKeyed, InMemoryState, DefaultClock, StateInformationMiddleware>;
 
 /// The burst, in seconds of the sustained rate: a key limited to N a second
@@ -63,27 +65,80 @@ impl Decision {
         static RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
         static POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
         let quota = limit.saturating_mul(BURST_SECONDS);
-        headers.insert(LIMIT.clone(), HeaderValue::from(quota));
-        headers.insert(REMAINING.clone(), HeaderValue::from(remaining.min(quota)));
-        headers.insert(RESET.clone(), HeaderValue::from(reset));
-        // `{quota};w={seconds}`, written on the stack: at most 10 + 3 + 10 bytes.
-        let mut policy = [0u8; 24];
-        let written = {
-            let mut cursor = std::io::Cursor::new(&mut policy[..]);
-            std::io::Write::write_fmt(&mut cursor, format_args!("{quota};w={BURST_SECONDS}"))
-                .expect("two u32 and four bytes fit");
-            cursor.position() as usize
-        };
-        headers.insert(
-            POLICY.clone(),
-            HeaderValue::from_bytes(&policy[..written]).expect("digits are a header value"),
-        );
+        let (limit, policy) = quota_values(quota);
+        headers.insert(LIMIT.clone(), limit);
+        headers.insert(REMAINING.clone(), number(u64::from(remaining.min(quota))));
+        headers.insert(RESET.clone(), number(reset));
+        headers.insert(POLICY.clone(), policy);
     }
 }
 
-struct Bucket {
+/// Header values of the numbers below 1,000, made once: the remaining
+/// requests of a modest limit and every reset are served without
+/// allocating.
+static SMALL_NUMBERS: std::sync::LazyLock<Vec<HeaderValue>> = std::sync::LazyLock::new(|| {
+    (0..1000u32)
+        .map(|n| HeaderValue::from_static(Box::leak(n.to_string().into_boxed_str())))
+        .collect()
+});
+
+/// `n` as a header value.
+fn number(n: u64) -> HeaderValue {
+    match SMALL_NUMBERS.get(n as usize) {
+        Some(value) => value.clone(),
+        None => {
+            // Written on the stack, then copied once (`From<u64>` allocates twice).
+            let mut digits = [0u8; 20];
+            let mut at = digits.len();
+            let mut rest = n;
+            loop {
+                at -= 1;
+                digits[at] = b'0' + (rest % 10) as u8;
+                rest /= 10;
+                if rest == 0 {
+                    break;
+                }
+            }
+            HeaderValue::from_bytes(&digits[at..]).expect("digits are a header value")
+        }
+    }
+}
+
+/// `RateLimit-Limit` and `RateLimit-Policy` for `quota`. Both depend on the
+/// quota only, so each thread keeps the last pair it made: a key's requests
+/// share them instead of writing them again.
+fn quota_values(quota: u32) -> (HeaderValue, HeaderValue) {
+    use std::cell::RefCell;
+    thread_local! {
+        static LAST: RefCell<Option<(u32, HeaderValue, HeaderValue)>> = const { RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        match &*last {
+            Some((q, limit, policy)) if *q == quota => (limit.clone(), policy.clone()),
+            _ => {
+                let limit = number(u64::from(quota));
+                let policy = HeaderValue::from_str(&format!("{quota};w={BURST_SECONDS}"))
+                    .expect("digits are a header value");
+                *last = Some((quota, limit.clone(), policy.clone()));
+                (limit, policy)
+            }
+        }
+    })
+}
+
+/// One key's bucket at one limit.
+pub struct Bucket {
     per_second: u32,
     limiter: Limiter,
+}
+
+impl std::fmt::Debug for Bucket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bucket")
+            .field("per_second", &self.per_second)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One bucket per key, created on its first request; a key's new limit
@@ -120,13 +175,33 @@ fn ceil_secs(duration: Duration) -> u64 {
 impl RateLimits {
     /// Takes one request from the key's bucket (`per_second` 0: unlimited).
     pub fn check(&self, key_id: &str, per_second: u32) -> Decision {
-        let Some(rate) = NonZeroU32::new(per_second) else {
+        if per_second == 0 {
             return Decision::Unlimited;
-        };
-        let burst = rate.saturating_mul(NonZeroU32::new(BURST_SECONDS).expect("not zero"));
-        let bucket = match self.buckets.get(key_id) {
+        }
+        self.take(&self.bucket(key_id, per_second))
+    }
+
+    /// [`check`](Self::check) for a verified key: its bucket is kept on the
+    /// cached record from its first request on, so later requests skip the
+    /// lookup. A record lives a minute at most (and is dropped at once when
+    /// the key changes), so a new limit reaches the bucket as fast as any
+    /// other change reaches verification; each reload looks the bucket up,
+    /// which keeps it from idling out while the key is in use.
+    pub fn check_key(&self, key: &KeyRecord) -> Decision {
+        if key.rate_limit == 0 {
+            return Decision::Unlimited;
+        }
+        self.take(key.bucket.get_or_init(|| self.bucket(&key.id, key.rate_limit)))
+    }
+
+    /// The key's bucket at this limit (not 0), made on first use; a new
+    /// limit gets a new, full bucket.
+    fn bucket(&self, key_id: &str, per_second: u32) -> Arc<Bucket> {
+        match self.buckets.get(key_id) {
             Some(bucket) if bucket.per_second == per_second => bucket,
             _ => {
+                let rate = NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN);
+                let burst = rate.saturating_mul(NonZeroU32::new(BURST_SECONDS).expect("not zero"));
                 let bucket = Arc::new(Bucket {
                     per_second,
                     limiter: RateLimiter::direct_with_clock(
@@ -138,10 +213,16 @@ impl RateLimits {
                 self.buckets.insert(key_id.to_owned(), bucket.clone());
                 bucket
             }
-        };
+        }
+    }
+
+    /// Takes one request from `bucket`.
+    fn take(&self, bucket: &Bucket) -> Decision {
+        let per_second = bucket.per_second;
+        let burst = per_second.saturating_mul(BURST_SECONDS);
         // Time for the bucket to refill completely from `remaining`.
         let refill = |remaining: u32| {
-            let missing = burst.get().saturating_sub(remaining);
+            let missing = burst.saturating_sub(remaining);
             ceil_secs(Duration::from_secs_f64(
                 f64::from(missing) / f64::from(per_second),
             ))
@@ -167,6 +248,18 @@ impl RateLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_numbers_are_their_decimal_text_whether_kept_or_made() {
+        for n in [0u64, 7, 999, 1000, 2_000_000, u64::from(u32::MAX)] {
+            assert_eq!(number(n), n.to_string().as_str());
+        }
+        for quota in [4u32, 4, 10, 2_000_000, 4] {
+            let (limit, policy) = quota_values(quota);
+            assert_eq!(limit, quota.to_string().as_str());
+            assert_eq!(policy, format!("{quota};w=2").as_str());
+        }
+    }
 
     #[test]
     fn a_burst_of_twice_the_rate_then_refusal_with_a_wait() {

@@ -209,6 +209,12 @@ on_both_engines! {
         assert_eq!(body["error"]["code"], "RATE_LIMITED");
         tokio::time::sleep(Duration::from_millis(1100)).await;
         assert_eq!(me(&w.app, &token).await.status(), 200, "allowed again after Retry-After");
+        // A new limit holds from the very next request, with a full bucket.
+        set_rate_limit(&w.app, &id, 5).await;
+        let raised = me(&w.app, &token).await;
+        assert_eq!(raised.status(), 200);
+        assert_eq!(raised.headers()["ratelimit-limit"], "10");
+        assert_eq!(raised.headers()["ratelimit-remaining"], "9");
     }
 
     async fn usage_is_counted_exactly_through_a_graceful_stop(engine) {

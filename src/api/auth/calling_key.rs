@@ -7,6 +7,14 @@ use crate::api::error::ApiError;
 use crate::domain::scopes::Scope;
 use crate::server::key_cache::KeyRecord;
 
+/// What the layer found, in one extension of the request: the key and the
+/// client's address (one insert rather than two on every request).
+#[derive(Clone, Debug)]
+pub struct Verified {
+    pub key: CallingKey,
+    pub ip: ClientIp,
+}
+
 /// The verified key of this request, for handlers.
 #[derive(Clone, Debug)]
 pub struct CallingKey(pub Arc<KeyRecord>);
@@ -29,8 +37,8 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CallingKey {
     async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, ApiError> {
         parts
             .extensions
-            .get::<CallingKey>()
-            .cloned()
+            .get::<Verified>()
+            .map(|verified| verified.key.clone())
             .ok_or(ApiError::InvalidCredentials)
     }
 }
@@ -106,9 +114,8 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientIp {
     ) -> Result<Self, Self::Rejection> {
         Ok(parts
             .extensions
-            .get::<ClientIp>()
-            .copied()
-            .unwrap_or(ClientIp(None)))
+            .get::<Verified>()
+            .map_or(ClientIp(None), |verified| verified.ip))
     }
 }
 

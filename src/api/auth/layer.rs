@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use tower::{Layer, Service};
 
-use super::calling_key::{CallingKey, ClientIp};
+use super::calling_key::{CallingKey, ClientIp, Verified};
 use super::credentials::{check, credentials};
 use crate::api::error::ApiError;
 use crate::domain::ip_allowlist::client_of;
@@ -75,13 +75,15 @@ fn admit(
         state.usage.refuse(&key.id, now, RefusalReason::Ip);
         return Err(Refusal::Address(ApiError::IpNotAllowed(ip)));
     }
-    let decision = state.limits.check(&key.id, key.rate_limit);
+    let decision = state.limits.check_key(&key);
     if let Decision::Refused { .. } = decision {
         state.usage.refuse(&key.id, now, RefusalReason::RateLimit);
         return Err(Refusal::RateLimited(decision));
     }
-    req.extensions_mut().insert(ClientIp(ip));
-    req.extensions_mut().insert(CallingKey(key.clone()));
+    req.extensions_mut().insert(Verified {
+        key: CallingKey(key.clone()),
+        ip: ClientIp(ip),
+    });
     Ok(Admitted {
         decision,
         key,
