@@ -409,7 +409,7 @@ mod tests {
     #[test]
     fn a_roll_keeps_the_id_and_changes_the_secret() {
         let old = token();
-        let new = Token::with_id(Environment::Live, old.id().clone(), &mut OsRng);
+        let new = Token::with_id(Environment::Live, *old.id(), &mut OsRng);
         assert_eq!(new.api_key(), old.api_key());
         assert_ne!(new.expose_secret(), old.expose_secret());
     }

@@ -391,8 +391,8 @@ impl Visit for PlainVisitor<'_> {
 /// enter and exit of each request's span, paid only when asked for.
 #[derive(Debug)]
 pub enum LogFilter {
-    Targets(Targets),
-    Env(EnvFilter),
+    Targets(Box<Targets>),
+    Env(Box<EnvFilter>),
 }
 
 impl LogFilter {
@@ -401,16 +401,16 @@ impl LogFilter {
     pub fn parse(directives: Option<&str>) -> LogFilter {
         let directives = directives.map(str::trim).filter(|d| !d.is_empty());
         let Some(directives) = directives else {
-            return LogFilter::Targets(Targets::new().with_default(LevelFilter::INFO));
+            return LogFilter::Targets(Box::new(Targets::new().with_default(LevelFilter::INFO)));
         };
         if !directives.contains(['[', '{']) {
             if let Ok(targets) = directives.parse::<Targets>() {
-                return LogFilter::Targets(targets);
+                return LogFilter::Targets(Box::new(targets));
             }
         }
         match EnvFilter::try_new(directives) {
-            Ok(filter) => LogFilter::Env(filter),
-            Err(_) => LogFilter::Targets(Targets::new().with_default(LevelFilter::INFO)),
+            Ok(filter) => LogFilter::Env(Box::new(filter)),
+            Err(_) => LogFilter::Targets(Box::new(Targets::new().with_default(LevelFilter::INFO))),
         }
     }
 
@@ -419,8 +419,8 @@ impl LogFilter {
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
         match self {
-            LogFilter::Targets(targets) => Box::new(targets),
-            LogFilter::Env(filter) => Box::new(filter),
+            LogFilter::Targets(targets) => targets,
+            LogFilter::Env(filter) => filter,
         }
     }
 }
