@@ -12,7 +12,7 @@ use sea_orm::{
 };
 
 use super::audit::SYSTEM_LABEL;
-use super::key_list::{folded_contains, visible};
+use super::key_list::{folded_contains, matching_ids, visible};
 use super::keys::Caller;
 use crate::domain::audit_action::AuditAction;
 use crate::domain::role::Role;
@@ -79,10 +79,6 @@ fn actor_filter(actor: &str) -> Option<Condition> {
     }
 }
 
-/// Up to this many matches, a search sorts its matches itself; beyond, it
-/// walks the log newest first (see [`list`]).
-const SEARCH_MATCHES_FIRST: u64 = 2_000;
-
 /// One page of the log as `query` asks, newest first.
 pub async fn list(db: &impl ConnectionTrait, caller: &Caller, query: AuditQuery) -> Result<AuditPage, DbErr> {
     let mut filter = readable(caller);
@@ -109,15 +105,8 @@ pub async fn list(db: &impl ConnectionTrait, caller: &Caller, query: AuditQuery)
     let matches: Option<Vec<i64>> = if query.q.is_empty() {
         None
     } else {
-        let ids: Vec<i64> = audit_event::Entity::find()
-            .select_only()
-            .column(audit_event::Column::Id)
-            .filter(filter.clone())
-            .limit(SEARCH_MATCHES_FIRST + 1)
-            .into_tuple()
-            .all(db)
-            .await?;
-        (ids.len() as u64 <= SEARCH_MATCHES_FIRST).then_some(ids)
+        let matching = audit_event::Entity::find().filter(filter.clone());
+        matching_ids(db, matching, audit_event::Column::Id).await?
     };
     let total = match &matches {
         Some(ids) => ids.len() as u64,

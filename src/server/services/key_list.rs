@@ -45,7 +45,30 @@ pub(crate) fn folded_contains(column: impl ColumnTrait, text: &str) -> SimpleExp
 /// Up to this many matches, a search reads its matches and sorts them
 /// itself; beyond, it walks the sort order (matches are then common enough
 /// to fill a page early).
-const SEARCH_MATCHES_FIRST: u64 = 2_000;
+pub(crate) const SEARCH_MATCHES_FIRST: u64 = 2_000;
+
+/// The search's first step (key table and Audit log): the ids of the rows
+/// `select` matches, read in one pass over the search index (which also
+/// counts them), when there are at most [`SEARCH_MATCHES_FIRST`]; `None`
+/// when there are more, and the caller walks its sort order instead.
+pub(crate) async fn matching_ids<E, V>(
+    db: &impl ConnectionTrait,
+    select: sea_orm::Select<E>,
+    id: E::Column,
+) -> Result<Option<Vec<V>>, DbErr>
+where
+    E: EntityTrait,
+    V: sea_orm::TryGetable,
+{
+    let ids: Vec<V> = select
+        .select_only()
+        .column(id)
+        .limit(SEARCH_MATCHES_FIRST + 1)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok((ids.len() as u64 <= SEARCH_MATCHES_FIRST).then_some(ids))
+}
 
 /// Keys of the caller's agency they may see.
 pub(crate) fn visible(caller: &Caller) -> Condition {
@@ -132,15 +155,8 @@ pub async fn list(
     let matches: Option<Vec<String>> = if query.q.is_empty() {
         None
     } else {
-        let ids: Vec<String> = api_key::Entity::find()
-            .select_only()
-            .column(api_key::Column::Id)
-            .filter(filter.clone())
-            .limit(SEARCH_MATCHES_FIRST + 1)
-            .into_tuple()
-            .all(db)
-            .await?;
-        (ids.len() as u64 <= SEARCH_MATCHES_FIRST).then_some(ids)
+        let matching = api_key::Entity::find().filter(filter.clone());
+        matching_ids(db, matching, api_key::Column::Id).await?
     };
     let fetch = |page: u64| {
         let offset = (page - 1) * PAGE_SIZE;
