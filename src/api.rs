@@ -1,7 +1,8 @@
 //! The `/v1` REST API that keys unlock (docs/contract.md). Its own router: no
-//! sessions, cookies or compression on this path, only key verification,
-//! the key's rate limit and usage counting ([`auth::authenticate`]). The
-//! two documents describing it (`openapi.json`, `postman.json`) need no key.
+//! sessions, cookies or compression on this path. Key verification, the
+//! key's rate limit and usage counting run before routing, for the routes of
+//! [`KEYED_ROUTES`] ([`auth::Authenticate`]). The two documents describing
+//! it (`openapi.json`, `postman.json`) need no key.
 pub mod agents;
 pub mod auth;
 pub mod docs;
@@ -23,10 +24,28 @@ use error::ApiError;
 /// The largest request body accepted (413 beyond).
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
+/// The routes a key unlocks, as (path, methods; `GET` serves `HEAD` too):
+/// [`router`] serves them, and [`auth::Authenticate`], wrapped around the
+/// whole app, verifies the key before routing for exactly these. Any other
+/// path or method under `/v1` is routed without a look at credentials (a
+/// JSON 404 or 405, or one of the two documents). A route missing here
+/// fails closed: its handler's key extractor finds no key and answers 401.
+pub const KEYED_ROUTES: &[(&str, &[&str])] = &[
+    ("/v1/me", &["GET"]),
+    ("/v1/leads", &["GET", "POST"]),
+    ("/v1/leads/{id}", &["GET", "PATCH"]),
+    ("/v1/properties", &["GET"]),
+    ("/v1/properties/{id}", &["GET", "PUT", "DELETE"]),
+    ("/v1/agents", &["GET"]),
+    ("/v1/analytics/leads", &["GET"]),
+    ("/v1/keys", &["GET", "POST"]),
+    ("/v1/keys/{id}", &["DELETE"]),
+];
+
 /// Everything under `/v1`, at its full paths: merged into the server's
 /// router rather than nested, so a request is routed once and its URI is
 /// never rewritten (nesting measured about 2% of a `/v1/me` request).
-pub fn router(state: &AppState) -> Router<AppState> {
+pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/me", get(me::me))
         .route("/v1/leads", get(leads::list).post(leads::import))
@@ -43,7 +62,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/v1/analytics/leads", get(leads::analytics))
         .route("/v1/keys", get(keys::list).post(keys::create))
         .route("/v1/keys/{id}", delete(keys::delete))
-        .route_layer(auth::Authenticate::new(state.clone()))
         .route("/v1/openapi.json", get(docs::openapi))
         .route("/v1/postman.json", get(docs::postman))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })

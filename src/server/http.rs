@@ -13,6 +13,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tower::Layer;
 use tower_http::compression::CompressionLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -30,7 +31,7 @@ pub const SESSION_COOKIE: &str = "keyward_session";
 /// Form posts are small; anything larger is refused with 413.
 const FORM_BODY_LIMIT: usize = 64 * 1024;
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState) -> App {
     let routes = generate_route_list(App);
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name(SESSION_COOKIE)
@@ -82,21 +83,27 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new());
     // Health checks and `/v1` skip sessions and compression: they carry no
     // cookie, and their answers are small.
-    with_edges(
-        Router::new()
-            .route("/healthz", get(|| async { "ok" }))
-            .route("/readyz", get(readyz))
-            .merge(crate::api::router(&state))
-            .merge(dashboard)
-            .with_state(state),
-    )
+    let authenticate = crate::api::auth::Authenticate::new(state.clone());
+    let app = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .merge(crate::api::router())
+        .merge(dashboard)
+        .with_state(state);
+    edges::Edges.layer(authenticate.layer(app))
 }
+
+/// The whole app as one service, outermost first: the edges, then `/v1`
+/// authentication for the keyed routes, then the router.
+pub type App = edges::EdgesService<crate::api::auth::AuthService<Router>>;
 
 /// What every request passes through, outermost first: the request id,
 /// the span and log line that carry it, and the guard that turns a panic
-/// into a 500 naming it ([`edges`](crate::server::edges)).
-pub fn with_edges(router: Router) -> Router {
-    router.layer(edges::Edges)
+/// into a 500 naming it ([`edges`](crate::server::edges)). Around the
+/// router, not a `Router::layer` (which axum applies to every route, boxed
+/// once more on each request).
+pub fn with_edges(router: Router) -> edges::EdgesService<Router> {
+    edges::Edges.layer(router)
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
@@ -191,7 +198,9 @@ impl Server {
         );
 
         let (shutdown, stopped) = oneshot::channel::<()>();
-        let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let app = axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(router(
+            state.clone(),
+        ));
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async {

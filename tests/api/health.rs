@@ -53,6 +53,7 @@ async fn panicking_server() -> std::net::SocketAddr {
     let app = keyward::server::http::with_edges(routes);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let app = axum::ServiceExt::<axum::extract::Request>::into_make_service(app);
     tokio::spawn(async move { axum::serve(listener, app).await });
     addr
 }

@@ -265,6 +265,42 @@ on_both_engines! {
         assert_eq!(page["rows"][0]["usage_count"], 1000);
     }
 
+    async fn every_keyed_route_and_only_those_verify_the_key_before_routing(engine) {
+        use keyward::api::KEYED_ROUTES;
+        let w = world(engine).await;
+        let (_, token) = new_key(&w.app, &["admin"]).await;
+        // The table the key check runs on before routing is the API's:
+        // every operation of the OpenAPI document that needs a key, no more.
+        let doc: Value = get(&w.app, "/v1/openapi.json", &[]).await.json().await.unwrap();
+        let mut documented: Vec<(String, String)> = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                if operation.get("security").is_some_and(|s| s.as_array().is_some_and(|s| !s.is_empty())) {
+                    documented.push((path.clone(), method.to_uppercase()));
+                }
+            }
+        }
+        let mut keyed: Vec<(String, String)> = KEYED_ROUTES
+            .iter()
+            .flat_map(|(path, methods)| methods.iter().map(move |m| (path.to_string(), m.to_string())))
+            .collect();
+        documented.sort();
+        keyed.sort();
+        assert_eq!(documented, keyed);
+        let client = reqwest::Client::new();
+        for (path, method) in &keyed {
+            let url = w.app.url(&path.replace("{id}", "x1"));
+            let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+            let without = client.request(method.clone(), &url).send().await.unwrap();
+            assert_eq!(without.status(), 401, "{method} {path} without a key");
+            let with = client.request(method.clone(), &url).bearer_auth(&token).send().await.unwrap();
+            assert_ne!(with.status(), 401, "{method} {path} with an admin key");
+            assert_eq!(with.headers()["ratelimit-limit"], "200", "{method} {path}: limited and counted");
+        }
+        let head = client.head(w.app.url("/v1/me")).send().await.unwrap();
+        assert_eq!(head.status(), 401, "HEAD goes with GET");
+    }
+
     async fn unknown_paths_and_methods_answer_in_json(engine) {
         let w = world(engine).await;
         for path in ["/v1/nothing-here", "/v1", "/v1/", "/v1/leads/1/notes", "/v1/me/"] {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::extract::{ConnectInfo, Request};
+use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use tower::{Layer, Service};
@@ -103,18 +104,57 @@ fn refused(decision: Decision) -> Response {
     response
 }
 
-/// The layer on every authenticated `/v1` route: verifies, applies the
-/// key's rate limit, counts the request, and hands the key to the handler.
-/// Written as a plain tower service rather than `middleware::from_fn`: a
-/// key found in the cache (nearly every request) is admitted without
-/// boxing or moving the request's future; only a cache miss, which reads
-/// the database, takes the boxed path.
+/// Which requests need a key: the paths and methods of
+/// [`KEYED_ROUTES`](crate::api::KEYED_ROUTES), matched as axum matches
+/// them (`{id}` is one segment; `HEAD` goes with `GET`).
+struct Keyed(matchit::Router<Vec<Method>>);
+
+impl Keyed {
+    fn new() -> Self {
+        let mut routes = matchit::Router::new();
+        for (path, methods) in crate::api::KEYED_ROUTES {
+            let methods = methods
+                .iter()
+                .map(|m| Method::from_bytes(m.as_bytes()).expect("a method name"))
+                .collect();
+            routes
+                .insert(*path, methods)
+                .expect("distinct, well-formed paths");
+        }
+        Self(routes)
+    }
+
+    fn needs_key(&self, method: &Method, path: &str) -> bool {
+        self.0.at(path).is_ok_and(|found| {
+            found
+                .value
+                .iter()
+                .any(|allowed| allowed == method || (allowed == Method::GET && method == Method::HEAD))
+        })
+    }
+}
+
+/// Wrapped around the whole app, before routing: for the keyed routes it
+/// verifies, applies the key's rate limit, counts the request, and hands
+/// the key to the handler; everything else passes untouched. Before
+/// routing rather than a `route_layer`, which axum applies per route by
+/// boxing the route once more on every request (5% of `/v1/me`'s
+/// throughput, BENCHMARKS.md). A plain tower service rather than
+/// `middleware::from_fn`: a key found in the cache (nearly every request)
+/// is admitted without boxing or moving the request's future; only a cache
+/// miss, which reads the database, takes the boxed path.
 #[derive(Clone)]
-pub struct Authenticate(AppState);
+pub struct Authenticate {
+    state: AppState,
+    keyed: Arc<Keyed>,
+}
 
 impl Authenticate {
     pub fn new(state: AppState) -> Self {
-        Self(state)
+        Self {
+            state,
+            keyed: Arc::new(Keyed::new()),
+        }
     }
 }
 
@@ -123,7 +163,8 @@ impl<S> Layer<S> for Authenticate {
 
     fn layer(&self, inner: S) -> AuthService<S> {
         AuthService {
-            state: self.0.clone(),
+            state: self.state.clone(),
+            keyed: self.keyed.clone(),
             inner,
         }
     }
@@ -132,6 +173,7 @@ impl<S> Layer<S> for Authenticate {
 #[derive(Clone)]
 pub struct AuthService<S> {
     state: AppState,
+    keyed: Arc<Keyed>,
     inner: S,
 }
 
@@ -149,6 +191,11 @@ where
     }
 
     fn call(&mut self, mut req: Request) -> Self::Future {
+        if !self.keyed.needs_key(req.method(), req.uri().path()) {
+            return AuthFuture::Pass {
+                future: self.inner.call(req),
+            };
+        }
         let now = Utc::now();
         let token = match credentials(req.headers()) {
             Ok(token) => token,
@@ -195,10 +242,12 @@ where
 }
 
 pin_project_lite::pin_project! {
-    /// The answer of [`AuthService`]: at once (refused), the handler's
-    /// with the rate-limit headers added, or the boxed cache-miss path.
+    /// The answer of [`AuthService`]: the app's for a request that needs
+    /// no key, at once (refused), the handler's with the rate-limit headers
+    /// added, or the boxed cache-miss path.
     #[project = AuthProjection]
     pub enum AuthFuture<F> {
+        Pass { #[pin] future: F },
         Ready { response: Option<Response> },
         Inner { #[pin] future: F, admitted: Option<Admitted>, usage: Arc<UsageRecorder> },
         Slow { future: Pin<Box<dyn Future<Output = Response> + Send>> },
@@ -221,6 +270,7 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project() {
+            AuthProjection::Pass { future } => future.poll(cx),
             AuthProjection::Ready { response } => Poll::Ready(Ok(response
                 .take()
                 .expect("an AuthFuture is not polled after it is done"))),
