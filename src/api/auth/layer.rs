@@ -125,12 +125,14 @@ impl Keyed {
     }
 
     fn needs_key(&self, method: &Method, path: &str) -> bool {
-        self.0.at(path).is_ok_and(|found| {
-            found
-                .value
-                .iter()
-                .any(|allowed| allowed == method || (allowed == Method::GET && method == Method::HEAD))
-        })
+        // Pages, assets and probes are decided without a lookup.
+        path.starts_with("/v1/")
+            && self.0.at(path).is_ok_and(|found| {
+                found
+                    .value
+                    .iter()
+                    .any(|allowed| allowed == method || (allowed == Method::GET && method == Method::HEAD))
+            })
     }
 }
 
