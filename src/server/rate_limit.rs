@@ -174,6 +174,8 @@ fn ceil_secs(duration: Duration) -> u64 {
 
 impl RateLimits {
     /// Takes one request from the key's bucket (`per_second` 0: unlimited).
+    /// Tests only: requests go through [`check_key`](Self::check_key).
+    #[cfg(test)]
     pub fn check(&self, key_id: &str, per_second: u32) -> Decision {
         if per_second == 0 {
             return Decision::Unlimited;
@@ -181,7 +183,7 @@ impl RateLimits {
         self.take(&self.bucket(key_id, per_second))
     }
 
-    /// [`check`](Self::check) for a verified key: its bucket is kept on the
+    /// Takes one request from a verified key's bucket: the bucket is kept on the
     /// cached record from its first request on, so later requests skip the
     /// lookup. A record lives a minute at most (and is dropped at once when
     /// the key changes), so a new limit reaches the bucket as fast as any
