@@ -24,7 +24,8 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, Uri};
+use arrayvec::ArrayString;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use pin_project_lite::pin_project;
 use tracing::Span;
@@ -66,8 +67,7 @@ where
         let started = Instant::now();
         let id = client_request_id(&req).unwrap_or_else(fresh_request_id);
         let method = req.method().clone();
-        // Shares the request's bytes: no copy of the path.
-        let uri = req.uri().clone();
+        let path = LoggedPath::of(req.uri().path());
         let span = tracing::info_span!("request", id = %IdText(&id));
         let inner = {
             let _entered = span.enter();
@@ -78,7 +78,7 @@ where
             done: Done {
                 started,
                 method,
-                uri,
+                path,
                 id,
                 span,
             },
@@ -99,7 +99,7 @@ pin_project! {
 struct Done {
     started: Instant,
     method: Method,
-    uri: Uri,
+    path: LoggedPath,
     id: HeaderValue,
     span: Span,
 }
@@ -125,10 +125,10 @@ where
                 tracing::error!(
                     target: "keyward::http",
                     method = %done.method,
-                    path = %done.uri.path(),
+                    path = done.path.as_str(),
                     "the request panicked"
                 );
-                panic_answer(done.uri.path(), IdText(&done.id).as_str())
+                panic_answer(done.path.as_str(), IdText(&done.id).as_str())
             }
         };
         // The id moves to the response: nothing reads it after this line.
@@ -138,7 +138,7 @@ where
         tracing::info!(
             target: "keyward::http",
             method = %done.method,
-            path = %done.uri.path(),
+            path = done.path.as_str(),
             status = response.status().as_u16(),
             latency_ms = (micros / 10.0).round() / 100.0,
             "request"
@@ -147,7 +147,34 @@ where
     }
 }
 
-/// The client's `x-request-id` when there is exactly one and it is sane.
+/// The request's path, copied out of the request for its log line. Not a
+/// clone of the `Uri`: that shares hyper's read buffer, and kept until the
+/// response is written it stops hyper from reusing the buffer for the
+/// connection's next request, so every request allocated a fresh 8 KiB
+/// buffer (freed later, often on the other worker thread, where glibc's
+/// arena lock made the threads wait on each other: a futex call every
+/// seventh request). Paths up to 64 bytes stay inline; longer ones, rare,
+/// are copied to the heap.
+enum LoggedPath {
+    Inline(ArrayString<64>),
+    Long(Box<str>),
+}
+
+impl LoggedPath {
+    fn of(path: &str) -> Self {
+        ArrayString::from(path).map_or_else(|_| LoggedPath::Long(path.into()), LoggedPath::Inline)
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            LoggedPath::Inline(path) => path,
+            LoggedPath::Long(path) => path,
+        }
+    }
+}
+
+/// The client's `x-request-id` when there is exactly one and it is sane,
+/// copied (not sharing the request's buffer, as [`LoggedPath`] says why).
 fn client_request_id(req: &Request) -> Option<HeaderValue> {
     let mut ids = req.headers().get_all(&X_REQUEST_ID).iter();
     let id = ids.next()?;
@@ -157,7 +184,7 @@ fn client_request_id(req: &Request) -> Option<HeaderValue> {
             .as_bytes()
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(b));
-    sane.then(|| id.clone())
+    sane.then(|| HeaderValue::from_bytes(id.as_bytes()).expect("checked above: visible ASCII"))
 }
 
 /// A fresh UUID v4, as text, without a heap string in between.
