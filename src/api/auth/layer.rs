@@ -17,13 +17,17 @@ use super::credentials::{check, credentials};
 use crate::api::error::ApiError;
 use crate::domain::ip_allowlist::client_of;
 use crate::domain::refusal::RefusalReason;
+use crate::domain::token::KeyId;
 use crate::server::key_cache::KeyRecord;
 use crate::server::rate_limit::Decision;
 use crate::server::state::AppState;
 use crate::server::usage::UsageRecorder;
 
-fn client_ip(state: &AppState, req: &Request) -> Option<IpAddr> {
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>()?.0.ip();
+/// The client's address, from the socket's peer (taken out of the request:
+/// handlers get the resolved address in [`Verified`], and one extension
+/// fewer keeps the request's extension map from growing on every request).
+fn client_ip(state: &AppState, req: &mut Request) -> Option<IpAddr> {
+    let peer = req.extensions_mut().remove::<ConnectInfo<SocketAddr>>()?.0.ip();
     client_of(peer, req.headers(), &state.config.trusted_proxies)
 }
 
@@ -46,7 +50,9 @@ impl Refusal {
 /// handler has answered: a use, or a refusal the handler made.
 pub struct Admitted {
     decision: Decision,
-    key: Arc<KeyRecord>,
+    /// The key's id (not the key: the request holds that, and one
+    /// reference count fewer moves between cores).
+    key_id: KeyId,
     ip: Option<IpAddr>,
     now: DateTime<Utc>,
 }
@@ -57,8 +63,8 @@ impl Admitted {
     fn finish(self, usage: &UsageRecorder, response: &mut Response) {
         self.decision.write_headers(response.headers_mut());
         match response.extensions().get::<RefusalReason>() {
-            Some(reason) => usage.refuse(&self.key.id, self.now, *reason),
-            None => usage.record(&self.key.id, self.now, self.ip),
+            Some(reason) => usage.refuse(self.key_id.as_str(), self.now, *reason),
+            None => usage.record(self.key_id.as_str(), self.now, self.ip),
         }
     }
 }
@@ -68,6 +74,7 @@ impl Admitted {
 fn admit(
     state: &AppState,
     req: &mut Request,
+    key_id: KeyId,
     key: Arc<KeyRecord>,
     now: DateTime<Utc>,
 ) -> Result<Admitted, Refusal> {
@@ -82,12 +89,12 @@ fn admit(
         return Err(Refusal::RateLimited(decision));
     }
     req.extensions_mut().insert(Verified {
-        key: CallingKey(key.clone()),
+        key: CallingKey(key),
         ip: ClientIp(ip),
     });
     Ok(Admitted {
         decision,
-        key,
+        key_id,
         ip,
         now,
     })
@@ -206,7 +213,7 @@ where
         if let Some(record) = self.state.keys.cached(token.id().as_str()) {
             return match check(&self.state, &token, record, now) {
                 Err(err) => AuthFuture::ready(err.into_response()),
-                Ok(key) => match admit(&self.state, &mut req, key, now) {
+                Ok(key) => match admit(&self.state, &mut req, *token.id(), key, now) {
                     Err(refusal) => AuthFuture::ready(refusal.into_response()),
                     Ok(admitted) => AuthFuture::Inner {
                         future: self.inner.call(req),
@@ -231,7 +238,7 @@ where
                     Ok(key) => key,
                     Err(err) => return err.into_response(),
                 };
-                let admitted = match admit(&state, &mut req, key, now) {
+                let admitted = match admit(&state, &mut req, *token.id(), key, now) {
                     Ok(admitted) => admitted,
                     Err(refusal) => return refusal.into_response(),
                 };
