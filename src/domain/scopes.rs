@@ -166,6 +166,23 @@ impl ScopeSet {
         self.0 & Scope::Admin.bit() != 0
     }
 
+    /// Whether everything `other` allows, this set allows too (`admin`
+    /// covers every set).
+    pub fn covers(self, other: ScopeSet) -> bool {
+        self.is_admin() || other.0 & !self.0 == 0
+    }
+
+    /// What both sets allow, `None` when nothing (`admin` on one side
+    /// leaves the other side whole).
+    pub fn intersect(self, other: ScopeSet) -> Option<ScopeSet> {
+        let bits = match (self.is_admin(), other.is_admin()) {
+            (true, _) => other.0,
+            (false, true) => self.0,
+            (false, false) => self.0 & other.0,
+        };
+        (bits != 0).then_some(Self(bits))
+    }
+
     /// The scopes as chosen, in canonical order.
     pub fn iter(self) -> impl Iterator<Item = Scope> {
         Scope::ALL
@@ -227,6 +244,29 @@ mod tests {
         assert!(!set.allows(Scope::WriteLeads));
         assert!(!set.allows(Scope::Admin));
         assert!(!set.is_admin());
+    }
+
+    #[test]
+    fn covering_and_intersecting_treat_admin_as_everything() {
+        let set = |text| ScopeSet::parse(text).unwrap();
+        assert!(set("read:leads write:leads").covers(set("read:leads")));
+        assert!(!set("read:leads").covers(set("read:leads write:leads")));
+        assert!(set("admin").covers(set("read:leads webhooks")));
+        assert!(!set("read:leads").covers(set("admin")));
+        assert_eq!(
+            set("read:leads write:leads").intersect(set("write:leads read:agents")),
+            Some(set("write:leads"))
+        );
+        assert_eq!(set("read:leads").intersect(set("read:agents")), None);
+        assert_eq!(
+            set("admin").intersect(set("read:agents")),
+            Some(set("read:agents"))
+        );
+        assert_eq!(
+            set("read:agents").intersect(set("admin")),
+            Some(set("read:agents"))
+        );
+        assert_eq!(set("admin").intersect(set("admin")), Some(set("admin")));
     }
 
     #[test]

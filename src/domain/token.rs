@@ -14,7 +14,7 @@ pub const CRC_LEN: usize = 6;
 /// `kw_live_` + id + `_` + secret + crc.
 pub const TOKEN_LEN: usize = 8 + ID_LEN + 1 + SECRET_LEN + CRC_LEN;
 
-fn random_base62(rng: &mut (impl RngCore + CryptoRng), len: usize) -> String {
+pub(in crate::domain) fn random_base62(rng: &mut (impl RngCore + CryptoRng), len: usize) -> String {
     // `gen_range` rejects out-of-range draws, so every character is uniform.
     (0..len)
         .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
@@ -22,7 +22,7 @@ fn random_base62(rng: &mut (impl RngCore + CryptoRng), len: usize) -> String {
 }
 
 /// CRC32 of `text` as 6 base62 digits (62^6 > 2^32), most significant first.
-fn checksum(text: &str) -> [u8; CRC_LEN] {
+pub(in crate::domain) fn checksum(text: &str) -> [u8; CRC_LEN] {
     let mut value = crc32fast::hash(text.as_bytes()) as u64;
     let mut digits = [b'0'; CRC_LEN];
     for digit in digits.iter_mut().rev() {
@@ -35,16 +35,16 @@ fn checksum(text: &str) -> [u8; CRC_LEN] {
 /// Base62 text of a fixed length, kept inline: parsing a token on every
 /// request allocates nothing.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-struct Base62<const N: usize>([u8; N]);
+pub(in crate::domain) struct Base62<const N: usize>([u8; N]);
 
 impl<const N: usize> Base62<N> {
     /// `text` when it is exactly `N` base62 characters.
-    fn parse(text: &str) -> Option<Self> {
+    pub(in crate::domain) fn parse(text: &str) -> Option<Self> {
         let bytes: [u8; N] = text.as_bytes().try_into().ok()?;
         bytes.iter().all(u8::is_ascii_alphanumeric).then_some(Self(bytes))
     }
 
-    fn as_str(&self) -> &str {
+    pub(in crate::domain) fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0).expect("base62 is ASCII")
     }
 }
@@ -227,7 +227,15 @@ impl Pepper {
     }
 
     fn hash_text(&self, secret: &str) -> SecretHash {
+        self.hash_labelled(b"", secret)
+    }
+
+    /// HMAC-SHA256(pepper, label ‖ secret): credentials other than keys hash
+    /// their prefix in front of the secret, so no hash of one kind can ever
+    /// stand for another's.
+    pub(in crate::domain) fn hash_labelled(&self, label: &[u8], secret: &str) -> SecretHash {
         let mut mac = self.1.clone();
+        mac.update(label);
         mac.update(secret.as_bytes());
         SecretHash(mac.finalize().into_bytes().into())
     }

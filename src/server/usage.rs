@@ -334,7 +334,9 @@ mod tests {
     #[test]
     fn counts_from_every_thread_reach_one_batch() {
         let usage = UsageRecorder::default();
-        let at = DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z").unwrap().to_utc();
+        let at = DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z")
+            .unwrap()
+            .to_utc();
         let threads = usage.shards.len() + 3;
         std::thread::scope(|scope| {
             for _ in 0..threads {

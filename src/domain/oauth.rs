@@ -1,0 +1,11 @@
+//! OAuth 2.0 for third-party apps, the pure parts: the credentials' format,
+//! PKCE, redirect URIs and the `scope` parameter. Server-only (hashing and
+//! URL parsing stay out of the browser's wasm).
+//!
+//! Sources: RFC 6749 (the framework), RFC 7636 (PKCE), RFC 8252 (native
+//! apps, loopback redirects), RFC 9700 (the security BCP) and OAuth 2.1
+//! where they differ.
+pub mod credential;
+pub mod pkce;
+pub mod redirect_uri;
+pub mod scope;
