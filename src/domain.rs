@@ -10,8 +10,6 @@ pub mod ip_allowlist;
 pub mod key_name;
 pub mod lifecycle;
 pub mod next_url;
-/// OAuth 2.0's pure parts: server-only (hashing and URL parsing).
-#[cfg(feature = "ssr")]
 pub mod oauth;
 pub mod policy;
 pub mod refusal;

@@ -17,6 +17,7 @@ mod m20261130_000013_add_search_folded;
 mod m20261201_000014_audit_action_spelling;
 mod m20261201_000015_index_audit_log;
 mod m20261201_000016_index_key_search;
+mod m20261201_000017_create_oauth;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000014_audit_action_spelling::Migration),
             Box::new(m20261201_000015_index_audit_log::Migration),
             Box::new(m20261201_000016_index_key_search::Migration),
+            Box::new(m20261201_000017_create_oauth::Migration),
         ]
     }
 }
