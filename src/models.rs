@@ -5,6 +5,7 @@ mod error;
 mod flash;
 pub mod keys;
 pub mod notifications;
+pub mod oauth;
 pub mod query;
 pub mod records;
 pub mod reference;

@@ -43,11 +43,32 @@ pub enum AuditAction {
     /// The agency's nightly reset of test-mode data.
     #[cfg_attr(feature = "ssr", sea_orm(string_value = "sandbox_reset_changed"))]
     SandboxResetChanged,
+    /// An OAuth app was registered (dashboard or command line).
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "app_registered"))]
+    AppRegistered,
+    /// A new client secret; details give the old one's grace.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "app_secret_rolled"))]
+    AppSecretRolled,
+    /// An OAuth app was deleted, and every token it held with it.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "app_deleted"))]
+    AppDeleted,
+    /// A person approved an app (consent), or widened what it may do.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "app_authorized"))]
+    AppAuthorized,
+    /// A person's grant to an app was revoked, and its tokens with it.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "grant_revoked"))]
+    GrantRevoked,
+    /// A used refresh token came back: its whole family was revoked (RFC 9700 §4.14.2).
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "refresh_replayed"))]
+    RefreshReplayed,
+    /// A redeemed authorization code came back: what it issued was revoked (RFC 6749 §4.1.2).
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "code_replayed"))]
+    CodeReplayed,
 }
 
 impl AuditAction {
     /// Every action, in the order the filter offers them.
-    pub const ALL: [AuditAction; 12] = [
+    pub const ALL: [AuditAction; 19] = [
         AuditAction::Created,
         AuditAction::Renamed,
         AuditAction::Revoked,
@@ -60,6 +81,13 @@ impl AuditAction {
         AuditAction::KeyLimitChanged,
         AuditAction::InactivityChanged,
         AuditAction::SandboxResetChanged,
+        AuditAction::AppRegistered,
+        AuditAction::AppSecretRolled,
+        AuditAction::AppDeleted,
+        AuditAction::AppAuthorized,
+        AuditAction::GrantRevoked,
+        AuditAction::RefreshReplayed,
+        AuditAction::CodeReplayed,
     ];
 
     /// The stored and URL spelling.
@@ -77,6 +105,13 @@ impl AuditAction {
             AuditAction::KeyLimitChanged => "key_limit_changed",
             AuditAction::InactivityChanged => "inactivity_changed",
             AuditAction::SandboxResetChanged => "sandbox_reset_changed",
+            AuditAction::AppRegistered => "app_registered",
+            AuditAction::AppSecretRolled => "app_secret_rolled",
+            AuditAction::AppDeleted => "app_deleted",
+            AuditAction::AppAuthorized => "app_authorized",
+            AuditAction::GrantRevoked => "grant_revoked",
+            AuditAction::RefreshReplayed => "refresh_replayed",
+            AuditAction::CodeReplayed => "code_replayed",
         }
     }
 
@@ -95,6 +130,13 @@ impl AuditAction {
             AuditAction::KeyLimitChanged => "Key limit changed",
             AuditAction::InactivityChanged => "Inactivity window changed",
             AuditAction::SandboxResetChanged => "Sandbox reset changed",
+            AuditAction::AppRegistered => "OAuth app registered",
+            AuditAction::AppSecretRolled => "OAuth app secret rolled",
+            AuditAction::AppDeleted => "OAuth app deleted",
+            AuditAction::AppAuthorized => "OAuth app authorized",
+            AuditAction::GrantRevoked => "OAuth grant revoked",
+            AuditAction::RefreshReplayed => "Refresh token replayed",
+            AuditAction::CodeReplayed => "Authorization code replayed",
         }
     }
 

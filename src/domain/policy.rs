@@ -28,6 +28,9 @@ pub enum Action {
     ManageKey(KeyHome),
     /// Change the agency's settings (key limit, inactivity window).
     ChangeAgencySettings,
+    /// Register, change, roll the secret of or delete the agency's OAuth
+    /// apps, and see or revoke every grant people gave them.
+    ManageOAuthApps,
 }
 
 impl Actor {
@@ -45,6 +48,7 @@ pub fn can(actor: &Actor, action: Action) -> bool {
         (Role::Manager, Action::ManageKey(None)) => false,
         (Role::Agent, Action::ManageKey(_)) => false,
         (_, Action::ChangeAgencySettings) => false,
+        (_, Action::ManageOAuthApps) => false,
     }
 }
 
@@ -82,6 +86,9 @@ mod tests {
             (Role::SuperManager, ManageKey(Some(20)), true),
             (Role::SuperManager, ManageKey(None), true),
             (Role::SuperManager, ChangeAgencySettings, true),
+            (Role::SuperManager, ManageOAuthApps, true),
+            (Role::Manager, ManageOAuthApps, false),
+            (Role::Agent, ManageOAuthApps, false),
             (Role::Manager, ViewKey(Some(10)), true),
             (Role::Manager, ViewKey(Some(20)), false),
             (Role::Manager, ViewKey(None), true),

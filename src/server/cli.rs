@@ -13,6 +13,7 @@ mod backup;
 mod demo;
 mod jobs;
 mod keys;
+mod oauth_apps;
 mod users;
 
 /// Exit code for a command that was used wrongly (as clap uses for bad flags).
@@ -56,6 +57,9 @@ enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Manage OAuth apps (third-party apps acting on behalf of people).
+    #[command(subcommand, name = "oauth-app")]
+    OauthApp(OauthAppCommand),
     /// Change an agency's settings.
     #[command(subcommand)]
     Agency(AgencyCommand),
@@ -93,6 +97,15 @@ enum KeyCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum OauthAppCommand {
+    /// Register an OAuth app, with the same rules and audit as the dashboard.
+    ///
+    /// Prints `client_id: …` and, for a confidential app, `client_secret: …` once on stdout;
+    /// everything else goes to stderr. Store the secret at once: it cannot be shown again.
+    Create(oauth_apps::AppCreate),
+}
+
+#[derive(Debug, Subcommand)]
 enum AgencyCommand {
     /// Change the key limit or the inactivity window (same rules and audit as the dashboard).
     Set(agency::AgencySet),
@@ -115,6 +128,7 @@ pub async fn run() -> ExitCode {
         Command::Migrate => migrate(config).await,
         Command::User(UserCommand::Add(args)) => users::add_user(config, args).await,
         Command::Key(KeyCommand::Create(args)) => keys::create(config, args).await,
+        Command::OauthApp(OauthAppCommand::Create(args)) => oauth_apps::create(config, args).await,
         Command::Agency(AgencyCommand::Set(args)) => agency::set(config, args).await,
         Command::Jobs(JobsCommand::Run(args)) => jobs::run(config, args).await,
         Command::Demo(args) => demo::run(config, args).await,

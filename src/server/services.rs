@@ -13,6 +13,7 @@ pub mod lead_analytics;
 pub mod leads;
 pub mod lifecycle;
 pub mod notifications;
+pub mod oauth;
 pub mod properties;
 pub mod record_pages;
 pub mod records;

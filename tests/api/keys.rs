@@ -131,6 +131,11 @@ pub(crate) async fn database_text(app: &TestApp) -> String {
         "notifications",
         "users",
         "agencies",
+        "oauth_apps",
+        "oauth_grants",
+        "oauth_codes",
+        "oauth_families",
+        "oauth_tokens",
     ] {
         let sql = format!("SELECT COALESCE(string_agg(t::text, ' '), '') FROM {table} t");
         let row = db

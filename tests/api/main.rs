@@ -11,6 +11,7 @@ mod jobs;
 mod key_lifecycle;
 mod keys;
 mod keys_cli;
+mod oauth_cli;
 mod operations;
 mod pepper;
 mod record_pages;

@@ -110,7 +110,7 @@ pub async fn create(config: Config, args: KeyCreate) -> Result<(), Failure> {
     Ok(())
 }
 
-fn lookup(err: LookupError) -> Failure {
+pub(super) fn lookup(err: LookupError) -> Failure {
     match err {
         LookupError::Database(err) => Failure::Runtime(err.into()),
         other => Failure::Usage(other.to_string()),
