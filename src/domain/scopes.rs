@@ -172,6 +172,11 @@ impl ScopeSet {
         self.is_admin() || other.0 & !self.0 == 0
     }
 
+    /// What either set allows.
+    pub fn union(self, other: ScopeSet) -> ScopeSet {
+        Self(self.0 | other.0)
+    }
+
     /// What both sets allow, `None` when nothing (`admin` on one side
     /// leaves the other side whole).
     pub fn intersect(self, other: ScopeSet) -> Option<ScopeSet> {
@@ -267,6 +272,10 @@ mod tests {
             Some(set("read:agents"))
         );
         assert_eq!(set("admin").intersect(set("admin")), Some(set("admin")));
+        assert_eq!(
+            set("read:leads").union(set("read:agents")),
+            set("read:leads read:agents")
+        );
     }
 
     #[test]

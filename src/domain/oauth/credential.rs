@@ -18,6 +18,9 @@ use crate::domain::token::{
 pub enum CredentialKind {
     /// `kw_ocs_…`: a confidential client's secret (RFC 6749 §2.3.1).
     ClientSecret,
+    /// `kw_oac_…`: an authorization code, single use, 60 seconds
+    /// (RFC 6749 §4.1.2).
+    AuthorizationCode,
     /// `kw_oat_…`: an access token, 1 hour (RFC 6749 §1.4).
     AccessToken,
     /// `kw_ort_…`: a refresh token, 30 days, rotated on every use
@@ -31,8 +34,9 @@ const PREFIX_LEN: usize = 7;
 pub const CREDENTIAL_LEN: usize = PREFIX_LEN + ID_LEN + 1 + SECRET_LEN + CRC_LEN;
 
 impl CredentialKind {
-    pub const ALL: [CredentialKind; 3] = [
+    pub const ALL: [CredentialKind; 4] = [
         CredentialKind::ClientSecret,
+        CredentialKind::AuthorizationCode,
         CredentialKind::AccessToken,
         CredentialKind::RefreshToken,
     ];
@@ -40,6 +44,7 @@ impl CredentialKind {
     pub const fn prefix(self) -> &'static str {
         match self {
             CredentialKind::ClientSecret => "kw_ocs_",
+            CredentialKind::AuthorizationCode => "kw_oac_",
             CredentialKind::AccessToken => "kw_oat_",
             CredentialKind::RefreshToken => "kw_ort_",
         }

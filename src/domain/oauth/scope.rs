@@ -1,4 +1,5 @@
 //! The `scope` parameter (RFC 6749 §3.3) and which scopes an app may hold.
+use crate::domain::role::Role;
 use crate::domain::scopes::{Scope, ScopeSet};
 
 /// Whether an OAuth app may be registered with (and so be granted) `scope`.
@@ -23,6 +24,16 @@ pub fn check_grantable(set: ScopeSet) -> Result<(), String> {
         )),
         None => Ok(()),
     }
+}
+
+/// What a person's role lets an app do in their name, whatever they
+/// granted: agents are read-only, so their tokens carry the `read:` scopes
+/// only; managers and super managers every grantable scope. Checked on every
+/// request, so a demoted person's tokens lose scopes at once.
+pub fn allowed_for(role: Role) -> ScopeSet {
+    let read_only = |scope: &Scope| scope.as_str().starts_with("read:");
+    let scopes = grantable().filter(|scope| role != Role::Agent || read_only(scope));
+    ScopeSet::new(scopes).expect("every role may read")
 }
 
 /// Why a requested `scope` was refused: an `invalid_scope` error
@@ -76,6 +87,18 @@ mod tests {
         let refused = check_grantable(set("read:leads admin")).unwrap_err();
         assert!(refused.starts_with("admin cannot be granted"), "{refused}");
         assert!(!grantable().any(|scope| scope == Scope::Admin));
+    }
+
+    #[test]
+    fn agents_lend_read_scopes_only() {
+        assert_eq!(
+            allowed_for(Role::Agent),
+            set("read:properties read:leads read:agents read:analytics")
+        );
+        for role in [Role::Manager, Role::SuperManager] {
+            assert_eq!(allowed_for(role), ScopeSet::new(grantable()).unwrap());
+            assert!(!allowed_for(role).is_admin());
+        }
     }
 
     #[test]

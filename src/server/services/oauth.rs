@@ -2,5 +2,8 @@
 //! agency registers, the grants people give them, codes and tokens. The
 //! dashboard, the command line and the `/oauth/*` endpoints all call these.
 pub mod apps;
+pub mod authorize;
+pub mod grants;
+pub mod tokens;
 
 pub use super::error::ServiceError;

@@ -229,6 +229,11 @@ pub async fn register(
     })
 }
 
+/// A stored app's public client id, `kw_app_{id}`.
+pub fn client_id(app: &oauth_app::Model) -> String {
+    format!("kw_app_{}", app.id)
+}
+
 /// The stored form of redirect URIs: one per line.
 fn join_uris(uris: &[RedirectUri]) -> String {
     uris.iter()

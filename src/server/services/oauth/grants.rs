@@ -1,0 +1,206 @@
+//! Grants (what a person approved for an app, RFC 6749 §1.3.1) and the
+//! authorization codes issued under them (§4.1.2): single use, 60 seconds,
+//! bound to the client, the redirect URI, the person, the scopes and the
+//! PKCE challenge.
+use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
+use serde_json::json;
+
+use super::apps::client_id;
+use super::authorize::AuthorizationRequest;
+use super::ServiceError;
+use crate::domain::audit_action::AuditAction;
+use crate::domain::oauth::credential::{Credential, CredentialKind};
+use crate::domain::role::Role;
+use crate::domain::scopes::ScopeSet;
+use crate::domain::token::{KeyId, Pepper};
+use crate::entities::{oauth_app, oauth_code, oauth_grant, workspace};
+use crate::server::services::keys::Caller;
+
+/// How long a code may wait to be redeemed (RFC 6749 §4.1.2 recommends at
+/// most 10 minutes; a client redeems at once).
+pub const CODE_LIFETIME: TimeDelta = TimeDelta::seconds(60);
+
+/// Where a grant's tokens reach, as the consent page offers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReachChoice {
+    /// `None`: the whole agency (super managers only).
+    pub workspace_id: Option<i64>,
+    pub label: String,
+}
+
+/// The places `caller` may let an app reach in their name: the whole agency
+/// and each workspace for a super manager, their own workspaces otherwise.
+pub async fn reach_choices(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+) -> Result<Vec<ReachChoice>, ServiceError> {
+    let Some(actor) = &caller.actor else {
+        return Ok(Vec::new());
+    };
+    let workspaces = workspace::Entity::find()
+        .filter(workspace::Column::AgencyId.eq(caller.agency_id))
+        .all(db)
+        .await?;
+    let mut choices = Vec::new();
+    if actor.role == Role::SuperManager {
+        choices.push(ReachChoice {
+            workspace_id: None,
+            label: "All workspaces".into(),
+        });
+    }
+    let mut own: Vec<_> = workspaces
+        .into_iter()
+        .filter(|w| actor.role == Role::SuperManager || actor.workspaces.contains(&w.id))
+        .map(|w| ReachChoice {
+            workspace_id: Some(w.id),
+            label: w.name,
+        })
+        .collect();
+    own.sort_by_key(|choice| choice.label.to_lowercase());
+    choices.extend(own);
+    Ok(choices)
+}
+
+/// The caller's grant to `app`, if any.
+pub async fn grant_of(
+    db: &impl ConnectionTrait,
+    app: &oauth_app::Model,
+    user_id: i64,
+) -> Result<Option<oauth_grant::Model>, ServiceError> {
+    Ok(oauth_grant::Entity::find()
+        .filter(oauth_grant::Column::AppId.eq(&app.id))
+        .filter(oauth_grant::Column::UserId.eq(user_id))
+        .one(db)
+        .await?)
+}
+
+/// Whether `grant` already covers every scope asked for, so the consent
+/// page is skipped (the person approved as much before).
+pub fn covers(grant: &oauth_grant::Model, scopes: ScopeSet) -> bool {
+    ScopeSet::parse(&grant.scopes).is_ok_and(|granted| granted.covers(scopes))
+}
+
+/// The person approved `request`, for `workspace_id`'s reach: the grant is
+/// created or widened (audited as `app_authorized`) and a code issued.
+/// Not found when the app is another agency's; forbidden when the reach is
+/// not the caller's to give.
+pub async fn approve(
+    db: &impl TransactionTrait,
+    pepper: &Pepper,
+    caller: &Caller,
+    request: &AuthorizationRequest,
+    workspace_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<String, ServiceError> {
+    let now = now.trunc_subsecs(6);
+    let Some(actor) = &caller.actor else {
+        return Err(ServiceError::Forbidden(
+            "only a signed-in person can authorize an app".into(),
+        ));
+    };
+    if request.app.agency_id != caller.agency_id {
+        return Err(ServiceError::NotFound);
+    }
+    let txn = db.begin().await?;
+    if !reach_choices(&txn, caller)
+        .await?
+        .iter()
+        .any(|choice| choice.workspace_id == workspace_id)
+    {
+        return Err(ServiceError::field(
+            "workspace",
+            "Choose a workspace you belong to",
+        ));
+    }
+    let existing = grant_of(&txn, &request.app, actor.user_id).await?;
+    let (grant, changed) = match existing {
+        Some(grant) => {
+            let before = ScopeSet::parse(&grant.scopes).ok();
+            let scopes = before.map_or(request.scopes, |b| b.union(request.scopes));
+            let changed = before != Some(scopes) || grant.workspace_id != workspace_id;
+            let mut active: oauth_grant::ActiveModel = grant.into();
+            active.scopes = Set(scopes.to_text());
+            active.workspace_id = Set(workspace_id);
+            active.updated_at = Set(now);
+            (active.update(&txn).await?, changed)
+        }
+        None => {
+            let grant = oauth_grant::ActiveModel {
+                id: Set(KeyId::generate(&mut rand::rngs::OsRng).as_str().to_owned()),
+                app_id: Set(request.app.id.clone()),
+                user_id: Set(actor.user_id),
+                agency_id: Set(caller.agency_id),
+                workspace_id: Set(workspace_id),
+                scopes: Set(request.scopes.to_text()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                last_used_at: Set(None),
+                usage_count: Set(0),
+            };
+            (grant.insert(&txn).await?, true)
+        }
+    };
+    if changed {
+        caller
+            .audit(
+                &txn,
+                AuditAction::AppAuthorized,
+                None,
+                json!({
+                    "app": {"id": client_id(&request.app), "name": request.app.name},
+                    "scopes": grant.scopes,
+                    "workspace_id": workspace_id,
+                }),
+                now,
+            )
+            .await?;
+    }
+    let code = insert_code(&txn, pepper, &grant, request, now).await?;
+    txn.commit().await?;
+    Ok(code)
+}
+
+/// Issues a code under an existing grant that covers the request (the
+/// consent page skipped).
+pub async fn issue_code(
+    db: &impl ConnectionTrait,
+    pepper: &Pepper,
+    grant: &oauth_grant::Model,
+    request: &AuthorizationRequest,
+    now: DateTime<Utc>,
+) -> Result<String, ServiceError> {
+    insert_code(db, pepper, grant, request, now.trunc_subsecs(6)).await
+}
+
+async fn insert_code(
+    db: &impl ConnectionTrait,
+    pepper: &Pepper,
+    grant: &oauth_grant::Model,
+    request: &AuthorizationRequest,
+    now: DateTime<Utc>,
+) -> Result<String, ServiceError> {
+    let code = Credential::generate(CredentialKind::AuthorizationCode, &mut rand::rngs::OsRng);
+    oauth_code::ActiveModel {
+        id: Set(code.id().as_str().to_owned()),
+        grant_id: Set(grant.id.clone()),
+        secret_hash: Set(code.hash(pepper).as_bytes().to_vec()),
+        // An empty URI marks a request that named none (the token request
+        // then need not either, RFC 6749 §4.1.3).
+        redirect_uri: Set(if request.redirect_uri_sent {
+            request.redirect_uri.clone()
+        } else {
+            String::new()
+        }),
+        scopes: Set(request.scopes.to_text()),
+        code_challenge: Set(request.challenge.as_ref().map(|c| c.as_str().to_owned())),
+        created_at: Set(now),
+        expires_at: Set(now + CODE_LIFETIME),
+        redeemed_at: Set(None),
+        family_id: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(code.expose())
+}
