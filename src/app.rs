@@ -7,6 +7,7 @@ use leptos_router::{path, SsrMode};
 use crate::pages::admin::{AdminHome, AdminLayout, ProfilePage};
 use crate::pages::api_reference::ApiReferencePage;
 use crate::pages::audit_log::AuditLogPage;
+use crate::pages::consent::ConsentPage;
 use crate::pages::developer_settings::DeveloperSettingsPage;
 use crate::pages::key_detail::KeyDetailPage;
 use crate::pages::login::LoginPage;
@@ -61,6 +62,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
+                <Route path=path!("/oauth/consent") view=ConsentPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/admin") view=AdminLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=AdminHome ssr=SsrMode::Async/>
                     <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>

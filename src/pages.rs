@@ -2,6 +2,7 @@
 pub mod admin;
 pub mod api_reference;
 pub mod audit_log;
+pub mod consent;
 pub mod developer_settings;
 pub mod key_detail;
 pub mod login;

@@ -4,5 +4,6 @@ pub mod audit;
 mod backend;
 pub mod keys;
 pub mod notifications;
+pub mod oauth;
 pub mod records;
 pub mod session;

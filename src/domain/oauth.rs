@@ -7,6 +7,8 @@
 //! where they differ.
 pub mod client_type;
 #[cfg(feature = "ssr")]
+pub mod consent;
+#[cfg(feature = "ssr")]
 pub mod credential;
 #[cfg(feature = "ssr")]
 pub mod pkce;

@@ -43,3 +43,36 @@ impl std::fmt::Debug for RegisteredApp {
             .finish()
     }
 }
+
+/// What the consent page shows (`/oauth/authorize`, rendered by the server
+/// for one authorization request): either an error that stops here, or the
+/// app, the person, what it asks for and the form that answers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentView {
+    /// The request cannot go on (an unknown app, an unregistered redirect
+    /// URI): shown, never redirected.
+    pub error: Option<String>,
+    pub app_name: String,
+    /// Empty, or the app's https homepage.
+    pub app_homepage: String,
+    pub app_description: String,
+    /// `Live` or `Test`.
+    pub environment: String,
+    pub user_name: String,
+    pub user_email: String,
+    pub agency_name: String,
+    /// Each scope asked for: its name and what it allows, in plain words.
+    pub scopes: Vec<(String, String)>,
+    /// Where the app's tokens may reach: (value, label); the value is empty
+    /// for the whole agency, else a workspace id.
+    pub reaches: Vec<(String, String)>,
+    pub selected_reach: String,
+    /// Why the chosen reach was refused.
+    pub reach_error: Option<String>,
+    /// The request's parameters and the form's CSRF token, posted back as
+    /// they came.
+    pub hidden: Vec<(String, String)>,
+    /// The person approved this app before (for fewer scopes, or another
+    /// workspace).
+    pub approved_before: bool,
+}

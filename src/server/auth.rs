@@ -63,6 +63,19 @@ async fn refused(
     flash: FormFlash,
     status: StatusCode,
 ) -> Response {
+    render_page(renderer, original, path, flash, status).await
+}
+
+/// Renders the page at `path` for a request the server makes itself, with
+/// `extension` on it (what the page shows) and the original request's
+/// host, language and browser; answers with `status`.
+pub async fn render_page<T: Clone + Send + Sync + 'static>(
+    renderer: &PageRenderer,
+    original: &HeaderMap,
+    path: &str,
+    extension: T,
+    status: StatusCode,
+) -> Response {
     let mut request = Request::get(path)
         .body(axum::body::Body::empty())
         .expect("a path is a URI");
@@ -71,7 +84,7 @@ async fn refused(
             request.headers_mut().insert(name, value.clone());
         }
     }
-    request.extensions_mut().insert(flash);
+    request.extensions_mut().insert(extension);
     let mut response = (renderer.0)(request).await;
     *response.status_mut() = status;
     response

@@ -20,7 +20,7 @@ use crate::server::state::AppState;
 
 /// Whether `path` is one the guard covers.
 fn guarded(path: &str) -> bool {
-    path.starts_with("/api/") || matches!(path, "/login" | "/logout" | "/setup")
+    path.starts_with("/api/") || matches!(path, "/login" | "/logout" | "/setup" | "/oauth/authorize")
 }
 
 /// Why a request is refused, or `None` when it may go on.

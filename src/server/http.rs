@@ -62,6 +62,10 @@ pub fn router(state: AppState) -> App {
         .route("/logout", post(auth::logout))
         .route("/admin/notifications/{id}/open", get(auth::open_notification))
         .route("/setup", post(auth::setup))
+        .route(
+            "/oauth/authorize",
+            get(crate::oauth::authorize::authorize_get).post(crate::oauth::authorize::authorize_post),
+        )
         .layer(axum::Extension(renderer))
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT));
     let dashboard = Router::new()
@@ -88,6 +92,7 @@ pub fn router(state: AppState) -> App {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .merge(crate::api::router())
+        .merge(crate::oauth::router())
         .merge(dashboard)
         .with_state(state);
     edges::Edges.layer(authenticate.layer(app))

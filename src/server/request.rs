@@ -30,25 +30,31 @@ pub fn client_ip() -> Option<String> {
 /// `KEYWARD_PUBLIC_URL` when set, else `http://host:port` as the browser
 /// reached this server (from `Host`, when it looks like one).
 pub fn base_url() -> String {
-    if let Some(public) =
-        use_context::<crate::server::state::AppState>().and_then(|s| s.config.public_url.clone())
-    {
+    let public = use_context::<crate::server::state::AppState>().and_then(|s| s.config.public_url.clone());
+    let headers = use_context::<Parts>()
+        .map(|parts| parts.headers)
+        .unwrap_or_default();
+    base_url_of(public.as_ref(), &headers)
+}
+
+/// [`base_url`] for a request's headers outside a page (the OAuth issuer,
+/// RFC 8414 §2): `KEYWARD_PUBLIC_URL` when set, else `http://` and the
+/// `Host` the request was sent to (when it looks like one).
+pub fn base_url_of(
+    public: Option<&crate::server::public_url::PublicUrl>,
+    headers: &axum::http::HeaderMap,
+) -> String {
+    if let Some(public) = public {
         return public.origin();
     }
-    let host = use_context::<Parts>()
-        .and_then(|parts| {
-            parts
-                .headers
-                .get(axum::http::header::HOST)?
-                .to_str()
-                .ok()
-                .map(str::to_owned)
-        })
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
         .filter(|h| {
             !h.is_empty()
                 && h.chars()
                     .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
         })
-        .unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+        .unwrap_or("127.0.0.1:3000");
     format!("http://{host}")
 }

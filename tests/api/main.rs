@@ -12,6 +12,7 @@ mod key_lifecycle;
 mod keys;
 mod keys_cli;
 mod oauth_cli;
+mod oauth_flow;
 mod oauth_tokens;
 mod operations;
 mod pepper;

@@ -69,6 +69,11 @@ impl Params {
         Self(form_urlencoded::parse(encoded.as_bytes()).into_owned().collect())
     }
 
+    /// From name and value pairs already decoded (a JSON body).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        Self(pairs)
+    }
+
     /// The value of `name`; `Err` when it appears more than once. An empty
     /// value counts as absent (RFC 6749 §3.1).
     pub fn one(&self, name: &str) -> Result<Option<&str>, String> {
