@@ -6,10 +6,12 @@
 //! [`crate::server::services::oauth`].
 pub mod authorize;
 pub mod body;
+pub mod metadata;
+pub mod revocation;
 pub mod token;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
 
 use crate::server::state::AppState;
@@ -21,5 +23,8 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/oauth/token", post(token::token))
+        .route("/oauth/revoke", post(revocation::revoke))
+        .route("/oauth/introspect", post(revocation::introspect))
+        .route("/.well-known/oauth-authorization-server", get(metadata::metadata))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }

@@ -561,3 +561,131 @@ fn new_id() -> String {
 fn stored_scopes(text: &str, table: &str) -> Result<ScopeSet, ServiceError> {
     ScopeSet::parse(text).map_err(|e| ServiceError::Corrupt(format!("{table} scopes {text:?}: {e}")))
 }
+
+/// A token of `app`'s, found by its text: the row, its family and grant.
+async fn own_token(
+    db: &impl ConnectionTrait,
+    pepper: &Pepper,
+    app: &oauth_app::Model,
+    text: &str,
+) -> Result<Option<(oauth_token::Model, oauth_family::Model, oauth_grant::Model)>, ServiceError> {
+    let Ok(credential) = Credential::parse(text) else {
+        return Ok(None);
+    };
+    let kind = match credential.kind() {
+        CredentialKind::AccessToken => TokenKind::Access,
+        CredentialKind::RefreshToken => TokenKind::Refresh,
+        _ => return Ok(None),
+    };
+    let Some(row) = oauth_token::Entity::find_by_id(credential.id().as_str().to_owned())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let hash_ok =
+        SecretHash::from_bytes(&row.secret_hash).is_some_and(|h| h.matches(&credential.hash(pepper)));
+    if !hash_ok || row.kind != kind {
+        return Ok(None);
+    }
+    let Some(family) = oauth_family::Entity::find_by_id(row.family_id.clone())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(grant) = oauth_grant::Entity::find_by_id(family.grant_id.clone())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok((grant.app_id == app.id).then_some((row, family, grant)))
+}
+
+/// Token revocation (RFC 7009 §2.1): a refresh token ends its whole family
+/// (every token of that authorization); an access token ends alone. A token
+/// that is unknown, already dead or another client's changes nothing and is
+/// not reported (§2.2: the answer is the same). Returns the family whose
+/// tokens changed, for the caches to forget.
+pub async fn revoke(
+    db: &DatabaseConnection,
+    pepper: &Pepper,
+    app: &oauth_app::Model,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, ServiceError> {
+    let now = now.trunc_subsecs(6);
+    let Some((row, family, _)) = own_token(db, pepper, app, token).await? else {
+        return Ok(None);
+    };
+    match row.kind {
+        TokenKind::Refresh => revoke_family(db, &family.id, "revoked", now).await?,
+        TokenKind::Access => {
+            oauth_token::Entity::update_many()
+                .col_expr(oauth_token::Column::RevokedAt, Expr::value(now))
+                .filter(oauth_token::Column::Id.eq(row.id.clone()))
+                .filter(oauth_token::Column::RevokedAt.is_null())
+                .exec(db)
+                .await?;
+        }
+    }
+    Ok(Some(family.id))
+}
+
+/// What introspection tells about a live token (RFC 7662 §2.2).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Introspection {
+    pub active: bool,
+    pub scope: String,
+    pub client_id: String,
+    /// The person's email.
+    pub username: String,
+    /// `access_token` or `refresh_token` (RFC 7009's hint names).
+    pub token_type: &'static str,
+    /// Seconds since the epoch.
+    pub exp: i64,
+    pub iat: i64,
+    /// The person's id, as text.
+    pub sub: String,
+    pub iss: String,
+}
+
+/// Token introspection (RFC 7662) for the app's own tokens: `None` (the
+/// answer `{"active": false}`) for anything not live or not the app's.
+pub async fn introspect(
+    db: &DatabaseConnection,
+    pepper: &Pepper,
+    app: &oauth_app::Model,
+    token: &str,
+    issuer: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Introspection>, ServiceError> {
+    let Some((row, family, grant)) = own_token(db, pepper, app, token).await? else {
+        return Ok(None);
+    };
+    let dead = row.revoked_at.is_some()
+        || family.revoked_at.is_some()
+        || now >= row.expires_at
+        || (row.kind == TokenKind::Refresh && row.used_at.is_some());
+    if dead {
+        return Ok(None);
+    }
+    let Some(person) = user::Entity::find_by_id(grant.user_id).one(db).await? else {
+        return Ok(None);
+    };
+    Ok(Some(Introspection {
+        active: true,
+        scope: row.scopes,
+        client_id: client_id(app),
+        username: person.email,
+        token_type: match row.kind {
+            TokenKind::Access => "access_token",
+            TokenKind::Refresh => "refresh_token",
+        },
+        exp: row.expires_at.timestamp(),
+        iat: row.created_at.timestamp(),
+        sub: person.id.to_string(),
+        iss: issuer.to_owned(),
+    }))
+}
