@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
 
 use crate::domain::scopes::ScopeSet;
-use crate::server::key_cache::KeyRecord;
+use crate::server::key_cache::{KeyRecord, Principal};
 
 use super::auth::CallingKey;
 use super::error::ErrorResponse;
@@ -16,10 +16,15 @@ use super::error::ErrorResponse;
 /// its first request), then every answer shares those bytes.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Me<'a> {
-    /// The key's public id (12 characters).
+    /// The key's public id (12 characters); for an OAuth access token, its
+    /// grant's.
     pub id: &'a str,
-    /// How the dashboard shows it: `kw_live_{id}`.
-    pub api_key: String,
+    /// How the dashboard shows it: `kw_live_{id}`; `null` for an OAuth
+    /// access token.
+    pub api_key: Option<String>,
+    /// `api_key`, or `oauth_access_token` (then `name` says which app acts
+    /// for whom).
+    pub credential: &'static str,
     pub name: &'a str,
     pub environment: &'static str,
     #[schema(value_type = Vec<String>)]
@@ -58,7 +63,11 @@ pub struct Person<'a> {
 fn render(key: &KeyRecord) -> Bytes {
     let me = Me {
         id: &key.id,
-        api_key: key.environment.public_key(&key.id),
+        api_key: (key.principal == Principal::Key).then(|| key.environment.public_key(&key.id)),
+        credential: match key.principal {
+            Principal::Key => "api_key",
+            Principal::OAuth { .. } => "oauth_access_token",
+        },
         name: &key.name,
         environment: key.environment.as_str(),
         scopes: ScopeNames(key.scopes),

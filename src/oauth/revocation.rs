@@ -58,7 +58,7 @@ pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Byt
         Ok(found) => found,
         Err((err, basic)) => return error_response(&err, basic),
     };
-    match tokens::revoke(&state.db, &state.pepper, &app, &token, Utc::now()).await {
+    match tokens::revoke(&state.db, &state.keys, &state.pepper, &app, &token, Utc::now()).await {
         Ok(_) => {
             // §2.2: 200 whether or not the token was known.
             (

@@ -82,24 +82,29 @@ async fn exchange(
         Some("authorization_code") => {
             let code =
                 one("code")?.ok_or_else(|| fail(TokenError::InvalidRequest("code is missing".into())))?;
-            tokens::redeem_code(
-                &state.db,
-                &state.pepper,
-                &app,
+            let redemption = tokens::Redemption {
                 code,
-                one("redirect_uri")?,
-                one("code_verifier")?,
-                now,
-            )
-            .await
-            .map_err(fail)
+                redirect_uri: one("redirect_uri")?,
+                code_verifier: one("code_verifier")?,
+            };
+            tokens::redeem_code(&state.db, &state.keys, &state.pepper, &app, redemption, now)
+                .await
+                .map_err(fail)
         }
         Some("refresh_token") => {
             let refresh = one("refresh_token")?
                 .ok_or_else(|| fail(TokenError::InvalidRequest("refresh_token is missing".into())))?;
-            tokens::refresh(&state.db, &state.pepper, &app, refresh, one("scope")?, now)
-                .await
-                .map_err(fail)
+            tokens::refresh(
+                &state.db,
+                &state.keys,
+                &state.pepper,
+                &app,
+                refresh,
+                one("scope")?,
+                now,
+            )
+            .await
+            .map_err(fail)
         }
         None => Err(fail(TokenError::InvalidRequest("grant_type is missing".into()))),
         Some(_) => Err(fail(TokenError::UnsupportedGrantType(

@@ -60,6 +60,32 @@ pub struct KeyRecord {
     pub bucket: OnceLock<Arc<Bucket>>,
     /// The body of `/v1/me`, rendered on its first call (`crate::api::me`).
     pub me_body: OnceLock<Bytes>,
+    /// What presented it: an API key, or an OAuth access token.
+    pub principal: Principal,
+}
+
+/// The credential behind a [`KeyRecord`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    /// An API key: the record's `id` is the key's.
+    Key,
+    /// An OAuth access token (`kw_oat_…`) acting for a person through an
+    /// app: the record's `id` is the grant's (so the app's tokens for that
+    /// person share one rate-limit bucket and one usage count), its `name`
+    /// "OAuth app {app} for {person}", its scopes what the token was given
+    /// and the person's role allows now.
+    OAuth {
+        token_id: String,
+        family_id: String,
+        /// The client id, `kw_app_…`.
+        client_id: String,
+    },
+}
+
+/// The cache's id for an OAuth access token: `oat:{token id}`, apart from
+/// key ids (the same 12 characters) and announced under that name.
+pub fn access_token_cache_id(token_id: &str) -> String {
+    format!("oat:{token_id}")
 }
 
 #[derive(Clone, Debug)]
@@ -94,9 +120,12 @@ impl KeyRecord {
     /// Usable at `now` by this token: not revoked, not expired, and of the
     /// token's environment (the stored column decides, never the prefix alone).
     pub fn usable_by(&self, token: &Token, now: DateTime<Utc>) -> bool {
-        self.revoked_at.is_none()
-            && self.expires_at.is_none_or(|at| at > now)
-            && self.environment == token.environment()
+        self.principal == Principal::Key && self.is_live(now) && self.environment == token.environment()
+    }
+
+    /// Not revoked and not expired at `now`.
+    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|at| at > now)
     }
 }
 
@@ -139,15 +168,36 @@ impl std::fmt::Debug for KeyCache {
 impl KeyCache {
     /// The key with this id, from memory or else from the database.
     pub async fn get(&self, db: &DatabaseConnection, id: &str) -> Result<Option<Arc<KeyRecord>>, DbErr> {
-        if let Some(hit) = self.cached(id) {
+        self.get_or_load(id.to_owned(), || load(db, id)).await
+    }
+
+    /// The access token with this id (its cache id is
+    /// [`access_token_cache_id`]), from memory or else from the database.
+    pub async fn get_access(
+        &self,
+        db: &DatabaseConnection,
+        token_id: &str,
+    ) -> Result<Option<Arc<KeyRecord>>, DbErr> {
+        self.get_or_load(access_token_cache_id(token_id), || load_access(db, token_id))
+            .await
+    }
+
+    /// What memory holds under `cache_id`, else what `load` reads, kept
+    /// unless a forget came in between.
+    async fn get_or_load<F, Fut>(&self, cache_id: String, load: F) -> Result<Option<Arc<KeyRecord>>, DbErr>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Option<KeyRecord>, DbErr>>,
+    {
+        if let Some(hit) = self.cached(&cache_id) {
             return Ok(hit);
         }
         let generation = *self.lock();
         self.loads.fetch_add(1, Ordering::Relaxed);
-        let loaded = load(db, id).await?.map(Arc::new);
+        let loaded = load().await?.map(Arc::new);
         let current = self.lock();
         if *current == generation && self.is_following() {
-            self.entries.insert(id.to_owned(), loaded.clone());
+            self.entries.insert(cache_id, loaded.clone());
         }
         drop(current);
         Ok(loaded)
@@ -258,6 +308,90 @@ async fn load(db: &DatabaseConnection, id: &str) -> Result<Option<KeyRecord>, Db
         allowlist,
         bucket: OnceLock::new(),
         me_body: OnceLock::new(),
+        principal: Principal::Key,
+    }))
+}
+
+/// An OAuth access token as verification sees it (see [`Principal::OAuth`]):
+/// dead with its family, its grant, its app or its person; its scopes cut
+/// to what the person's role allows now. `None` when it does not exist or
+/// is not an access token.
+async fn load_access(db: &DatabaseConnection, token_id: &str) -> Result<Option<KeyRecord>, DbErr> {
+    use crate::domain::oauth::scope::allowed_for;
+    use crate::entities::oauth_token::TokenKind;
+    use crate::entities::{oauth_app, oauth_family, oauth_grant, oauth_token};
+    let Some(token) = oauth_token::Entity::find_by_id(token_id.to_owned())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if token.kind != TokenKind::Access {
+        return Ok(None);
+    }
+    let Some(family) = oauth_family::Entity::find_by_id(token.family_id.clone())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(grant) = oauth_grant::Entity::find_by_id(family.grant_id.clone())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(app) = oauth_app::Entity::find_by_id(grant.app_id.clone())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(person) = user::Entity::find_by_id(grant.user_id).one(db).await? else {
+        return Ok(None);
+    };
+    let workspace = match grant.workspace_id {
+        Some(ws) => workspace::Entity::find_by_id(ws)
+            .one(db)
+            .await?
+            .map(|w| (w.id, w.name)),
+        None => None,
+    };
+    let role = person.role.parse::<crate::domain::role::Role>().ok();
+    let scopes = ScopeSet::parse(&token.scopes).ok();
+    let (Some(role), Some(scopes)) = (role, scopes) else {
+        tracing::error!(token = %token.id, "stored role or scopes unreadable: access token refused");
+        return Ok(None);
+    };
+    // Nothing left the person's role allows: the token can do nothing.
+    let Some(scopes) = scopes.intersect(allowed_for(role)) else {
+        return Ok(None);
+    };
+    Ok(Some(KeyRecord {
+        secret_hash: SecretHash::from_bytes(&token.secret_hash),
+        previous_secret: None,
+        id: grant.id,
+        agency_id: grant.agency_id,
+        workspace,
+        name: format!("OAuth app {} for {}", app.name, person.name),
+        environment: app.environment,
+        scopes,
+        acting_as: ActingAs {
+            id: person.id,
+            name: person.name,
+            email: person.email,
+        },
+        expires_at: Some(token.expires_at.min(family.expires_at)),
+        revoked_at: token.revoked_at.or(family.revoked_at),
+        rate_limit: app.rate_limit.max(0) as u32,
+        allowlist: IpAllowlist::default(),
+        bucket: OnceLock::new(),
+        me_body: OnceLock::new(),
+        principal: Principal::OAuth {
+            token_id: token.id,
+            family_id: family.id,
+            client_id: format!("kw_app_{}", app.id),
+        },
     }))
 }
 

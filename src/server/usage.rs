@@ -49,16 +49,45 @@ impl Pending {
 /// Refused requests not yet written, by key, UTC day and reason.
 type Refusals = HashMap<(String, NaiveDate, RefusalReason), u64>;
 
-/// Counts not yet written: uses by key id, and refusals.
+/// Counts not yet written: uses by key id, and refusals; OAuth uses by
+/// grant id, and each access token's first use.
 #[derive(Debug, Default)]
 struct Batch {
     uses: HashMap<String, Pending>,
     refusals: Refusals,
+    /// Requests and the latest use, by grant id.
+    grant_uses: HashMap<String, (u64, DateTime<Utc>)>,
+    /// The earliest use of each access token seen, by token id.
+    first_uses: HashMap<String, DateTime<Utc>>,
 }
 
 impl Batch {
     fn is_empty(&self) -> bool {
-        self.uses.is_empty() && self.refusals.is_empty()
+        self.uses.is_empty()
+            && self.refusals.is_empty()
+            && self.grant_uses.is_empty()
+            && self.first_uses.is_empty()
+    }
+
+    fn add_grant_use(&mut self, grant: &str, requests: u64, at: DateTime<Utc>) {
+        match self.grant_uses.get_mut(grant) {
+            Some((n, last)) => {
+                *n += requests;
+                *last = (*last).max(at);
+            }
+            None => {
+                self.grant_uses.insert(grant.to_owned(), (requests, at));
+            }
+        }
+    }
+
+    fn add_first_use(&mut self, token: &str, at: DateTime<Utc>) {
+        match self.first_uses.get_mut(token) {
+            Some(first) => *first = (*first).min(at),
+            None => {
+                self.first_uses.insert(token.to_owned(), at);
+            }
+        }
     }
 
     /// Puts `older` (a batch that failed to write) back under what came since.
@@ -73,6 +102,12 @@ impl Batch {
         }
         for (at, n) in older.refusals {
             *self.refusals.entry(at).or_default() += n;
+        }
+        for (grant, (n, at)) in older.grant_uses {
+            self.add_grant_use(&grant, n, at);
+        }
+        for (token, at) in older.first_uses {
+            self.add_first_use(&token, at);
         }
     }
 }
@@ -148,6 +183,16 @@ impl UsageRecorder {
                     },
                 );
             }
+        }
+    }
+
+    /// One request an OAuth access token was allowed to make: a use of its
+    /// grant, and the token's first use if it is.
+    pub fn record_oauth(&self, grant_id: &str, token_id: &str, at: DateTime<Utc>) {
+        let mut shard = self.shard().lock();
+        shard.add_grant_use(grant_id, 1, at);
+        if !shard.first_uses.contains_key(token_id) {
+            shard.add_first_use(token_id, at);
         }
     }
 
@@ -239,7 +284,42 @@ async fn write(db: &DatabaseConnection, batch: &Batch) -> Result<(), DbErr> {
         }
     }
     write_refusals(&txn, &batch.refusals).await?;
+    write_oauth(&txn, batch).await?;
     txn.commit().await
+}
+
+/// Adds OAuth uses to their grants (a grant revoked meanwhile gets
+/// nothing) and marks access tokens used (only the first use is kept).
+async fn write_oauth(txn: &impl ConnectionTrait, batch: &Batch) -> Result<(), DbErr> {
+    use crate::entities::{oauth_grant, oauth_token};
+    for (grant, (requests, last)) in &batch.grant_uses {
+        let later = Expr::col(oauth_grant::Column::LastUsedAt)
+            .is_null()
+            .or(Expr::col(oauth_grant::Column::LastUsedAt).lt(*last));
+        oauth_grant::Entity::update_many()
+            .col_expr(
+                oauth_grant::Column::UsageCount,
+                Expr::col(oauth_grant::Column::UsageCount).add(*requests as i64),
+            )
+            .col_expr(
+                oauth_grant::Column::LastUsedAt,
+                Expr::case(later, *last)
+                    .finally(Expr::col(oauth_grant::Column::LastUsedAt))
+                    .into(),
+            )
+            .filter(oauth_grant::Column::Id.eq(grant.as_str()))
+            .exec(txn)
+            .await?;
+    }
+    for (token, first) in &batch.first_uses {
+        oauth_token::Entity::update_many()
+            .col_expr(oauth_token::Column::UsedAt, Expr::value(*first))
+            .filter(oauth_token::Column::Id.eq(token.as_str()))
+            .filter(oauth_token::Column::UsedAt.is_null())
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Adds refusals to their daily rows; a key removed meanwhile gets none.

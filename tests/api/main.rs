@@ -14,6 +14,7 @@ mod keys_cli;
 mod oauth_cli;
 mod oauth_flow;
 mod oauth_tokens;
+mod oauth_v1;
 mod operations;
 mod pepper;
 mod record_pages;

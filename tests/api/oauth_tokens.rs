@@ -23,28 +23,32 @@ use crate::keys::world;
 use crate::on_both_engines;
 
 /// RFC 7636 Appendix B.
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+pub(crate) const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 const REDIRECT: &str = "https://portal.example/callback";
 
-struct Setup {
-    app: TestApp,
-    client: oauth_app::Model,
-    secret: String,
-    sam: Caller,
+pub(crate) struct Setup {
+    pub(crate) app: TestApp,
+    pub(crate) client: oauth_app::Model,
+    pub(crate) secret: String,
+    pub(crate) sam: Caller,
 }
 
 impl Setup {
-    fn db(&self) -> &DatabaseConnection {
+    pub(crate) fn db(&self) -> &DatabaseConnection {
         &self.app.server().state.db
     }
 
-    fn pepper(&self) -> &keyward::domain::token::Pepper {
+    pub(crate) fn pepper(&self) -> &keyward::domain::token::Pepper {
         &self.app.server().state.pepper
     }
 
+    pub(crate) fn keys(&self) -> &keyward::server::key_cache::KeyCache {
+        &self.app.server().state.keys
+    }
+
     /// Sam approves an authorization request with this query (client_id added).
-    async fn code(&self, query: &str, now: DateTime<Utc>) -> String {
+    pub(crate) async fn code(&self, query: &str, now: DateTime<Utc>) -> String {
         let request = self.read(query).await.unwrap_or_else(|e| panic!("{e:?}"));
         grants::approve(self.db(), self.pepper(), &self.sam, &request, None, now)
             .await
@@ -56,7 +60,7 @@ impl Setup {
         authorize::read(self.db(), &Params::parse(&query)).await
     }
 
-    async fn redeem(
+    pub(crate) async fn redeem(
         &self,
         code: &str,
         verifier: Option<&str>,
@@ -64,11 +68,14 @@ impl Setup {
     ) -> Result<IssuedTokens, TokenError> {
         tokens::redeem_code(
             self.db(),
+            self.keys(),
             self.pepper(),
             &self.client,
-            code,
-            Some(REDIRECT),
-            verifier,
+            tokens::Redemption {
+                code,
+                redirect_uri: Some(REDIRECT),
+                code_verifier: verifier,
+            },
             now,
         )
         .await
@@ -80,7 +87,16 @@ impl Setup {
         scope: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<IssuedTokens, TokenError> {
-        tokens::refresh(self.db(), self.pepper(), &self.client, token, scope, now).await
+        tokens::refresh(
+            self.db(),
+            self.keys(),
+            self.pepper(),
+            &self.client,
+            token,
+            scope,
+            now,
+        )
+        .await
     }
 
     /// Tokens not revoked (for refresh tokens: nor exchanged already).
@@ -94,13 +110,13 @@ impl Setup {
         find.all(self.db()).await.unwrap().len()
     }
 
-    async fn first_pair(&self, now: DateTime<Utc>) -> IssuedTokens {
+    pub(crate) async fn first_pair(&self, now: DateTime<Utc>) -> IssuedTokens {
         let code = self.code(&pkce_query("read:leads write:leads"), now).await;
         self.redeem(&code, Some(VERIFIER), now).await.unwrap()
     }
 }
 
-fn pkce_query(scope: &str) -> String {
+pub(crate) fn pkce_query(scope: &str) -> String {
     format!(
         "response_type=code&redirect_uri={}&scope={}&state=xyz&code_challenge={CHALLENGE}&code_challenge_method=S256",
         urlencoding(REDIRECT),
@@ -112,7 +128,7 @@ fn urlencoding(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
-async fn setup(engine: crate::helpers::Engine) -> Setup {
+pub(crate) async fn setup(engine: crate::helpers::Engine) -> Setup {
     let world = world(engine).await;
     let app = world.app;
     let db = &app.server().state.db;
@@ -209,11 +225,11 @@ on_both_engines! {
         let code = s.code(&pkce_query("read:leads"), now).await;
         let late = now + TimeDelta::seconds(60);
         assert!(grant_error(s.redeem(&code, Some(VERIFIER), late).await).contains("expired"));
-        let other_uri = tokens::redeem_code(s.db(), s.pepper(), &s.client, &code, Some("https://portal.example/other"), Some(VERIFIER), now).await;
+        let other_uri = tokens::redeem_code(s.db(), s.keys(), s.pepper(), &s.client, tokens::Redemption { code: &code, redirect_uri: Some("https://portal.example/other"), code_verifier: Some(VERIFIER) }, now).await;
         assert!(grant_error(other_uri).contains("redirect_uri"));
         let mut other_client = s.client.clone();
         other_client.id = "AAAAAAAAAAAA".into();
-        let stolen = tokens::redeem_code(s.db(), s.pepper(), &other_client, &code, Some(REDIRECT), Some(VERIFIER), now).await;
+        let stolen = tokens::redeem_code(s.db(), s.keys(), s.pepper(), &other_client, tokens::Redemption { code: &code, redirect_uri: Some(REDIRECT), code_verifier: Some(VERIFIER) }, now).await;
         assert!(grant_error(stolen).contains("not valid"));
         // None of the refusals used the code up.
         let just_in_time = now + TimeDelta::seconds(59);

@@ -315,7 +315,7 @@ on_both_engines! {
     }
 }
 
-async fn refused_within_a_second(app: &TestApp, token: &str) {
+pub(crate) async fn refused_within_a_second(app: &TestApp, token: &str) {
     let began = Instant::now();
     loop {
         if me(app, token).await.status() == 401 {

@@ -13,12 +13,12 @@ use chrono::{DateTime, Utc};
 use tower::{Layer, Service};
 
 use super::calling_key::{CallingKey, ClientIp, Verified};
-use super::credentials::{check, credentials};
+use super::credentials::{check_presented, credentials, Presented};
 use crate::api::error::ApiError;
 use crate::domain::ip_allowlist::client_of;
 use crate::domain::refusal::RefusalReason;
 use crate::domain::token::KeyId;
-use crate::server::key_cache::KeyRecord;
+use crate::server::key_cache::{KeyRecord, Principal};
 use crate::server::rate_limit::Decision;
 use crate::server::state::AppState;
 use crate::server::usage::UsageRecorder;
@@ -33,14 +33,14 @@ fn client_ip(state: &AppState, req: &mut Request) -> Option<IpAddr> {
 
 /// Why a verified key's request is refused.
 enum Refusal {
-    Address(ApiError),
+    Error(ApiError),
     RateLimited(Decision),
 }
 
 impl Refusal {
     fn into_response(self) -> Response {
         match self {
-            Refusal::Address(err) => err.into_response(),
+            Refusal::Error(err) => err.into_response(),
             Refusal::RateLimited(decision) => refused(decision),
         }
     }
@@ -50,11 +50,35 @@ impl Refusal {
 /// handler has answered: a use, or a refusal the handler made.
 pub struct Admitted {
     decision: Decision,
-    /// The key's id (not the key: the request holds that, and one
+    /// Whose use it is (ids, not the key: the request holds that, and one
     /// reference count fewer moves between cores).
-    key_id: KeyId,
+    subject: Subject,
     ip: Option<IpAddr>,
     now: DateTime<Utc>,
+}
+
+/// What a use is counted on.
+#[derive(Clone, Copy)]
+enum Subject {
+    Key(KeyId),
+    /// An access token's use counts on its grant; its first use is kept
+    /// on the token (the refresh grace needs to know it was used).
+    OAuth {
+        grant: KeyId,
+        token: KeyId,
+    },
+}
+
+impl Subject {
+    fn of(key: &KeyRecord) -> Option<Self> {
+        match &key.principal {
+            Principal::Key => KeyId::parse(&key.id).map(Subject::Key),
+            Principal::OAuth { token_id, .. } => Some(Subject::OAuth {
+                grant: KeyId::parse(&key.id)?,
+                token: KeyId::parse(token_id)?,
+            }),
+        }
+    }
 }
 
 impl Admitted {
@@ -62,9 +86,14 @@ impl Admitted {
     /// the handler refused the key (its answer carries the reason).
     fn finish(self, usage: &UsageRecorder, response: &mut Response) {
         self.decision.write_headers(response.headers_mut());
-        match response.extensions().get::<RefusalReason>() {
-            Some(reason) => usage.refuse(self.key_id.as_str(), self.now, *reason),
-            None => usage.record(self.key_id.as_str(), self.now, self.ip),
+        match (self.subject, response.extensions().get::<RefusalReason>()) {
+            (Subject::Key(id), Some(reason)) => usage.refuse(id.as_str(), self.now, *reason),
+            (Subject::Key(id), None) => usage.record(id.as_str(), self.now, self.ip),
+            // Refusals are counted per key only (a grant has no such table).
+            (Subject::OAuth { .. }, Some(_)) => {}
+            (Subject::OAuth { grant, token }, None) => {
+                usage.record_oauth(grant.as_str(), token.as_str(), self.now);
+            }
         }
     }
 }
@@ -74,14 +103,17 @@ impl Admitted {
 fn admit(
     state: &AppState,
     req: &mut Request,
-    key_id: KeyId,
     key: Arc<KeyRecord>,
     now: DateTime<Utc>,
 ) -> Result<Admitted, Refusal> {
+    let Some(subject) = Subject::of(&key) else {
+        // A stored id this build cannot read: refused, never counted wrong.
+        return Err(Refusal::Error(ApiError::InvalidCredentials));
+    };
     let ip = client_ip(state, req);
     if !key.allowlist.is_empty() && !ip.is_some_and(|ip| key.allowlist.allows(ip)) {
         state.usage.refuse(&key.id, now, RefusalReason::Ip);
-        return Err(Refusal::Address(ApiError::IpNotAllowed(ip)));
+        return Err(Refusal::Error(ApiError::IpNotAllowed(ip)));
     }
     let decision = state.limits.check_key(&key);
     if let Decision::Refused { .. } = decision {
@@ -94,7 +126,7 @@ fn admit(
     });
     Ok(Admitted {
         decision,
-        key_id,
+        subject,
         ip,
         now,
     })
@@ -206,14 +238,15 @@ where
             };
         }
         let now = Utc::now();
-        let token = match credentials(req.headers()) {
-            Ok(token) => token,
+        let presented = match credentials(req.headers()) {
+            Ok(presented) => presented,
             Err(err) => return AuthFuture::ready(err.into_response()),
         };
-        if let Some(record) = self.state.keys.cached(token.id().as_str()) {
-            return match check(&self.state, &token, record, now) {
+        let cache_id = presented.cache_id();
+        if let Some(record) = self.state.keys.cached(&cache_id) {
+            return match check_presented(&self.state, &presented, record, now) {
                 Err(err) => AuthFuture::ready(err.into_response()),
-                Ok(key) => match admit(&self.state, &mut req, *token.id(), key, now) {
+                Ok(key) => match admit(&self.state, &mut req, key, now) {
                     Err(refusal) => AuthFuture::ready(refusal.into_response()),
                     Ok(admitted) => AuthFuture::Inner {
                         future: self.inner.call(req),
@@ -230,15 +263,19 @@ where
         let mut inner = std::mem::replace(&mut self.inner, clone);
         AuthFuture::Slow {
             future: Box::pin(async move {
-                let record = match state.keys.get(&state.db, token.id().as_str()).await {
+                let record = match &presented {
+                    Presented::Key(token) => state.keys.get(&state.db, token.id().as_str()).await,
+                    Presented::Access(token) => state.keys.get_access(&state.db, token.id().as_str()).await,
+                };
+                let record = match record {
                     Ok(record) => record,
                     Err(err) => return ApiError::internal(err).into_response(),
                 };
-                let key = match check(&state, &token, record, now) {
+                let key = match check_presented(&state, &presented, record, now) {
                     Ok(key) => key,
                     Err(err) => return err.into_response(),
                 };
-                let admitted = match admit(&state, &mut req, *token.id(), key, now) {
+                let admitted = match admit(&state, &mut req, key, now) {
                     Ok(admitted) => admitted,
                     Err(refusal) => return refusal.into_response(),
                 };

@@ -25,6 +25,7 @@ use crate::domain::scopes::ScopeSet;
 use crate::domain::token::{Pepper, SecretHash};
 use crate::entities::oauth_token::TokenKind;
 use crate::entities::{oauth_app, oauth_code, oauth_family, oauth_grant, oauth_token, user};
+use crate::server::key_cache::{access_token_cache_id, announce, KeyCache};
 use crate::server::services::audit::{self, Who};
 use crate::server::services::notifications::{self, Notice};
 
@@ -156,18 +157,30 @@ pub async fn authenticate_client(
     }
 }
 
+/// What a token request sends to redeem a code (RFC 6749 §4.1.3, RFC 7636 §4.5).
+#[derive(Debug, Clone, Copy)]
+pub struct Redemption<'a> {
+    pub code: &'a str,
+    pub redirect_uri: Option<&'a str>,
+    pub code_verifier: Option<&'a str>,
+}
+
 /// The `authorization_code` grant (RFC 6749 §4.1.3, RFC 7636 §4.6). A code
 /// redeemed a second time is refused and every token its first redemption
 /// issued is revoked (§4.1.2: "SHOULD revoke").
 pub async fn redeem_code(
     db: &DatabaseConnection,
+    cache: &KeyCache,
     pepper: &Pepper,
     app: &oauth_app::Model,
-    code: &str,
-    redirect_uri: Option<&str>,
-    verifier: Option<&str>,
+    redemption: Redemption<'_>,
     now: DateTime<Utc>,
 ) -> Result<IssuedTokens, TokenError> {
+    let Redemption {
+        code,
+        redirect_uri,
+        code_verifier: verifier,
+    } = redemption;
     let now = now.trunc_subsecs(6);
     let bad_code = || invalid_grant("the authorization code is not valid");
     let code = Credential::parse_as(CredentialKind::AuthorizationCode, code).map_err(|_| bad_code())?;
@@ -199,11 +212,13 @@ pub async fn redeem_code(
         return Err(bad_code());
     };
     if !claimed {
+        let mut changed = Changed::default();
         if let Some(family) = &row.family_id {
-            revoke_family(&txn, family, "code_replay", now).await?;
+            revoke_family(&txn, &mut changed, family, "code_replay", now).await?;
             audit_replay(&txn, app, &grant, AuditAction::CodeReplayed, now).await?;
         }
         txn.commit().await?;
+        changed.forget_in(cache);
         return Err(invalid_grant(
             "the authorization code was already used: every token it issued is now revoked",
         ));
@@ -269,6 +284,7 @@ pub async fn redeem_code(
 /// narrow what the family was granted, never widen it.
 pub async fn refresh(
     db: &DatabaseConnection,
+    cache: &KeyCache,
     pepper: &Pepper,
     app: &oauth_app::Model,
     refresh_token: &str,
@@ -345,11 +361,12 @@ pub async fn refresh(
     if row.revoked_at.is_some() {
         // A refresh token replaced after a retry came back: someone holds
         // a copy of it.
-        return replayed(txn, app, &grant, &family, now).await;
+        return replayed(txn, cache, app, &grant, &family, now).await;
     }
     if now >= row.expires_at {
         return Err(invalid_grant("the refresh token has expired"));
     }
+    let mut changed = Changed::default();
     match row.used_at {
         None => {
             oauth_token::Entity::update_many()
@@ -357,7 +374,7 @@ pub async fn refresh(
                 .filter(oauth_token::Column::Id.eq(row.id.clone()))
                 .exec(&txn)
                 .await?;
-            revoke_pair_of(&txn, &row.id, now).await?;
+            revoke_pair_of(&txn, &mut changed, &row.id, now).await?;
         }
         Some(used_at) => {
             let successor = oauth_token::Entity::find()
@@ -378,7 +395,7 @@ pub async fn refresh(
                 _ => false,
             };
             if !(untouched && now - used_at <= RETRY_GRACE) {
-                return replayed(txn, app, &grant, &family, now).await;
+                return replayed(txn, cache, app, &grant, &family, now).await;
             }
             // A retry after a lost response: the pair it never received
             // is replaced.
@@ -388,11 +405,12 @@ pub async fn refresh(
                 .filter(oauth_token::Column::Id.eq(next.id.clone()))
                 .exec(&txn)
                 .await?;
-            revoke_pair_of(&txn, &next.id, now).await?;
+            revoke_pair_of(&txn, &mut changed, &next.id, now).await?;
         }
     }
     let issued = issue_pair(&txn, pepper, &family, Some(&row.id), scopes, now).await?;
     txn.commit().await?;
+    changed.forget_in(cache);
     Ok(issued)
 }
 
@@ -400,12 +418,14 @@ pub async fn refresh(
 /// the request is refused.
 async fn replayed(
     txn: DatabaseTransaction,
+    cache: &KeyCache,
     app: &oauth_app::Model,
     grant: &oauth_grant::Model,
     family: &oauth_family::Model,
     now: DateTime<Utc>,
 ) -> Result<IssuedTokens, TokenError> {
-    revoke_family(&txn, &family.id, "refresh_replay", now).await?;
+    let mut changed = Changed::default();
+    revoke_family(&txn, &mut changed, &family.id, "refresh_replay", now).await?;
     audit_replay(&txn, app, grant, AuditAction::RefreshReplayed, now).await?;
     notifications::send(
         &txn,
@@ -428,6 +448,7 @@ async fn replayed(
     )
     .await?;
     txn.commit().await?;
+    changed.forget_in(cache);
     Err(invalid_grant(
         "the refresh token was already used: every token of this authorization is now revoked",
     ))
@@ -461,13 +482,93 @@ async fn audit_replay(
     Ok(())
 }
 
+/// Access tokens that change: announced to every server inside the
+/// transaction that changes them (the news leaves only if it commits), and
+/// forgotten by this server's cache once it has.
+#[derive(Debug, Default)]
+pub struct Changed(Vec<String>);
+
+impl Changed {
+    /// Announces the live access tokens matching `filter` (before they are
+    /// revoked, so a cached copy is dropped everywhere).
+    async fn announce_access(
+        &mut self,
+        db: &impl ConnectionTrait,
+        filter: sea_orm::Condition,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        let tokens = oauth_token::Entity::find()
+            .filter(filter)
+            .filter(oauth_token::Column::Kind.eq(TokenKind::Access))
+            .filter(oauth_token::Column::RevokedAt.is_null())
+            .filter(oauth_token::Column::ExpiresAt.gt(now))
+            .all(db)
+            .await?;
+        for token in tokens {
+            let cache_id = access_token_cache_id(&token.id);
+            announce(db, &cache_id, now).await?;
+            self.0.push(cache_id);
+        }
+        Ok(())
+    }
+
+    /// After the commit: this server forgets them at once.
+    pub fn forget_in(self, cache: &KeyCache) {
+        for id in self.0 {
+            cache.forget(&id);
+        }
+    }
+}
+
+/// Tells every server that what `user_id` may do changed (a new role):
+/// their live access tokens are read again on their next request, with the
+/// scopes the new role allows. Call inside the transaction that changes it.
+pub async fn announce_person(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Changed, ServiceError> {
+    let grants: Vec<String> = oauth_grant::Entity::find()
+        .filter(oauth_grant::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|g| g.id)
+        .collect();
+    let families = oauth_family::Entity::find()
+        .filter(oauth_family::Column::GrantId.is_in(grants))
+        .filter(oauth_family::Column::RevokedAt.is_null())
+        .all(db)
+        .await?;
+    let mut changed = Changed::default();
+    if !families.is_empty() {
+        let ids: Vec<String> = families.into_iter().map(|f| f.id).collect();
+        changed
+            .announce_access(
+                db,
+                sea_orm::Condition::all().add(oauth_token::Column::FamilyId.is_in(ids)),
+                now,
+            )
+            .await?;
+    }
+    Ok(changed)
+}
+
 /// Revokes a family and every token in it.
 pub async fn revoke_family(
     db: &impl ConnectionTrait,
+    changed: &mut Changed,
     family_id: &str,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
+    changed
+        .announce_access(
+            db,
+            sea_orm::Condition::all().add(oauth_token::Column::FamilyId.eq(family_id)),
+            now,
+        )
+        .await?;
     oauth_family::Entity::update_many()
         .col_expr(oauth_family::Column::RevokedAt, Expr::value(now))
         .col_expr(oauth_family::Column::RevokedReason, Expr::value(reason))
@@ -487,9 +588,17 @@ pub async fn revoke_family(
 /// Revokes the access token issued beside refresh token `refresh_id`.
 async fn revoke_pair_of(
     db: &impl ConnectionTrait,
+    changed: &mut Changed,
     refresh_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
+    changed
+        .announce_access(
+            db,
+            sea_orm::Condition::all().add(oauth_token::Column::ParentId.eq(refresh_id)),
+            now,
+        )
+        .await?;
     oauth_token::Entity::update_many()
         .col_expr(oauth_token::Column::RevokedAt, Expr::value(now))
         .filter(oauth_token::Column::ParentId.eq(refresh_id))
@@ -606,31 +715,38 @@ async fn own_token(
 /// Token revocation (RFC 7009 §2.1): a refresh token ends its whole family
 /// (every token of that authorization); an access token ends alone. A token
 /// that is unknown, already dead or another client's changes nothing and is
-/// not reported (§2.2: the answer is the same). Returns the family whose
-/// tokens changed, for the caches to forget.
+/// not reported (§2.2: the answer is the same). Every server stops
+/// accepting what was revoked within a second (the key cache's announcements).
 pub async fn revoke(
     db: &DatabaseConnection,
+    cache: &KeyCache,
     pepper: &Pepper,
     app: &oauth_app::Model,
     token: &str,
     now: DateTime<Utc>,
-) -> Result<Option<String>, ServiceError> {
+) -> Result<(), ServiceError> {
     let now = now.trunc_subsecs(6);
     let Some((row, family, _)) = own_token(db, pepper, app, token).await? else {
-        return Ok(None);
+        return Ok(());
     };
+    let txn = db.begin().await?;
+    let mut changed = Changed::default();
     match row.kind {
-        TokenKind::Refresh => revoke_family(db, &family.id, "revoked", now).await?,
+        TokenKind::Refresh => revoke_family(&txn, &mut changed, &family.id, "revoked", now).await?,
         TokenKind::Access => {
+            let this = sea_orm::Condition::all().add(oauth_token::Column::Id.eq(row.id.clone()));
+            changed.announce_access(&txn, this, now).await?;
             oauth_token::Entity::update_many()
                 .col_expr(oauth_token::Column::RevokedAt, Expr::value(now))
                 .filter(oauth_token::Column::Id.eq(row.id.clone()))
                 .filter(oauth_token::Column::RevokedAt.is_null())
-                .exec(db)
+                .exec(&txn)
                 .await?;
         }
     }
-    Ok(Some(family.id))
+    txn.commit().await?;
+    changed.forget_in(cache);
+    Ok(())
 }
 
 /// What introspection tells about a live token (RFC 7662 §2.2).
