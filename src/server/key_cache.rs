@@ -318,29 +318,16 @@ async fn load(db: &DatabaseConnection, id: &str) -> Result<Option<KeyRecord>, Db
 /// is not an access token.
 async fn load_access(db: &DatabaseConnection, token_id: &str) -> Result<Option<KeyRecord>, DbErr> {
     use crate::domain::oauth::scope::allowed_for;
+    use crate::entities::oauth_app;
     use crate::entities::oauth_token::TokenKind;
-    use crate::entities::{oauth_app, oauth_family, oauth_grant, oauth_token};
-    let Some(token) = oauth_token::Entity::find_by_id(token_id.to_owned())
-        .one(db)
-        .await?
+    let Some((token, family, grant)) =
+        crate::server::services::oauth::tokens::token_chain(db, token_id).await?
     else {
         return Ok(None);
     };
     if token.kind != TokenKind::Access {
         return Ok(None);
     }
-    let Some(family) = oauth_family::Entity::find_by_id(token.family_id.clone())
-        .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let Some(grant) = oauth_grant::Entity::find_by_id(family.grant_id.clone())
-        .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
     let Some(app) = oauth_app::Entity::find_by_id(grant.app_id.clone())
         .one(db)
         .await?

@@ -10,8 +10,8 @@ use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, QueryOrder, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 use serde_json::json;
 
@@ -671,6 +671,30 @@ fn stored_scopes(text: &str, table: &str) -> Result<ScopeSet, ServiceError> {
     ScopeSet::parse(text).map_err(|e| ServiceError::Corrupt(format!("{table} scopes {text:?}: {e}")))
 }
 
+/// A token row with its family and grant, by id; `None` when any of the
+/// three is gone.
+pub async fn token_chain(
+    db: &impl ConnectionTrait,
+    token_id: &str,
+) -> Result<Option<(oauth_token::Model, oauth_family::Model, oauth_grant::Model)>, DbErr> {
+    let Some(token) = oauth_token::Entity::find_by_id(token_id.to_owned())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(family) = oauth_family::Entity::find_by_id(token.family_id.clone())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let grant = oauth_grant::Entity::find_by_id(family.grant_id.clone())
+        .one(db)
+        .await?;
+    Ok(grant.map(|grant| (token, family, grant)))
+}
+
 /// A token of `app`'s, found by its text: the row, its family and grant.
 async fn own_token(
     db: &impl ConnectionTrait,
@@ -686,30 +710,13 @@ async fn own_token(
         CredentialKind::RefreshToken => TokenKind::Refresh,
         _ => return Ok(None),
     };
-    let Some(row) = oauth_token::Entity::find_by_id(credential.id().as_str().to_owned())
-        .one(db)
-        .await?
-    else {
+    let Some((row, family, grant)) = token_chain(db, credential.id().as_str()).await? else {
         return Ok(None);
     };
     let hash_ok =
         SecretHash::from_bytes(&row.secret_hash).is_some_and(|h| h.matches(&credential.hash(pepper)));
-    if !hash_ok || row.kind != kind {
-        return Ok(None);
-    }
-    let Some(family) = oauth_family::Entity::find_by_id(row.family_id.clone())
-        .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let Some(grant) = oauth_grant::Entity::find_by_id(family.grant_id.clone())
-        .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    Ok((grant.app_id == app.id).then_some((row, family, grant)))
+    let own = hash_ok && row.kind == kind && grant.app_id == app.id;
+    Ok(own.then_some((row, family, grant)))
 }
 
 /// Token revocation (RFC 7009 §2.1): a refresh token ends its whole family
