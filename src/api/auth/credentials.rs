@@ -20,11 +20,12 @@ pub enum Presented {
 }
 
 impl Presented {
-    /// The id the cache knows it by.
-    pub fn cache_id(&self) -> String {
+    /// The id the cache knows it by: a key's own id, borrowed (no
+    /// allocation on the hot path), or `oat:{id}`.
+    pub fn cache_id(&self) -> std::borrow::Cow<'_, str> {
         match self {
-            Presented::Key(token) => token.id().as_str().to_owned(),
-            Presented::Access(token) => access_token_cache_id(token.id().as_str()),
+            Presented::Key(token) => std::borrow::Cow::Borrowed(token.id().as_str()),
+            Presented::Access(token) => std::borrow::Cow::Owned(access_token_cache_id(token.id().as_str())),
         }
     }
 }
