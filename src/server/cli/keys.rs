@@ -44,7 +44,8 @@ pub struct KeyCreate {
     rate_limit: u32,
 }
 
-fn parse_environment(raw: &str) -> Result<Environment, String> {
+/// `--env`: live or test (shared by the commands that take it).
+pub(super) fn parse_environment(raw: &str) -> Result<Environment, String> {
     raw.parse().map_err(|_| "use live or test".to_owned())
 }
 

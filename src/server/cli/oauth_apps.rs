@@ -1,7 +1,7 @@
 //! `keyward oauth-app create`: the dashboard's Register OAuth app, for scripts.
 use chrono::Utc;
 
-use super::keys::lookup;
+use super::keys::{lookup, parse_environment};
 use super::Failure;
 use crate::domain::environment::Environment;
 use crate::domain::oauth::scope::grantable;
@@ -47,10 +47,6 @@ pub struct AppCreate {
     /// Let this confidential app redeem codes without PKCE (not recommended: RFC 9700 §2.1.1).
     #[arg(long, conflicts_with = "public")]
     no_pkce: bool,
-}
-
-fn parse_environment(raw: &str) -> Result<Environment, String> {
-    raw.parse().map_err(|_| "use live or test".to_owned())
 }
 
 pub async fn create(config: Config, args: AppCreate) -> Result<(), Failure> {
