@@ -31,8 +31,19 @@ pub const SESSION_COOKIE: &str = "keyward_session";
 /// Form posts are small; anything larger is refused with 413.
 const FORM_BODY_LIMIT: usize = 64 * 1024;
 
+/// The app's routes, generated once per process. Generating them runs the
+/// whole app with resource loading suppressed by a process-wide flag in
+/// leptos_server (leptos-rs/leptos#4773): a page another server in the
+/// same process rendered at that moment would wait forever on its
+/// resources. So the list is made before the first server exists, and
+/// never again.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> App {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name(SESSION_COOKIE)
         .with_http_only(true)

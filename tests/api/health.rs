@@ -126,3 +126,46 @@ async fn a_panic_answers_500_with_the_request_id_never_a_dropped_connection() {
     let body: serde_json::Value = sync.json().await.unwrap();
     assert_eq!(body["error"]["request_id"], id.as_str());
 }
+
+/// Starting a server generates the route list, which (in leptos_server)
+/// suppresses resource loading process-wide while it runs: a page another
+/// server of the same process rendered then waited forever on its
+/// resources (leptos-rs/leptos#4773; seen as rare hung tests). The list is
+/// now made once per process: pages keep answering while routers are built.
+#[tokio::test]
+async fn pages_answer_while_another_server_in_the_process_starts() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+    crate::helpers::bounded(async {
+        let app = spawn_app(crate::helpers::Engine::Sqlite).await;
+        let state = app.server().state.clone();
+        let done = Arc::new(AtomicBool::new(false));
+        let building = {
+            let done = done.clone();
+            tokio::task::spawn_blocking(move || {
+                let mut built = 0;
+                while !done.load(Ordering::Relaxed) {
+                    drop(keyward::server::http::router(state.clone()));
+                    built += 1;
+                }
+                built
+            })
+        };
+        let client = plain_client();
+        for _ in 0..30 {
+            let answer = async {
+                let page = client.get(app.url("/login")).send().await.unwrap();
+                (page.status(), page.text().await.unwrap())
+            };
+            let (status, body) = tokio::time::timeout(Duration::from_secs(5), answer)
+                .await
+                .expect("the sign-in page answered within 5 s while routers were built");
+            assert_eq!(status, 200);
+            assert!(body.contains("Sign in to keyward"));
+        }
+        done.store(true, Ordering::Relaxed);
+        assert!(building.await.unwrap() > 0, "routers were built meanwhile");
+    })
+    .await
+}
