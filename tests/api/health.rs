@@ -167,5 +167,5 @@ async fn pages_answer_while_another_server_in_the_process_starts() {
         done.store(true, Ordering::Relaxed);
         assert!(building.await.unwrap() > 0, "routers were built meanwhile");
     })
-    .await
+    .await;
 }
