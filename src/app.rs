@@ -7,12 +7,14 @@ use leptos_router::{path, SsrMode};
 use crate::pages::admin::{AdminHome, AdminLayout, ProfilePage};
 use crate::pages::api_reference::ApiReferencePage;
 use crate::pages::audit_log::AuditLogPage;
+use crate::pages::authorized_apps::{AuthorizedAppsPage, RevokeGrantPage};
 use crate::pages::consent::ConsentPage;
 use crate::pages::developer_settings::DeveloperSettingsPage;
 use crate::pages::key_detail::KeyDetailPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::notifications::NotificationsPage;
+use crate::pages::oauth_apps::{DeleteAppPage, NewAppPage, OAuthAppPage, OAuthAppsPage};
 use crate::pages::records::{LeadsPage, PropertiesPage};
 use crate::pages::setup::SetupPage;
 
@@ -87,6 +89,32 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/profile/developer-settings/keys/:id")
                         view=KeyDetailPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/profile/developer-settings/oauth-apps")
+                        view=OAuthAppsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/profile/developer-settings/oauth-apps/new")
+                        view=NewAppPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/profile/developer-settings/oauth-apps/:client_id")
+                        view=OAuthAppPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/profile/developer-settings/oauth-apps/:client_id/delete")
+                        view=DeleteAppPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/profile/authorized-apps") view=AuthorizedAppsPage ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/profile/authorized-apps/:grant_id/revoke")
+                        view=RevokeGrantPage
                         ssr=SsrMode::Async
                     />
                 </ParentRoute>

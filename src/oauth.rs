@@ -6,6 +6,7 @@
 //! [`crate::server::services::oauth`].
 pub mod authorize;
 pub mod body;
+pub mod dashboard;
 pub mod metadata;
 pub mod revocation;
 pub mod token;

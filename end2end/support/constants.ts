@@ -35,6 +35,8 @@ export const SEED = {
   records: { email: "rita@records.test", name: "Rita Records", leads: 30 },
   /** Notice Nook <project>: key "Idle feed", unused; its 15- and 7-day deletion notices are unread. */
   notice: (project: string) => ({ email: `nina-${project}@notice.test`, name: "Nina Notice", key: "Idle feed" }),
+  /** OAuth Oaks <project>: a super manager and no OAuth app yet. */
+  oauth: (project: string) => ({ email: `olive-${project}@oauth.test`, name: "Olive OAuth" }),
   /** Limit Homes <project>: three active keys, the default limit. */
   limit: (project: string) => ({ email: `lou-${project}@limit.test`, agency: `Limit Homes ${project}` }),
 };

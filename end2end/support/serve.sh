@@ -62,6 +62,12 @@ for days in 16 24; do
   "$KEYWARD_BIN" jobs run --now "$(date -u -d "+$days days" +%Y-%m-%dT%H:%M:%SZ)" >/dev/null
 done
 
+# OAuth Oaks <project>: an agency of its own per project for the OAuth
+# pages (apps registered, authorized and deleted by oauth.spec.ts).
+for project in hydrated no-js; do
+  add "olive-$project@oauth.test" "Olive OAuth" super_manager "OAuth Oaks $project" Main
+done
+
 # Leads and properties arrive only through /v1, as keys would send them.
 add rita@records.test "Rita Records" super_manager "Records Realty" Harbour
 live=$("$KEYWARD_BIN" key create --agency "Records Realty" --workspace Harbour --name "Portal sync" \

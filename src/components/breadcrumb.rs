@@ -13,15 +13,19 @@ const TRAIL: [(&str, &str); 3] = [
 #[component]
 pub fn Breadcrumb(
     depth: usize,
+    /// A level between the trail and `current` (label, address).
+    #[prop(optional)]
+    between: Option<(String, String)>,
     /// Its label and address.
     #[prop(optional)]
     current: Option<(String, String)>,
 ) -> impl IntoView {
-    let last = depth + usize::from(current.is_some());
+    let last = depth + usize::from(between.is_some()) + usize::from(current.is_some());
     let items = TRAIL
         .iter()
         .take(depth + 1)
         .map(|(label, href)| ((*label).to_owned(), (*href).to_owned()))
+        .chain(between)
         .chain(current)
         .enumerate()
         .map(move |(level, (label, href))| {

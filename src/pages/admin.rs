@@ -44,6 +44,10 @@ pub fn AdminHome() -> impl IntoView {
                 <a href="/admin/profile/developer-settings">"Developer Settings"</a>
                 " — API keys for outside systems"
             </li>
+            <li>
+                <a href="/admin/profile/authorized-apps">"Authorized apps"</a>
+                " — apps you let act in your name, and revoking them"
+            </li>
         </ul>
     }
 }
@@ -71,6 +75,10 @@ pub fn ProfilePage() -> impl IntoView {
             <li>
                 <a href="/admin/profile/developer-settings">"Developer Settings"</a>
                 " — API keys for outside systems"
+            </li>
+            <li>
+                <a href="/admin/profile/authorized-apps">"Authorized apps"</a>
+                " — apps you let act in your name, and revoking them"
             </li>
         </ul>
     }

@@ -34,6 +34,8 @@ pub fn DeveloperSettingsPage() -> impl IntoView {
             <a href="/admin/profile/developer-settings/api-reference">"API reference"</a>
             " · "
             <a href="/admin/profile/developer-settings/audit-log">"Audit log"</a>
+            " · "
+            <a href="/admin/profile/developer-settings/oauth-apps">"OAuth apps"</a>
         </p>
         <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
             {move || Suspend::new(async move {

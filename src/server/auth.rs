@@ -76,6 +76,36 @@ pub async fn render_page<T: Clone + Send + Sync + 'static>(
     extension: T,
     status: StatusCode,
 ) -> Response {
+    render_with(renderer, original, path, status, |extensions| {
+        extensions.insert(extension);
+    })
+    .await
+}
+
+/// [`render_page`] for a page of the signed-in area: `user` is on the
+/// request too, as `identify` would have put it.
+pub async fn render_signed_in_page<T: Clone + Send + Sync + 'static>(
+    renderer: &PageRenderer,
+    original: &HeaderMap,
+    path: &str,
+    user: CurrentUser,
+    extension: T,
+    status: StatusCode,
+) -> Response {
+    render_with(renderer, original, path, status, |extensions| {
+        extensions.insert(user);
+        extensions.insert(extension);
+    })
+    .await
+}
+
+async fn render_with(
+    renderer: &PageRenderer,
+    original: &HeaderMap,
+    path: &str,
+    status: StatusCode,
+    extend: impl FnOnce(&mut axum::http::Extensions),
+) -> Response {
     let mut request = Request::get(path)
         .body(axum::body::Body::empty())
         .expect("a path is a URI");
@@ -84,7 +114,7 @@ pub async fn render_page<T: Clone + Send + Sync + 'static>(
             request.headers_mut().insert(name, value.clone());
         }
     }
-    request.extensions_mut().insert(extension);
+    extend(request.extensions_mut());
     let mut response = (renderer.0)(request).await;
     *response.status_mut() = status;
     response
@@ -108,8 +138,8 @@ async fn sign_in(session: &Session, user_id: i64, to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
-/// The address a sign-in comes from, as the allowlists see it.
-fn client(
+/// The address a form post comes from, as the allowlists see it.
+pub(crate) fn client(
     state: &AppState,
     peer: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
     headers: &HeaderMap,

@@ -1,5 +1,6 @@
 //! Cross-site request forgery: a state-changing request to the dashboard
-//! (server functions under `/api/`, and `/login`, `/logout`, `/setup`) is
+//! (server functions under `/api/`, the form posts under `/admin/`, and
+//! `/login`, `/logout`, `/setup`, `/oauth/authorize`) is
 //! refused with 403 unless the browser says it comes from the dashboard's own
 //! origin (OWASP CSRF Prevention Cheat Sheet: verifying origin with standard
 //! headers, and Fetch Metadata). The session cookie is `SameSite=Lax`
@@ -20,7 +21,9 @@ use crate::server::state::AppState;
 
 /// Whether `path` is one the guard covers.
 fn guarded(path: &str) -> bool {
-    path.starts_with("/api/") || matches!(path, "/login" | "/logout" | "/setup" | "/oauth/authorize")
+    path.starts_with("/api/")
+        || path.starts_with("/admin/")
+        || matches!(path, "/login" | "/logout" | "/setup" | "/oauth/authorize")
 }
 
 /// Why a request is refused, or `None` when it may go on.
@@ -105,6 +108,16 @@ mod tests {
         .is_some());
         assert!(post("/logout", &[host, ("sec-fetch-site", "same-site")]).is_some());
         assert!(post("/setup", &[host, ("sec-fetch-site", "cross-site")]).is_some());
+        assert!(post(
+            "/admin/profile/authorized-apps/abc/revoke",
+            &[host, ("origin", "http://evil.example")]
+        )
+        .is_some());
+        assert!(post(
+            "/admin/profile/developer-settings/oauth-apps/new",
+            &[host, ("sec-fetch-site", "cross-site")]
+        )
+        .is_some());
         assert_eq!(
             post("/api/revoke_key", &[host, ("origin", "http://127.0.0.1:3000")]),
             None

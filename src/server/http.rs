@@ -77,6 +77,22 @@ pub fn router(state: AppState) -> App {
             "/oauth/authorize",
             get(crate::oauth::authorize::authorize_get).post(crate::oauth::authorize::authorize_post),
         )
+        .route(
+            "/admin/profile/developer-settings/oauth-apps/new",
+            post(crate::oauth::dashboard::register),
+        )
+        .route(
+            "/admin/profile/developer-settings/oauth-apps/{client_id}",
+            post(crate::oauth::dashboard::roll),
+        )
+        .route(
+            "/admin/profile/developer-settings/oauth-apps/{client_id}/delete",
+            post(crate::oauth::dashboard::delete),
+        )
+        .route(
+            "/admin/profile/authorized-apps/{grant_id}/revoke",
+            post(crate::oauth::dashboard::revoke_grant),
+        )
         .layer(axum::Extension(renderer))
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT));
     let dashboard = Router::new()

@@ -13,6 +13,7 @@ mod keys;
 mod keys_cli;
 mod oauth_cli;
 mod oauth_flow;
+mod oauth_pages;
 mod oauth_tokens;
 mod oauth_v1;
 mod operations;

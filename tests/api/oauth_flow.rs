@@ -46,7 +46,7 @@ async fn register(app: &TestApp, client_type: &str) -> (String, Option<String>) 
     (registered.client_id, registered.client_secret)
 }
 
-fn hidden_inputs(html: &str) -> Vec<(String, String)> {
+pub(crate) fn hidden_inputs(html: &str) -> Vec<(String, String)> {
     let mut found = Vec::new();
     for part in html.split("<input").skip(1) {
         let tag = &part[..part.find('>').unwrap()];

@@ -170,6 +170,12 @@ impl ClientId {
         Self(KeyId::generate(rng))
     }
 
+    /// The client id of an app whose id was drawn beforehand (the
+    /// registration form's).
+    pub fn from_id(id: KeyId) -> Self {
+        Self(id)
+    }
+
     /// `kw_app_` and 12 base62 characters; anything else is `None`.
     pub fn parse(text: &str) -> Option<Self> {
         text.strip_prefix(Self::PREFIX).and_then(KeyId::parse).map(Self)

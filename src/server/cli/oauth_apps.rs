@@ -63,6 +63,7 @@ pub async fn create(config: Config, args: AppCreate) -> Result<(), Failure> {
         scopes: args.scopes.iter().map(|s| s.trim().to_owned()).collect(),
         redirect_uris: args.redirect_uris.join("\n"),
         require_pkce: !args.no_pkce,
+        form_id: String::new(),
     };
     let request = AppRequest::from_form(&form).map_err(|issues| Failure::Usage(describe(&issues)))?;
     let app = apps::register(

@@ -4,6 +4,7 @@
 pub mod apps;
 pub mod authorize;
 pub mod grants;
+pub mod listing;
 pub mod tokens;
 
 pub use super::error::ServiceError;

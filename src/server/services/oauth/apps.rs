@@ -1,12 +1,15 @@
 //! Registering OAuth apps (clients, RFC 6749 §2): every field rule, the
 //! audit event, and the client secret shown once.
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, TransactionTrait,
 };
 use serde_json::json;
 
+use super::listing::managed_app;
+use super::tokens::{announce_grants, Changed};
 use super::ServiceError;
 use crate::domain::audit_action::AuditAction;
 use crate::domain::environment::Environment;
@@ -18,10 +21,11 @@ use crate::domain::oauth::scope::check_grantable;
 use crate::domain::policy::Action;
 use crate::domain::scopes::ScopeSet;
 use crate::domain::token::{KeyId, Pepper};
-use crate::entities::oauth_app;
+use crate::entities::{oauth_app, oauth_grant};
 use crate::models::oauth::{NewAppForm, RegisteredApp};
 use crate::models::FieldIssue;
-use crate::server::services::keys::{Caller, Issues};
+use crate::server::key_cache::KeyCache;
+use crate::server::services::keys::{Caller, Grace, Issues};
 
 /// Why only super managers may do this (403).
 pub const MAY_NOT_MANAGE_APPS: &str = "only super managers may manage OAuth apps";
@@ -48,6 +52,9 @@ pub struct AppRequest {
     pub redirect_uris: Vec<RedirectUri>,
     /// Confidential apps: PKCE required too. Public apps always.
     pub require_pkce: bool,
+    /// The id the registration form was drawn with (its client id to be):
+    /// the same form sent twice registers one app. `None`: a new one.
+    pub id: Option<KeyId>,
 }
 
 impl AppRequest {
@@ -96,6 +103,15 @@ impl AppRequest {
                 .and_then(|set| check_grantable(set).map(|()| set)),
         );
         let redirect_uris = issues.check("redirect_uris", parse_redirect_uris(&form.redirect_uris));
+        let id = issues.check(
+            "form",
+            match form.form_id.trim() {
+                "" => Ok(None),
+                text => KeyId::parse(text)
+                    .map(Some)
+                    .ok_or("This form is damaged: open Register OAuth app again"),
+            },
+        );
         let value = (|| {
             Some(Self {
                 name: name?,
@@ -106,6 +122,7 @@ impl AppRequest {
                 scopes: scopes?,
                 redirect_uris: redirect_uris?,
                 require_pkce: form.require_pkce || client_type? == ClientType::Public,
+                id: id?,
             })
         })();
         issues.into_result(value)
@@ -176,10 +193,21 @@ pub async fn register(
         return Err(ServiceError::Forbidden(MAY_NOT_MANAGE_APPS.into()));
     }
     let rng = &mut rand::rngs::OsRng;
-    let client_id = ClientId::generate(rng);
+    let client_id = request
+        .id
+        .map_or_else(|| ClientId::generate(rng), ClientId::from_id);
     let secret = (request.client_type == ClientType::Confidential)
         .then(|| Credential::with_id(CredentialKind::ClientSecret, *client_id.id(), rng));
     let txn = db.begin().await?;
+    if oauth_app::Entity::find_by_id(client_id.id().as_str().to_owned())
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(ServiceError::Conflict(
+            "This app is registered already (the form was sent twice?): find it under OAuth apps".into(),
+        ));
+    }
     oauth_app::ActiveModel {
         id: Set(client_id.id().as_str().to_owned()),
         agency_id: Set(caller.agency_id),
@@ -289,6 +317,142 @@ pub fn app_key_id(app: &oauth_app::Model) -> Result<KeyId, ServiceError> {
     KeyId::parse(&app.id).ok_or_else(|| ServiceError::Corrupt(format!("oauth_apps id {:?}", app.id)))
 }
 
+/// Issues a new client secret for a confidential app of the caller's
+/// agency (RFC 6749 §2.3.1); the old one keeps authenticating for `grace`
+/// (not at all for [`Grace::Now`]), and a secret still in an earlier
+/// roll's grace stops now. `seen_last4` is the current secret's end as the
+/// page showed it: a form sent twice (a reload) rolls once and the second
+/// is a 409, so the secret just revealed is never silently replaced.
+/// Audited as `app_secret_rolled`. 404 for another agency's app, 403 but
+/// for super managers, 409 for a public app.
+pub async fn roll_secret(
+    db: &impl TransactionTrait,
+    pepper: &Pepper,
+    caller: &Caller,
+    client_id_text: &str,
+    grace: Grace,
+    seen_last4: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<RegisteredApp, ServiceError> {
+    if !caller.may(Action::ManageOAuthApps) {
+        return Err(ServiceError::Forbidden(MAY_NOT_MANAGE_APPS.into()));
+    }
+    let now = now.trunc_subsecs(6);
+    let txn = db.begin().await?;
+    let app = managed_app(&txn, caller, client_id_text).await?;
+    let Some(current) = app
+        .secret_hash
+        .clone()
+        .filter(|_| app.client_type == ClientType::Confidential)
+    else {
+        return Err(ServiceError::Conflict(
+            "A public app has no client secret to roll".into(),
+        ));
+    };
+    if seen_last4.is_some_and(|seen| app.secret_last4.as_deref() != Some(seen)) {
+        return Err(ServiceError::Conflict(
+            "This secret was rolled already (the form was sent twice?): the page now shows the current one"
+                .into(),
+        ));
+    }
+    let secret = Credential::with_id(
+        CredentialKind::ClientSecret,
+        app_key_id(&app)?,
+        &mut rand::rngs::OsRng,
+    );
+    let keep_old = grace != Grace::Now;
+    // Compare and set: of two rolls at once, the second changes nothing.
+    let updated = oauth_app::Entity::update_many()
+        .col_expr(
+            oauth_app::Column::SecretHash,
+            Expr::value(secret.hash(pepper).as_bytes().to_vec()),
+        )
+        .col_expr(oauth_app::Column::SecretLast4, Expr::value(secret.last4()))
+        .col_expr(
+            oauth_app::Column::PreviousSecretHash,
+            Expr::value(keep_old.then(|| current.clone())),
+        )
+        .col_expr(
+            oauth_app::Column::PreviousSecretExpiresAt,
+            Expr::value(keep_old.then(|| now + grace.duration())),
+        )
+        .filter(oauth_app::Column::Id.eq(&app.id))
+        .filter(oauth_app::Column::SecretHash.eq(current))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(ServiceError::Conflict(
+            "This secret was rolled at the same moment by someone else: the page now shows the current one"
+                .into(),
+        ));
+    }
+    caller
+        .audit(
+            &txn,
+            AuditAction::AppSecretRolled,
+            None,
+            json!({
+                "app": {"id": client_id(&app), "name": app.name},
+                "grace": grace.label(),
+            }),
+            now,
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(RegisteredApp {
+        name: app.name,
+        client_id: client_id_text.to_owned(),
+        client_secret: Some(secret.expose()),
+    })
+}
+
+/// Deletes an app of the caller's agency with every grant, code and token
+/// it holds; each live access token is announced in the same transaction,
+/// so every server refuses it within a second. Audited as `app_deleted`.
+/// Returns the app's name. 404 for another agency's app, 403 but for super
+/// managers.
+pub async fn delete(
+    db: &impl TransactionTrait,
+    cache: &KeyCache,
+    caller: &Caller,
+    client_id_text: &str,
+    now: DateTime<Utc>,
+) -> Result<String, ServiceError> {
+    if !caller.may(Action::ManageOAuthApps) {
+        return Err(ServiceError::Forbidden(MAY_NOT_MANAGE_APPS.into()));
+    }
+    let now = now.trunc_subsecs(6);
+    let txn = db.begin().await?;
+    let app = managed_app(&txn, caller, client_id_text).await?;
+    let grants: Vec<String> = oauth_grant::Entity::find()
+        .filter(oauth_grant::Column::AppId.eq(&app.id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|g| g.id)
+        .collect();
+    let people = grants.len();
+    let mut changed = Changed::default();
+    announce_grants(&txn, &mut changed, grants, now).await?;
+    // Grants, codes, families and tokens go with it (foreign keys cascade).
+    oauth_app::Entity::delete_by_id(app.id.clone()).exec(&txn).await?;
+    caller
+        .audit(
+            &txn,
+            AuditAction::AppDeleted,
+            None,
+            json!({
+                "app": {"id": client_id(&app), "name": app.name},
+                "people": people,
+            }),
+            now,
+        )
+        .await?;
+    txn.commit().await?;
+    changed.forget_in(cache);
+    Ok(app.name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,6 +467,7 @@ mod tests {
             scopes: vec!["read:properties".into(), "read:leads".into()],
             redirect_uris: "https://portal.example/callback\n\n  http://127.0.0.1/cb \n".into(),
             require_pkce: false,
+            form_id: String::new(),
         }
     }
 
@@ -343,6 +508,7 @@ mod tests {
             scopes: vec!["admin".into()],
             redirect_uris: "https://portal.example/cb#frag".into(),
             require_pkce: true,
+            form_id: "not an id".into(),
         })
         .unwrap_err();
         assert_eq!(
@@ -354,7 +520,8 @@ mod tests {
                 "client_type",
                 "environment",
                 "scopes",
-                "redirect_uris"
+                "redirect_uris",
+                "form"
             ]
         );
     }

@@ -9,13 +9,16 @@ use serde_json::json;
 
 use super::apps::client_id;
 use super::authorize::AuthorizationRequest;
+use super::tokens::{announce_grants, Changed};
 use super::ServiceError;
 use crate::domain::audit_action::AuditAction;
 use crate::domain::oauth::credential::{Credential, CredentialKind};
+use crate::domain::policy::Action;
 use crate::domain::role::Role;
 use crate::domain::scopes::ScopeSet;
 use crate::domain::token::{KeyId, Pepper};
-use crate::entities::{oauth_app, oauth_code, oauth_grant, workspace};
+use crate::entities::{oauth_app, oauth_code, oauth_grant, user, workspace};
+use crate::server::key_cache::KeyCache;
 use crate::server::services::keys::Caller;
 
 /// How long a code may wait to be redeemed (RFC 6749 §4.1.2 recommends at
@@ -203,4 +206,58 @@ async fn insert_code(
     .insert(db)
     .await?;
     Ok(code.expose())
+}
+
+/// Revokes a grant: the app loses every token it holds for that person on
+/// every server within a second (each live access token announced in the
+/// same transaction), its codes die, and the next authorization asks for
+/// consent again. A person revokes their own; a super manager any in the
+/// agency. Anyone else's, or another agency's, is 404. Audited as
+/// `grant_revoked`. Returns the app's name.
+pub async fn revoke(
+    db: &impl TransactionTrait,
+    cache: &KeyCache,
+    caller: &Caller,
+    grant_id: &str,
+    now: DateTime<Utc>,
+) -> Result<String, ServiceError> {
+    let Some(actor) = &caller.actor else {
+        return Err(ServiceError::Forbidden(
+            "only a signed-in person revokes an app's access".into(),
+        ));
+    };
+    let now = now.trunc_subsecs(6);
+    let txn = db.begin().await?;
+    let grant = oauth_grant::Entity::find_by_id(grant_id.to_owned())
+        .filter(oauth_grant::Column::AgencyId.eq(caller.agency_id))
+        .one(&txn)
+        .await?
+        .filter(|g| g.user_id == actor.user_id || caller.may(Action::ManageOAuthApps))
+        .ok_or(ServiceError::NotFound)?;
+    let app = oauth_app::Entity::find_by_id(grant.app_id.clone())
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let person = user::Entity::find_by_id(grant.user_id).one(&txn).await?;
+    let mut changed = Changed::default();
+    announce_grants(&txn, &mut changed, vec![grant.id.clone()], now).await?;
+    // Its codes, families and tokens go with it (foreign keys cascade).
+    oauth_grant::Entity::delete_by_id(grant.id.clone())
+        .exec(&txn)
+        .await?;
+    caller
+        .audit(
+            &txn,
+            AuditAction::GrantRevoked,
+            None,
+            json!({
+                "app": {"id": client_id(&app), "name": app.name},
+                "person": person.map(|p| json!({"id": p.id, "name": p.name, "email": p.email})),
+            }),
+            now,
+        )
+        .await?;
+    txn.commit().await?;
+    changed.forget_in(cache);
+    Ok(app.name)
 }

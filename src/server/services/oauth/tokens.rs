@@ -535,23 +535,41 @@ pub async fn announce_person(
         .into_iter()
         .map(|g| g.id)
         .collect();
-    let families = oauth_family::Entity::find()
-        .filter(oauth_family::Column::GrantId.is_in(grants))
+    let mut changed = Changed::default();
+    announce_grants(db, &mut changed, grants, now).await?;
+    Ok(changed)
+}
+
+/// Announces every live access token issued under `grant_ids`: call
+/// inside the transaction that deletes the grants (or changes what they
+/// allow), before it does.
+pub async fn announce_grants(
+    db: &impl ConnectionTrait,
+    changed: &mut Changed,
+    grant_ids: Vec<String>,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    if grant_ids.is_empty() {
+        return Ok(());
+    }
+    let families: Vec<String> = oauth_family::Entity::find()
+        .filter(oauth_family::Column::GrantId.is_in(grant_ids))
         .filter(oauth_family::Column::RevokedAt.is_null())
         .all(db)
-        .await?;
-    let mut changed = Changed::default();
-    if !families.is_empty() {
-        let ids: Vec<String> = families.into_iter().map(|f| f.id).collect();
-        changed
-            .announce_access(
-                db,
-                sea_orm::Condition::all().add(oauth_token::Column::FamilyId.is_in(ids)),
-                now,
-            )
-            .await?;
+        .await?
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    if families.is_empty() {
+        return Ok(());
     }
-    Ok(changed)
+    changed
+        .announce_access(
+            db,
+            sea_orm::Condition::all().add(oauth_token::Column::FamilyId.is_in(families)),
+            now,
+        )
+        .await
 }
 
 /// Revokes a family and every token in it.
