@@ -4,7 +4,7 @@
 //! code replay or by rotation.
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{SubsecRound, TimeDelta, Utc};
 use keyward::entities::oauth_token::TokenKind;
 use keyward::entities::{oauth_grant, oauth_token, user};
 use keyward::server::http::Server;
@@ -88,6 +88,33 @@ on_both_engines! {
             .unwrap();
         refused_within_a_second(&s.app, &third.access_token).await;
         other.stop().await.unwrap();
+    }
+
+    async fn an_access_token_lives_one_hour_to_the_second(engine) {
+        let s = setup(engine).await;
+        // Whole seconds, as both engines store them.
+        let issued = Utc::now().trunc_subsecs(0) - TimeDelta::seconds(3590);
+        let pair = s.first_pair(issued).await;
+        assert_eq!(pair.expires_in, 3600);
+        let row = oauth_token::Entity::find()
+            .filter(oauth_token::Column::Kind.eq(TokenKind::Access))
+            .one(s.db())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.expires_at, issued + TimeDelta::seconds(3600));
+        let record = s.keys().get_access(s.db(), &row.id).await.unwrap().unwrap();
+        assert!(record.is_live(issued + TimeDelta::seconds(3599)));
+        assert!(!record.is_live(issued + TimeDelta::seconds(3600)));
+        assert!(!record.is_live(issued + TimeDelta::seconds(3601)));
+
+        // Over HTTP: issued 3,590 s ago it still works; 3,601 s ago it is refused.
+        let (status, body) = s.app.v1("GET", "/v1/me", &pair.access_token, None).await;
+        assert_eq!(status, 200, "{body}");
+        let stale = s.first_pair(Utc::now() - TimeDelta::seconds(3601)).await;
+        let (status, body) = s.app.v1("GET", "/v1/me", &stale.access_token, None).await;
+        assert_eq!(status, 401, "{body}");
+        assert_eq!(body["error"]["code"], "UNAUTHORIZED", "{body}");
     }
 
     async fn a_demoted_person_s_tokens_lose_scopes_on_the_next_request(engine) {
