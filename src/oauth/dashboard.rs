@@ -63,6 +63,42 @@ fn failed() -> Response {
         .into_response()
 }
 
+/// The page a refused post answers with.
+struct Page<'a> {
+    renderer: &'a PageRenderer,
+    headers: &'a HeaderMap,
+    path: &'a str,
+    user: CurrentUser,
+}
+
+impl Page<'_> {
+    /// The page again with the refusal's status and the flash `flash` makes
+    /// of its message; anything but a refusal is logged as a failure of
+    /// `doing` and answered 500.
+    async fn refused(
+        self,
+        err: ServiceError,
+        doing: &str,
+        flash: impl FnOnce(StatusCode, String) -> FormFlash,
+    ) -> Response {
+        let Some((status, message)) = refusal(&err) else {
+            tracing::error!(error = %err, "{doing} failed");
+            return failed();
+        };
+        let flash = flash(status, message);
+        render_signed_in_page(self.renderer, self.headers, self.path, self.user, flash, status).await
+    }
+}
+
+/// A message over the whole form `form`.
+fn whole_form(form: &str, message: String) -> FormFlash {
+    FormFlash {
+        form: form.into(),
+        errors: BTreeMap::from([("form".to_owned(), message)]),
+        values: BTreeMap::new(),
+    }
+}
+
 /// The status and the message for the whole form of a refusal.
 fn refusal(err: &ServiceError) -> Option<(StatusCode, String)> {
     match err {
@@ -150,16 +186,18 @@ pub async fn register(
             let path = app_path(&app.client_id);
             render_signed_in_page(&renderer, &headers, &path, user, app, StatusCode::CREATED).await
         }
-        Err(err) => match refusal(&err) {
-            Some((status, message)) => {
-                let flash = typed(BTreeMap::from([("form".to_owned(), message)]));
-                render_signed_in_page(&renderer, &headers, NEW_APP_PATH, user, flash, status).await
-            }
-            None => {
-                tracing::error!(error = %err, "registering an OAuth app failed");
-                failed()
-            }
-        },
+        Err(err) => {
+            let page = Page {
+                renderer: &renderer,
+                headers: &headers,
+                path: NEW_APP_PATH,
+                user,
+            };
+            page.refused(err, "registering an OAuth app", |_, message| {
+                typed(BTreeMap::from([("form".to_owned(), message)]))
+            })
+            .await
+        }
     }
 }
 
@@ -215,16 +253,18 @@ pub async fn roll(
     .await
     {
         Ok(app) => render_signed_in_page(&renderer, &headers, &path, user, app, StatusCode::OK).await,
-        Err(err) => match refusal(&err) {
-            Some((status, message)) => {
-                let flash = flash("form", message, grace_text);
-                render_signed_in_page(&renderer, &headers, &path, user, flash, status).await
-            }
-            None => {
-                tracing::error!(error = %err, "rolling an OAuth app's secret failed");
-                failed()
-            }
-        },
+        Err(err) => {
+            let page = Page {
+                renderer: &renderer,
+                headers: &headers,
+                path: &path,
+                user,
+            };
+            page.refused(err, "rolling an OAuth app's secret", |_, message| {
+                flash("form", message, grace_text)
+            })
+            .await
+        }
     }
 }
 
@@ -245,24 +285,23 @@ pub async fn delete(
     };
     match apps::delete(&state.db, &state.keys, &caller, &client_id, Utc::now()).await {
         Ok(_) => done(OAUTH_APPS_PATH, OAuthNotice::AppDeleted),
-        Err(err) => match refusal(&err) {
-            Some((status, message)) => {
-                let Some(client) = ClientId::parse(&client_id) else {
-                    return Redirect::to(OAUTH_APPS_PATH).into_response();
-                };
-                let flash = FormFlash {
-                    form: "delete-app".into(),
-                    errors: BTreeMap::from([("form".to_owned(), message)]),
-                    values: BTreeMap::new(),
-                };
-                let path = format!("{}/delete", app_path(&client.to_string()));
-                render_signed_in_page(&renderer, &headers, &path, user, flash, status).await
-            }
-            None => {
-                tracing::error!(error = %err, "deleting an OAuth app failed");
-                failed()
-            }
-        },
+        Err(err) => {
+            // Only a well-formed client id is echoed into a path.
+            let Some(client) = ClientId::parse(&client_id) else {
+                return Redirect::to(OAUTH_APPS_PATH).into_response();
+            };
+            let path = format!("{}/delete", app_path(&client.to_string()));
+            let page = Page {
+                renderer: &renderer,
+                headers: &headers,
+                path: &path,
+                user,
+            };
+            page.refused(err, "deleting an OAuth app", |_, message| {
+                whole_form("delete-app", message)
+            })
+            .await
+        }
     }
 }
 
@@ -287,25 +326,23 @@ pub async fn revoke_grant(
     };
     match grants::revoke(&state.db, &state.keys, &caller, &grant_id, Utc::now()).await {
         Ok(_) => done(&back, OAuthNotice::GrantRevoked),
-        Err(err) => match refusal(&err) {
-            Some((status, message)) => {
+        Err(err) => {
+            let page = Page {
+                renderer: &renderer,
+                headers: &headers,
+                path: AUTHORIZED_APPS_PATH,
+                user,
+            };
+            page.refused(err, "revoking a grant", |status, message| {
                 let message = if status == StatusCode::NOT_FOUND {
                     "This access was revoked already, or is not yours to revoke.".to_owned()
                 } else {
                     message
                 };
-                let flash = FormFlash {
-                    form: "revoke-grant".into(),
-                    errors: BTreeMap::from([("form".to_owned(), message)]),
-                    values: BTreeMap::new(),
-                };
-                render_signed_in_page(&renderer, &headers, AUTHORIZED_APPS_PATH, user, flash, status).await
-            }
-            None => {
-                tracing::error!(error = %err, "revoking a grant failed");
-                failed()
-            }
-        },
+                whole_form("revoke-grant", message)
+            })
+            .await
+        }
     }
 }
 
