@@ -7,6 +7,7 @@
 pub mod authorize;
 pub mod body;
 pub mod dashboard;
+pub mod docs;
 pub mod metadata;
 pub mod revocation;
 pub mod token;

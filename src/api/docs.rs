@@ -15,10 +15,15 @@ use std::sync::OnceLock;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, AuthorizationCode, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityRequirement,
+    SecurityScheme,
+};
 use utoipa::{Modify, OpenApi};
 
 use super::{agents, keys, leads, me, properties};
+use crate::domain::oauth::scope::may_be_granted;
+use crate::domain::oauth::scope::grantable;
 use crate::domain::scopes::Scope;
 
 #[derive(OpenApi)]
@@ -29,7 +34,9 @@ use crate::domain::scopes::Scope;
             analytics, and manage API keys. Authenticate with `Authorization: Bearer <token>`, \
             or with the pair `X-API-Key: kw_live_{id}` and `X-API-Secret: <secret>`. A test key \
             (`kw_test_…`) reads and writes test data only. Every error is \
-            `{\"error\":{\"code\":…,\"message\":…}}`.",
+            `{\"error\":{\"code\":…,\"message\":…}}`. An app registered under Developer \
+            Settings › OAuth apps acts for a person with an OAuth 2.0 access token (`kw_oat_…`) \
+            instead; the OAuth endpoints answer RFC 6749 errors `{\"error\":…,\"error_description\":…}`.",
     ),
     servers((url = "/", description = "The keyward server serving this document")),
     paths(
@@ -39,6 +46,11 @@ use crate::domain::scopes::Scope;
         agents::list,
         leads::analytics,
         keys::list, keys::create, keys::delete,
+        crate::oauth::authorize::authorize_get,
+        crate::oauth::token::token,
+        crate::oauth::revocation::revoke,
+        crate::oauth::revocation::introspect,
+        crate::oauth::metadata::metadata,
     ),
     modifiers(&Security, &RequiredScopes),
     tags(
@@ -47,6 +59,9 @@ use crate::domain::scopes::Scope;
         (name = "Agents", description = "The agency's people"),
         (name = "Analytics", description = "Counts of what keys imported"),
         (name = "Keys", description = "The calling key, and key management (scope admin)"),
+        (name = "OAuth 2.0", description = "Apps acting for a person: the authorization code grant \
+            with PKCE, rotating refresh tokens, revocation and introspection. An access token works \
+            on /v1 like a key, as the person, with the scopes granted"),
     )
 )]
 pub struct ApiDoc;
@@ -63,6 +78,32 @@ impl Modify for Security {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("kw_{live|test}_{id}_{secret}")
                     .description(Some("The whole token, as the dashboard showed it once"))
+                    .build(),
+            ),
+        );
+        let scopes = Scopes::from_iter(grantable().map(|s| (s.as_str(), s.description())));
+        let flow = AuthorizationCode::with_refresh_url(
+            "/oauth/authorize",
+            "/oauth/token",
+            scopes,
+            "/oauth/token",
+        );
+        components.add_security_scheme(
+            "oauth2",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::AuthorizationCode(flow)],
+                "An app's access token (kw_oat_…), as Authorization: Bearer; PKCE S256 is required",
+            )),
+        );
+        components.add_security_scheme(
+            "client_basic",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Basic)
+                    .description(Some(
+                        "The app's client id and secret (RFC 6749 §2.3.1); or client_id and \
+                         client_secret in the body instead",
+                    ))
                     .build(),
             ),
         );
@@ -105,7 +146,7 @@ struct RequiredScopes;
 
 impl Modify for RequiredScopes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for item in openapi.paths.paths.values_mut() {
+        for (path, item) in openapi.paths.paths.iter_mut() {
             let operations = [
                 &mut item.get,
                 &mut item.post,
@@ -115,7 +156,18 @@ impl Modify for RequiredScopes {
             ];
             for operation in operations.into_iter().flatten() {
                 let id = operation.operation_id.as_deref().unwrap_or("");
-                if let Some((_, scope)) = REQUIRED_SCOPES.iter().find(|(op, _)| *op == id) {
+                let scope = REQUIRED_SCOPES.iter().find(|(op, _)| *op == id).map(|(_, s)| *s);
+                // A /v1 operation (it takes a key) also takes an app's access
+                // token when its scope may be granted to apps.
+                let keyed = path.starts_with("/v1/") && operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                if keyed && scope.is_none_or(may_be_granted) {
+                    let needs: Vec<&str> = scope.map(Scope::as_str).into_iter().collect();
+                    operation
+                        .security
+                        .get_or_insert_with(Vec::new)
+                        .push(SecurityRequirement::new("oauth2", needs));
+                }
+                if let Some(scope) = scope {
                     let extension = utoipa::openapi::extensions::ExtensionsBuilder::new()
                         .add("x-required-scope", scope.as_str())
                         .build();

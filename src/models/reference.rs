@@ -21,6 +21,9 @@ pub struct Endpoint {
     pub description: String,
     /// The scope a key needs; `None`: any key.
     pub scope: Option<String>,
+    /// For an endpoint that takes no key (the OAuth endpoints): how the
+    /// caller authenticates, shown instead of the scope.
+    pub authentication: Option<String>,
     pub parameters: Vec<EndpointParameter>,
     pub curl: String,
     pub responses: Vec<EndpointResponse>,

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use chrono::Utc;
 
+use super::docs::AuthorizationQuery;
 use crate::domain::oauth::consent;
 use crate::domain::policy::Actor;
 use crate::models::oauth::ConsentView;
@@ -26,6 +27,19 @@ use crate::server::state::AppState;
 /// Where the consent page is rendered (never linked to).
 const CONSENT_PAGE: &str = "/oauth/consent";
 
+#[utoipa::path(operation_id = "oauthAuthorize", get, path = "/oauth/authorize", tag = "OAuth 2.0",
+    summary = "Ask a person to authorize the app (open in their browser)",
+    description = "RFC 6749 §4.1.1 with PKCE S256. Signs the person in if needed, then shows the \
+        consent page; Approve redirects to `redirect_uri` with `code`, `state` and `iss` (RFC 9207), \
+        Deny with `error=access_denied`. An unknown client or an unregistered redirect URI is shown \
+        on a page, never redirected.",
+    params(AuthorizationQuery),
+    responses(
+        (status = 200, description = "The consent page (HTML)", content_type = "text/html"),
+        (status = 303, description = "To sign-in first, or back to the app"),
+        (status = 400, description = "An error page (HTML): the request cannot be redirected", content_type = "text/html"),
+        (status = 404, description = "An error page (HTML): the app is not registered in the person's agency", content_type = "text/html"),
+    ))]
 pub async fn authorize_get(
     State(state): State<AppState>,
     Extension(renderer): Extension<PageRenderer>,

@@ -9,7 +9,8 @@ use chrono::Utc;
 
 use super::authorize::issuer;
 use super::body::{client_credentials, params, BodyError};
-use super::token::error_response;
+use super::docs::{IntrospectionAnswer, TokenParameter};
+use super::token::{error_response, ErrorAnswer};
 use crate::entities::oauth_app;
 use crate::server::services::oauth::authorize::Params;
 use crate::server::services::oauth::tokens::{self, TokenError};
@@ -53,6 +54,21 @@ async fn client_and_token(
     Ok((app, token.to_owned()))
 }
 
+#[utoipa::path(operation_id = "oauthRevoke", post, path = "/oauth/revoke", tag = "OAuth 2.0",
+    summary = "Revoke a token (RFC 7009)",
+    description = "An access token stops working; a refresh token ends its whole family (every token \
+        of that authorization). 200 whether or not the token was known.",
+    request_body(content(
+        (TokenParameter = "application/x-www-form-urlencoded"),
+        (TokenParameter = "application/json"),
+    )),
+    responses(
+        (status = 200, description = "Revoked, or there was nothing of this client's to revoke"),
+        (status = 400, description = "The request is refused (RFC 6749 §5.2)", body = ErrorAnswer),
+        (status = 401, description = "`invalid_client`", body = ErrorAnswer),
+        (status = 413, description = "The body is over 64 KiB"),
+    ),
+    security((), ("client_basic" = [])))]
 pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let (app, token) = match client_and_token(&state, &headers, &body).await {
         Ok(found) => found,
@@ -71,6 +87,19 @@ pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Byt
     }
 }
 
+#[utoipa::path(operation_id = "oauthIntrospect", post, path = "/oauth/introspect", tag = "OAuth 2.0",
+    summary = "Introspect a token of the calling client's (RFC 7662)",
+    request_body(content(
+        (TokenParameter = "application/x-www-form-urlencoded"),
+        (TokenParameter = "application/json"),
+    )),
+    responses(
+        (status = 200, description = "`{\"active\":false}` unless the token is live and the caller's", body = IntrospectionAnswer),
+        (status = 400, description = "The request is refused (RFC 6749 §5.2)", body = ErrorAnswer),
+        (status = 401, description = "`invalid_client`", body = ErrorAnswer),
+        (status = 413, description = "The body is over 64 KiB"),
+    ),
+    security((), ("client_basic" = [])))]
 pub async fn introspect(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let (app, token) = match client_and_token(&state, &headers, &body).await {
         Ok(found) => found,

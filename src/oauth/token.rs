@@ -6,28 +6,54 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::docs::TokenRequest;
 
 use super::body::{client_credentials, params, BodyError};
 use crate::server::services::oauth::tokens::{self, IssuedTokens, TokenError};
 use crate::server::state::AppState;
 
 /// The success answer, exactly these fields (RFC 6749 §5.1).
-#[derive(Serialize)]
-struct TokenAnswer<'a> {
+#[derive(Serialize, ToSchema)]
+pub struct TokenAnswer<'a> {
+    /// `kw_oat_…`, for `Authorization: Bearer` on `/v1`; lives `expires_in` seconds.
     access_token: &'a str,
+    /// `Bearer`.
     token_type: &'static str,
+    /// Seconds the access token lives: 3600, or less when the grant ends sooner.
     expires_in: i64,
+    /// `kw_ort_…`, used once: every refresh returns a new one. Lives 30 days.
     refresh_token: &'a str,
+    /// The scopes granted, space-separated.
     scope: String,
 }
 
-/// An error answer (RFC 6749 §5.2).
-#[derive(Serialize)]
-struct ErrorAnswer<'a> {
+/// An error answer (RFC 6749 §5.2): `invalid_request`, `invalid_client`,
+/// `invalid_grant`, `invalid_scope`, `unauthorized_client` or
+/// `unsupported_grant_type`.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorAnswer<'a> {
     error: &'a str,
     error_description: &'a str,
 }
 
+#[utoipa::path(operation_id = "oauthToken", post, path = "/oauth/token", tag = "OAuth 2.0",
+    summary = "Exchange a code, or a refresh token, for tokens",
+    description = "RFC 6749 §4.1.3 and §6, with PKCE (RFC 7636 §4.5). A refresh token is rotated: \
+        the answer carries a new one and the old pair stops working. The client authenticates with \
+        HTTP Basic or with `client_id`/`client_secret` in the body.",
+    request_body(content(
+        (TokenRequest = "application/x-www-form-urlencoded"),
+        (TokenRequest = "application/json"),
+    )),
+    responses(
+        (status = 200, description = "Tokens; `Cache-Control: no-store`", body = TokenAnswer),
+        (status = 400, description = "The request or the grant is refused (RFC 6749 §5.2)", body = ErrorAnswer),
+        (status = 401, description = "`invalid_client`: unknown client or wrong secret", body = ErrorAnswer),
+        (status = 413, description = "The body is over 64 KiB"),
+    ),
+    security((), ("client_basic" = [])))]
 pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     match exchange(&state, &headers, &body).await {
         Ok(issued) => {

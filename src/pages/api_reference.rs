@@ -1,5 +1,6 @@
-//! Developer Settings › API reference: every `/v1` endpoint with the scope
-//! it needs, its parameters, its answers and a curl example, rendered on
+//! Developer Settings › API reference: every `/v1` and OAuth endpoint with
+//! the scope (or client authentication) it needs, its parameters, its
+//! answers and a curl example, and the OAuth flow step by step; rendered on
 //! the server from the OpenAPI document (no external assets).
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -67,11 +68,89 @@ fn Reference(reference: ApiReference) -> impl IntoView {
                 {format!(" (version {}).", reference.version)}
             </p>
         </section>
+        <OAuthFlow base=base.clone()/>
         <nav aria-labelledby="endpoints-heading">
             <h2 id="endpoints-heading">"Endpoints"</h2>
             <ul class="link-list">{contents}</ul>
         </nav>
         {sections}
+    }
+}
+
+/// The authorization code flow with PKCE, step by step, in curl.
+#[component]
+fn OAuthFlow(base: String) -> impl IntoView {
+    let pkce = "CODE_VERIFIER=$(openssl rand -base64 48 | tr '+/' '-_' | tr -d '=\\n')\n\
+        CODE_CHALLENGE=$(printf %s \"$CODE_VERIFIER\" | openssl dgst -sha256 -binary | base64 | tr '+/' '-_' | tr -d '=')\n\
+        STATE=$(openssl rand -hex 16)";
+    let authorize = format!(
+        "{base}/oauth/authorize?response_type=code&client_id=$CLIENT_ID\
+         &redirect_uri=https%3A%2F%2Fapp.example%2Fcallback&scope=read%3Aleads%20write%3Aleads\
+         &state=$STATE&code_challenge=$CODE_CHALLENGE&code_challenge_method=S256"
+    );
+    let exchange = format!(
+        "curl -X POST \"{base}/oauth/token\" -u \"$CLIENT_ID:$CLIENT_SECRET\" \\\n  \
+         -d grant_type=authorization_code -d \"code=$CODE\" \\\n  \
+         -d redirect_uri=https://app.example/callback -d \"code_verifier=$CODE_VERIFIER\"\n\
+         # {{\"access_token\":\"kw_oat_…\",\"token_type\":\"Bearer\",\"expires_in\":3600,\
+         \"refresh_token\":\"kw_ort_…\",\"scope\":\"read:leads write:leads\"}}"
+    );
+    let call = format!("curl \"{base}/v1/me\" -H \"Authorization: Bearer $ACCESS_TOKEN\"");
+    let refresh = format!(
+        "curl -X POST \"{base}/oauth/token\" -u \"$CLIENT_ID:$CLIENT_SECRET\" \\\n  \
+         -d grant_type=refresh_token -d \"refresh_token=$REFRESH_TOKEN\""
+    );
+    let revoke = format!(
+        "curl -X POST \"{base}/oauth/revoke\" -u \"$CLIENT_ID:$CLIENT_SECRET\" -d \"token=$REFRESH_TOKEN\""
+    );
+    view! {
+        <section aria-labelledby="oauth-flow">
+            <h2 id="oauth-flow">"OAuth 2.0 for apps"</h2>
+            <p>
+                "An app that many agencies use acts for a person with their approval instead of asking for a key. "
+                "Register it under Developer Settings › OAuth apps: note its client id ("
+                <code>"kw_app_…"</code> ") and its client secret, shown once. Then, for each person:"
+            </p>
+            <ol>
+                <li>
+                    <p>"Make a PKCE verifier, its S256 challenge and a state (RFC 7636; " <code>"plain"</code> " is refused):"</p>
+                    <pre><code>{pkce}</code></pre>
+                </li>
+                <li>
+                    <p>
+                        "Send the person's browser to the authorization endpoint. They sign in, see what the app asks for, "
+                        "and approve; the browser comes back to the redirect URI with " <code>"code"</code> ", "
+                        <code>"state"</code> " (check it is yours) and " <code>"iss"</code> " (RFC 9207). Deny brings "
+                        <code>"error=access_denied"</code> ". The code works once, for 60 seconds."
+                    </p>
+                    <pre><code>{authorize}</code></pre>
+                </li>
+                <li>
+                    <p>"Exchange the code (a public app sends " <code>"-d client_id=$CLIENT_ID"</code> " instead of " <code>"-u"</code> "):"</p>
+                    <pre><code>{exchange}</code></pre>
+                </li>
+                <li>
+                    <p>"Call the API as the person, with the scopes granted and what their role allows now:"</p>
+                    <pre><code>{call}</code></pre>
+                </li>
+                <li>
+                    <p>
+                        "Before the hour is up, refresh. Every refresh returns a new refresh token and ends the old pair; "
+                        "sending a used refresh token again ends the whole authorization (after a lost answer, a retry "
+                        "within 30 seconds gets a fresh pair instead). Add " <code>"-d scope=…"</code> " to narrow."
+                    </p>
+                    <pre><code>{refresh}</code></pre>
+                </li>
+                <li>
+                    <p>"When the person disconnects the app, revoke; a refresh token ends every token of the authorization:"</p>
+                    <pre><code>{revoke}</code></pre>
+                </li>
+            </ol>
+            <p>
+                "People see and revoke the apps they approved under Admin › Profile › Authorized apps. Clients that "
+                "configure themselves read " <a href="/.well-known/oauth-authorization-server">"the metadata document"</a> " (RFC 8414)."
+            </p>
+        </section>
     }
 }
 
@@ -113,7 +192,10 @@ fn EndpointSection(endpoint: Endpoint) -> impl IntoView {
             </h3>
             <p>{endpoint.summary.clone()}</p>
             {description}
-            <p>"Scope: " {scope}</p>
+            {match endpoint.authentication.clone() {
+                Some(how) => view! { <p>"Authentication: " {how}</p> }.into_any(),
+                None => view! { <p>"Scope: " {scope}</p> }.into_any(),
+            }}
             {parameters}
             <h4>"Example"</h4>
             <pre><code>{endpoint.curl.clone()}</code></pre>

@@ -22,6 +22,15 @@ const OPERATIONS: [(&str, &str); 14] = [
     ("delete", "/v1/keys/{id}"),
 ];
 
+/// The OAuth endpoints, documented beside `/v1` (they take no key).
+const OAUTH_OPERATIONS: [(&str, &str); 5] = [
+    ("get", "/oauth/authorize"),
+    ("post", "/oauth/token"),
+    ("post", "/oauth/revoke"),
+    ("post", "/oauth/introspect"),
+    ("get", "/.well-known/oauth-authorization-server"),
+];
+
 on_both_engines! {
     async fn the_documents_describe_every_operation_and_need_no_key(engine) {
         let app = spawn_app(engine).await;
@@ -37,16 +46,34 @@ on_both_engines! {
             .flat_map(|(path, item)| item.as_object().unwrap().keys().map(move |m| (m.clone(), path.clone())))
             .collect();
         documented.sort();
-        let mut expected: Vec<(String, String)> = OPERATIONS.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+        let mut expected: Vec<(String, String)> =
+            OPERATIONS.iter().chain(&OAUTH_OPERATIONS).map(|(m, p)| (m.to_string(), p.to_string())).collect();
         expected.sort();
         assert_eq!(documented, expected);
         for (method, path) in OPERATIONS {
             let operation = &doc["paths"][path][method];
-            assert_eq!(operation["security"].as_array().unwrap().len(), 2, "{method} {path}: bearer, or the header pair");
+            let security = operation["security"].as_array().unwrap();
+            // Key management (admin) is never granted to apps: no access token.
+            let takes_access_tokens = !path.starts_with("/v1/keys");
+            assert_eq!(security.len(), 2 + usize::from(takes_access_tokens), "{method} {path}: bearer, the header pair, an app's token");
+            if takes_access_tokens {
+                let needs = operation["x-required-scope"].as_str().map(|s| vec![s]).unwrap_or_default();
+                assert_eq!(security[2]["oauth2"], serde_json::json!(needs), "{method} {path}");
+            }
             assert!(operation["responses"]["401"].is_object(), "{method} {path} documents 401");
         }
         let schemes = doc["components"]["securitySchemes"].as_object().unwrap();
-        assert_eq!(schemes.keys().collect::<Vec<_>>(), ["api_key", "api_secret", "bearer"]);
+        assert_eq!(schemes.keys().collect::<Vec<_>>(), ["api_key", "api_secret", "bearer", "client_basic", "oauth2"]);
+        let flow = &schemes["oauth2"]["flows"]["authorizationCode"];
+        assert_eq!((flow["authorizationUrl"].as_str(), flow["tokenUrl"].as_str()), (Some("/oauth/authorize"), Some("/oauth/token")));
+        assert!(flow["scopes"].get("read:leads").is_some() && flow["scopes"].get("admin").is_none(), "{flow}");
+        let token = &doc["paths"]["/oauth/token"]["post"];
+        let kinds: Vec<&String> = token["requestBody"]["content"].as_object().unwrap().keys().collect();
+        assert_eq!(kinds, ["application/json", "application/x-www-form-urlencoded"]);
+        let answer = &token["responses"]["200"]["content"]["application/json"]["schema"]["$ref"];
+        assert_eq!(answer, "#/components/schemas/TokenAnswer");
+        let fields: Vec<&String> = doc["components"]["schemas"]["TokenAnswer"]["properties"].as_object().unwrap().keys().collect();
+        assert_eq!(fields, ["access_token", "expires_in", "refresh_token", "scope", "token_type"]);
 
         let postman: Value = reqwest::get(app.url("/v1/postman.json")).await.unwrap().json().await.unwrap();
         assert_eq!(postman["info"]["schema"], "https://schema.getpostman.com/json/collection/v2.1.0/collection.json");
@@ -68,7 +95,12 @@ on_both_engines! {
         let (status, reference) = w.app.call_form(&ada, "get_api_reference", &[]).await;
         assert_eq!(status, 200, "{reference}");
         let endpoints = reference["endpoints"].as_array().unwrap();
-        assert_eq!(endpoints.len(), OPERATIONS.len());
+        assert_eq!(endpoints.len(), OPERATIONS.len() + OAUTH_OPERATIONS.len());
+        let token = endpoints.iter().find(|e| e["id"] == "oauthToken").unwrap();
+        assert!(token["authentication"].as_str().unwrap().contains("HTTP Basic"), "{token}");
+        let curl = token["curl"].as_str().unwrap();
+        assert!(curl.contains("-u \"$CLIENT_ID:$CLIENT_SECRET\"") && curl.contains("-d \"code_verifier=$CODE_VERIFIER\""), "{curl}");
+        assert!(!curl.contains("Bearer"), "{curl}");
         assert_eq!(reference["base_url"], w.app.url(""));
         let import = endpoints.iter().find(|e| e["id"] == "importLead").unwrap();
         assert_eq!((import["method"].as_str(), import["path"].as_str(), import["scope"].as_str()), (Some("POST"), Some("/v1/leads"), Some("write:leads")));

@@ -1,5 +1,5 @@
-//! `/v1/postman.json`: a Postman v2.1 collection built from the OpenAPI
-//! document, with sample bodies drawn from its schemas.
+//! `/v1/postman.json`: a Postman v2.1 collection of the `/v1` requests, built
+//! from the OpenAPI document, with sample bodies drawn from its schemas.
 
 use serde_json::{json, Map, Value};
 
@@ -13,7 +13,10 @@ pub fn postman_collection(doc: &Value, base_url: &str) -> Value {
         .filter_map(|t| t["name"].as_str().map(|n| (n.to_owned(), Vec::new())))
         .collect();
     let schemas = &doc["components"]["schemas"];
-    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+    // The /v1 requests, which take the token; the OAuth endpoints are for
+    // an app's code (or Postman's own OAuth 2.0 authorization helper).
+    let v1 = doc["paths"].as_object().into_iter().flatten().filter(|(path, _)| path.starts_with("/v1/"));
+    for (path, item) in v1 {
         for method in ["get", "post", "put", "patch", "delete"] {
             let Some(operation) = item.get(method) else {
                 continue;

@@ -37,11 +37,16 @@ pub fn reference(base_url: &str) -> ApiReference {
                     _ => "42",
                 },
             );
-            let mut curl = format!(
-                "curl -X {} \"{base_url}{example_path}\" \\\n  -H \"Authorization: Bearer $KEYWARD_TOKEN\"",
-                method.to_uppercase()
-            );
-            if let Some(body) = &body {
+            let id = operation["operationId"].as_str().unwrap_or("");
+            let oauth = oauth_example(id, base_url);
+            let mut curl = match &oauth {
+                Some((example, _)) => example.clone(),
+                None => format!(
+                    "curl -X {} \"{base_url}{example_path}\" \\\n  -H \"Authorization: Bearer $KEYWARD_TOKEN\"",
+                    method.to_uppercase()
+                ),
+            };
+            if let (Some(body), None) = (&body, &oauth) {
                 let json = serde_json::to_string(body)
                     .unwrap_or_default()
                     .replace('\'', "'\\''");
@@ -59,13 +64,14 @@ pub fn reference(base_url: &str) -> ApiReference {
                 })
                 .collect();
             endpoints.push(Endpoint {
-                id: operation["operationId"].as_str().unwrap_or("").to_owned(),
+                id: id.to_owned(),
                 tag: operation["tags"][0].as_str().unwrap_or("").to_owned(),
                 method: method.to_uppercase(),
                 path: path.clone(),
                 summary: operation["summary"].as_str().unwrap_or("").to_owned(),
                 description: operation["description"].as_str().unwrap_or("").to_owned(),
                 scope: operation["x-required-scope"].as_str().map(str::to_owned),
+                authentication: oauth.map(|(_, auth)| auth.to_owned()),
                 parameters,
                 curl,
                 responses,
@@ -97,4 +103,49 @@ fn method_rank(method: &str) -> usize {
         .iter()
         .position(|m| *m == method)
         .unwrap_or(9)
+}
+
+const CLIENT_AUTH: &str = "The app's client id and secret, with HTTP Basic (or client_id and client_secret in \
+    the body); a public app sends its client_id only.";
+
+/// The example and the authentication of an OAuth endpoint (they take
+/// form bodies and the client's credentials, not a key); `None` for `/v1`.
+fn oauth_example(operation_id: &str, base: &str) -> Option<(String, &'static str)> {
+    let post = |path: &str, fields: &[&str]| {
+        let mut curl = format!("curl -X POST \"{base}{path}\" \\\n  -u \"$CLIENT_ID:$CLIENT_SECRET\"");
+        for field in fields {
+            curl.push_str(&format!(" \\\n  -d \"{field}\""));
+        }
+        curl
+    };
+    Some(match operation_id {
+        "oauthAuthorize" => (
+            format!(
+                "# Open in the person's browser (the redirect URI must be registered exactly):\n\
+                 {base}/oauth/authorize?response_type=code&client_id=$CLIENT_ID\
+                 &redirect_uri=https%3A%2F%2Fapp.example%2Fcallback&scope=read%3Aleads\
+                 &state=$STATE&code_challenge=$CODE_CHALLENGE&code_challenge_method=S256"
+            ),
+            "The person signs in to keyward and approves the app.",
+        ),
+        "oauthToken" => (
+            post(
+                "/oauth/token",
+                &[
+                    "grant_type=authorization_code",
+                    "code=$CODE",
+                    "redirect_uri=https://app.example/callback",
+                    "code_verifier=$CODE_VERIFIER",
+                ],
+            ),
+            CLIENT_AUTH,
+        ),
+        "oauthRevoke" => (post("/oauth/revoke", &["token=$REFRESH_TOKEN"]), CLIENT_AUTH),
+        "oauthIntrospect" => (post("/oauth/introspect", &["token=$ACCESS_TOKEN"]), CLIENT_AUTH),
+        "oauthMetadata" => (
+            format!("curl \"{base}/.well-known/oauth-authorization-server\""),
+            "None: the document is public.",
+        ),
+        _ => return None,
+    })
 }
