@@ -3,7 +3,8 @@
 # openapi-spec-validator (PyPI) checks /v1/openapi.json is valid OpenAPI
 # 3.1; @har-sdk/validator (npm) checks /v1/postman.json against Postman's
 # collection v2.1 schema; schemathesis (PyPI) reads the OpenAPI document and
-# sends what it allows (and what it does not), checking every answer.
+# sends what it allows (and what it does not), checking every answer;
+# Authlib (PyPI) runs the OAuth flow as an app would (scripts/oauth_client.py).
 # Usage: scripts/contract.sh [binary]   (default dist/keyward)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +33,12 @@ printf 'contract-password-2\n' | "$binary" user add --email agent@contract.test 
 token=$("$binary" key create --agency "Contract Realty" --workspace Main --name "Contract" \
   --scopes admin --validity never --rate-limit 0)
 
+# An app for the stock OAuth client (scripts/oauth_client.py, Authlib).
+oauth_app=$("$binary" oauth-app create --agency "Contract Realty" --name "Authlib Client" \
+  --redirect-uri http://127.0.0.1:9/cb --scopes read:leads,write:leads)
+oauth_client_id=$(printf '%s\n' "$oauth_app" | sed -n 's/^client_id: //p')
+oauth_client_secret=$(printf '%s\n' "$oauth_app" | sed -n 's/^client_secret: //p')
+
 KEYWARD_ADDR="127.0.0.1:$port" "$binary" serve >"$data/server.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do
@@ -43,6 +50,9 @@ base="http://127.0.0.1:$port"
 curl -fsS "$base/v1/openapi.json" -o "$data/openapi.json"
 "$venv/bin/openapi-spec-validator" --schema 3.1 "$data/openapi.json"
 (cd end2end && node support/check-postman.cjs "$base")
+
+"$venv/bin/python" scripts/oauth_client.py "$base" "$oauth_client_id" "$oauth_client_secret" \
+  owner@contract.test contract-password-1
 
 # Checks: every documented one except those that cannot hold by design:
 # - use_after_free / ensure_resource_availability: a DELETE /v1/keys/{id}

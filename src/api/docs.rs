@@ -16,14 +16,14 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use utoipa::openapi::security::{
-    ApiKey, ApiKeyValue, AuthorizationCode, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityRequirement,
-    SecurityScheme,
+    ApiKey, ApiKeyValue, AuthorizationCode, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes,
+    SecurityRequirement, SecurityScheme,
 };
 use utoipa::{Modify, OpenApi};
 
 use super::{agents, keys, leads, me, properties};
-use crate::domain::oauth::scope::may_be_granted;
 use crate::domain::oauth::scope::grantable;
+use crate::domain::oauth::scope::may_be_granted;
 use crate::domain::scopes::Scope;
 
 #[derive(OpenApi)]
@@ -82,12 +82,8 @@ impl Modify for Security {
             ),
         );
         let scopes = Scopes::from_iter(grantable().map(|s| (s.as_str(), s.description())));
-        let flow = AuthorizationCode::with_refresh_url(
-            "/oauth/authorize",
-            "/oauth/token",
-            scopes,
-            "/oauth/token",
-        );
+        let flow =
+            AuthorizationCode::with_refresh_url("/oauth/authorize", "/oauth/token", scopes, "/oauth/token");
         components.add_security_scheme(
             "oauth2",
             SecurityScheme::OAuth2(OAuth2::with_description(
@@ -159,7 +155,8 @@ impl Modify for RequiredScopes {
                 let scope = REQUIRED_SCOPES.iter().find(|(op, _)| *op == id).map(|(_, s)| *s);
                 // A /v1 operation (it takes a key) also takes an app's access
                 // token when its scope may be granted to apps.
-                let keyed = path.starts_with("/v1/") && operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                let keyed =
+                    path.starts_with("/v1/") && operation.security.as_ref().is_some_and(|s| !s.is_empty());
                 if keyed && scope.is_none_or(may_be_granted) {
                     let needs: Vec<&str> = scope.map(Scope::as_str).into_iter().collect();
                     operation

@@ -42,7 +42,10 @@ const CLIENT_AUTH: [&str; 3] = ["client_secret_basic", "client_secret_post", "no
     tag = "OAuth 2.0",
     summary = "The authorization server's metadata (RFC 8414)",
     responses((status = 200, description = "Endpoints and what they accept", body = AuthorizationServerMetadata)))]
-pub async fn metadata(State(state): State<AppState>, headers: HeaderMap) -> Json<AuthorizationServerMetadata> {
+pub async fn metadata(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Json<AuthorizationServerMetadata> {
     let issuer = issuer(&state, &headers);
     Json(AuthorizationServerMetadata {
         authorization_endpoint: format!("{issuer}/oauth/authorize"),

@@ -62,6 +62,10 @@ pub struct KeyRecord {
     pub me_body: OnceLock<Bytes>,
     /// What presented it: an API key, or an OAuth access token.
     pub principal: Principal,
+    /// Set once the access token's first use is in the database, which the
+    /// request waits for: the refresh grant's retry grace must see at once,
+    /// on every instance, that a new pair was used. Always set for a key.
+    pub first_use_stored: OnceLock<()>,
 }
 
 /// The credential behind a [`KeyRecord`].
@@ -121,6 +125,11 @@ impl KeyRecord {
     /// token's environment (the stored column decides, never the prefix alone).
     pub fn usable_by(&self, token: &Token, now: DateTime<Utc>) -> bool {
         self.principal == Principal::Key && self.is_live(now) && self.environment == token.environment()
+    }
+
+    /// An OAuth access token whose first use is not in the database yet.
+    pub fn first_use_pending(&self) -> bool {
+        self.first_use_stored.get().is_none()
     }
 
     /// Not revoked and not expired at `now`.
@@ -309,7 +318,17 @@ async fn load(db: &DatabaseConnection, id: &str) -> Result<Option<KeyRecord>, Db
         bucket: OnceLock::new(),
         me_body: OnceLock::new(),
         principal: Principal::Key,
+        first_use_stored: stored(true),
     }))
+}
+
+/// A [`KeyRecord::first_use_stored`], set when `stored`.
+fn stored(stored: bool) -> OnceLock<()> {
+    let once = OnceLock::new();
+    if stored {
+        let _ = once.set(());
+    }
+    once
 }
 
 /// An OAuth access token as verification sees it (see [`Principal::OAuth`]):
@@ -374,6 +393,7 @@ async fn load_access(db: &DatabaseConnection, token_id: &str) -> Result<Option<K
         allowlist: IpAllowlist::default(),
         bucket: OnceLock::new(),
         me_body: OnceLock::new(),
+        first_use_stored: stored(token.used_at.is_some()),
         principal: Principal::OAuth {
             token_id: token.id,
             family_id: family.id,

@@ -57,16 +57,11 @@ struct Batch {
     refusals: Refusals,
     /// Requests and the latest use, by grant id.
     grant_uses: HashMap<String, (u64, DateTime<Utc>)>,
-    /// The earliest use of each access token seen, by token id.
-    first_uses: HashMap<String, DateTime<Utc>>,
 }
 
 impl Batch {
     fn is_empty(&self) -> bool {
-        self.uses.is_empty()
-            && self.refusals.is_empty()
-            && self.grant_uses.is_empty()
-            && self.first_uses.is_empty()
+        self.uses.is_empty() && self.refusals.is_empty() && self.grant_uses.is_empty()
     }
 
     fn add_grant_use(&mut self, grant: &str, requests: u64, at: DateTime<Utc>) {
@@ -77,15 +72,6 @@ impl Batch {
             }
             None => {
                 self.grant_uses.insert(grant.to_owned(), (requests, at));
-            }
-        }
-    }
-
-    fn add_first_use(&mut self, token: &str, at: DateTime<Utc>) {
-        match self.first_uses.get_mut(token) {
-            Some(first) => *first = (*first).min(at),
-            None => {
-                self.first_uses.insert(token.to_owned(), at);
             }
         }
     }
@@ -105,9 +91,6 @@ impl Batch {
         }
         for (grant, (n, at)) in older.grant_uses {
             self.add_grant_use(&grant, n, at);
-        }
-        for (token, at) in older.first_uses {
-            self.add_first_use(&token, at);
         }
     }
 }
@@ -187,13 +170,10 @@ impl UsageRecorder {
     }
 
     /// One request an OAuth access token was allowed to make: a use of its
-    /// grant, and the token's first use if it is.
-    pub fn record_oauth(&self, grant_id: &str, token_id: &str, at: DateTime<Utc>) {
-        let mut shard = self.shard().lock();
-        shard.add_grant_use(grant_id, 1, at);
-        if !shard.first_uses.contains_key(token_id) {
-            shard.add_first_use(token_id, at);
-        }
+    /// grant. (The token's first use is stored before that request is
+    /// answered: [`crate::server::services::oauth::tokens::store_first_use`].)
+    pub fn record_oauth(&self, grant_id: &str, at: DateTime<Utc>) {
+        self.shard().lock().add_grant_use(grant_id, 1, at);
     }
 
     /// One request of a verified key that was refused (not a use).
@@ -289,9 +269,9 @@ async fn write(db: &DatabaseConnection, batch: &Batch) -> Result<(), DbErr> {
 }
 
 /// Adds OAuth uses to their grants (a grant revoked meanwhile gets
-/// nothing) and marks access tokens used (only the first use is kept).
+/// nothing).
 async fn write_oauth(txn: &impl ConnectionTrait, batch: &Batch) -> Result<(), DbErr> {
-    use crate::entities::{oauth_grant, oauth_token};
+    use crate::entities::oauth_grant;
     for (grant, (requests, last)) in &batch.grant_uses {
         let later = Expr::col(oauth_grant::Column::LastUsedAt)
             .is_null()
@@ -308,14 +288,6 @@ async fn write_oauth(txn: &impl ConnectionTrait, batch: &Batch) -> Result<(), Db
                     .into(),
             )
             .filter(oauth_grant::Column::Id.eq(grant.as_str()))
-            .exec(txn)
-            .await?;
-    }
-    for (token, first) in &batch.first_uses {
-        oauth_token::Entity::update_many()
-            .col_expr(oauth_token::Column::UsedAt, Expr::value(*first))
-            .filter(oauth_token::Column::Id.eq(token.as_str()))
-            .filter(oauth_token::Column::UsedAt.is_null())
             .exec(txn)
             .await?;
     }

@@ -117,6 +117,30 @@ on_both_engines! {
         assert_eq!(body["error"]["code"], "UNAUTHORIZED", "{body}");
     }
 
+    async fn a_refresh_sent_again_right_after_the_new_pair_s_first_request_is_a_replay(engine) {
+        // The new access token's first use is stored before its answer, so
+        // the retry grace cannot mistake a replay for a lost answer (it read
+        // the usage written a second later).
+        let s = setup(engine).await;
+        let first = s.first_pair(Utc::now()).await;
+        let second = tokens::refresh(s.db(), s.keys(), s.pepper(), &s.client, &first.refresh_token, None, Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(s.app.v1("GET", "/v1/me", &second.access_token, None).await.0, 200);
+        let replay = reqwest::Client::new()
+            .post(s.app.url("/oauth/token"))
+            .basic_auth(format!("kw_app_{}", s.client.id), Some(&s.secret))
+            .form(&[("grant_type", "refresh_token"), ("refresh_token", first.refresh_token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(replay.status(), 400);
+        let body: serde_json::Value = replay.json().await.unwrap();
+        assert_eq!(body["error"], "invalid_grant", "{body}");
+        let (status, _) = s.app.v1("GET", "/v1/me", &second.access_token, None).await;
+        assert_eq!(status, 401, "the family is revoked");
+    }
+
     async fn a_demoted_person_s_tokens_lose_scopes_on_the_next_request(engine) {
         let s = setup(engine).await;
         let pair = s.first_pair(Utc::now()).await;

@@ -20,6 +20,7 @@ use crate::domain::refusal::RefusalReason;
 use crate::domain::token::KeyId;
 use crate::server::key_cache::{KeyRecord, Principal};
 use crate::server::rate_limit::Decision;
+use crate::server::services::oauth::tokens;
 use crate::server::state::AppState;
 use crate::server::usage::UsageRecorder;
 
@@ -61,11 +62,9 @@ pub struct Admitted {
 #[derive(Clone, Copy)]
 enum Subject {
     Key(KeyId),
-    /// An access token's use counts on its grant; its first use is kept
-    /// on the token (the refresh grace needs to know it was used).
+    /// An access token's use counts on its grant.
     OAuth {
         grant: KeyId,
-        token: KeyId,
     },
 }
 
@@ -73,9 +72,8 @@ impl Subject {
     fn of(key: &KeyRecord) -> Option<Self> {
         match &key.principal {
             Principal::Key => KeyId::parse(&key.id).map(Subject::Key),
-            Principal::OAuth { token_id, .. } => Some(Subject::OAuth {
+            Principal::OAuth { .. } => Some(Subject::OAuth {
                 grant: KeyId::parse(&key.id)?,
-                token: KeyId::parse(token_id)?,
             }),
         }
     }
@@ -91,9 +89,7 @@ impl Admitted {
             (Subject::Key(id), None) => usage.record(id.as_str(), self.now, self.ip),
             // Refusals are counted per key only (a grant has no such table).
             (Subject::OAuth { .. }, Some(_)) => {}
-            (Subject::OAuth { grant, token }, None) => {
-                usage.record_oauth(grant.as_str(), token.as_str(), self.now);
-            }
+            (Subject::OAuth { grant }, None) => usage.record_oauth(grant.as_str(), self.now),
         }
     }
 }
@@ -243,7 +239,13 @@ where
             Err(err) => return AuthFuture::ready(err.into_response()),
         };
         let cache_id = presented.cache_id();
-        if let Some(record) = self.state.keys.cached(&cache_id) {
+        let cached = self.state.keys.cached(&cache_id);
+        // An access token's first use is stored before it is answered: that
+        // request takes the slow path.
+        let first_use = cached
+            .as_ref()
+            .is_some_and(|r| r.as_ref().is_some_and(|k| k.first_use_pending()));
+        if let Some(record) = cached.clone().filter(|_| !first_use) {
             return match check_presented(&self.state, &presented, record, now) {
                 Err(err) => AuthFuture::ready(err.into_response()),
                 Ok(key) => match admit(&self.state, &mut req, key, now) {
@@ -263,9 +265,12 @@ where
         let mut inner = std::mem::replace(&mut self.inner, clone);
         AuthFuture::Slow {
             future: Box::pin(async move {
-                let record = match &presented {
-                    Presented::Key(token) => state.keys.get(&state.db, token.id().as_str()).await,
-                    Presented::Access(token) => state.keys.get_access(&state.db, token.id().as_str()).await,
+                let record = match (cached, &presented) {
+                    (Some(record), _) => Ok(record),
+                    (None, Presented::Key(token)) => state.keys.get(&state.db, token.id().as_str()).await,
+                    (None, Presented::Access(token)) => {
+                        state.keys.get_access(&state.db, token.id().as_str()).await
+                    }
                 };
                 let record = match record {
                     Ok(record) => record,
@@ -275,10 +280,24 @@ where
                     Ok(key) => key,
                     Err(err) => return err.into_response(),
                 };
+                let stored = match &key.principal {
+                    Principal::OAuth { token_id, .. } if key.first_use_pending() => {
+                        Some((key.clone(), token_id.clone()))
+                    }
+                    _ => None,
+                };
                 let admitted = match admit(&state, &mut req, key, now) {
                     Ok(admitted) => admitted,
                     Err(refusal) => return refusal.into_response(),
                 };
+                if let Some((key, token_id)) = stored {
+                    match tokens::store_first_use(&state.db, &token_id, now).await {
+                        Ok(()) => {
+                            let _ = key.first_use_stored.set(());
+                        }
+                        Err(err) => return ApiError::internal(err).into_response(),
+                    }
+                }
                 let Ok(mut response) = inner.call(req).await;
                 admitted.finish(&state.usage, &mut response);
                 response

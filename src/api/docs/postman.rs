@@ -15,7 +15,11 @@ pub fn postman_collection(doc: &Value, base_url: &str) -> Value {
     let schemas = &doc["components"]["schemas"];
     // The /v1 requests, which take the token; the OAuth endpoints are for
     // an app's code (or Postman's own OAuth 2.0 authorization helper).
-    let v1 = doc["paths"].as_object().into_iter().flatten().filter(|(path, _)| path.starts_with("/v1/"));
+    let v1 = doc["paths"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(path, _)| path.starts_with("/v1/"));
     for (path, item) in v1 {
         for method in ["get", "post", "put", "patch", "delete"] {
             let Some(operation) = item.get(method) else {

@@ -105,7 +105,8 @@ fn method_rank(method: &str) -> usize {
         .unwrap_or(9)
 }
 
-const CLIENT_AUTH: &str = "The app's client id and secret, with HTTP Basic (or client_id and client_secret in \
+const CLIENT_AUTH: &str =
+    "The app's client id and secret, with HTTP Basic (or client_id and client_secret in \
     the body); a public app sends its client_id only.";
 
 /// The example and the authentication of an OAuth endpoint (they take

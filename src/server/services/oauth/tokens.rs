@@ -414,6 +414,24 @@ pub async fn refresh(
     Ok(issued)
 }
 
+/// Stores an access token's first use (`used_at`, kept if set already).
+/// Written before that request is answered, not with the usage counts a
+/// second later: a refresh token sent again after the new pair was used is
+/// a replay, not a retry, and every instance must know it at once.
+pub async fn store_first_use(
+    db: &DatabaseConnection,
+    token_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    oauth_token::Entity::update_many()
+        .col_expr(oauth_token::Column::UsedAt, Expr::value(now))
+        .filter(oauth_token::Column::Id.eq(token_id))
+        .filter(oauth_token::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// A replay: the family is revoked, the event audited, the person told;
 /// the request is refused.
 async fn replayed(
