@@ -99,3 +99,91 @@ on_both_engines! {
         assert!(oauth_app::Entity::find().all(&app.server().state.db).await.unwrap().is_empty());
     }
 }
+
+on_both_engines! {
+    async fn oauth_secrets_reach_neither_the_logs_nor_the_database_nor_a_page(engine) {
+        use std::io::{BufRead, BufReader};
+        use std::process::Stdio;
+
+        use crate::oauth_flow::hidden_inputs;
+        use crate::oauth_tokens::{pkce_query, VERIFIER};
+
+        let app = world(engine).await.app;
+        let output = app_create(&app.db, &["--name", "Listing Portal", "--redirect-uri", "https://portal.example/callback", "--scopes", "read:leads,write:leads"]);
+        let stdout = text(&output.stdout);
+        let field = |name: &str| stdout.lines().find_map(|l| l.strip_prefix(name)).unwrap().to_owned();
+        let (client_id, client_secret) = (field("client_id: "), field("client_secret: "));
+
+        // A real server process, logging at debug level into a file.
+        let log_path = app.db.dir.path().join("serve.log");
+        let mut command = keyward(&app.db);
+        command
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log_path).unwrap());
+        let mut child = command.spawn().unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let listening = lines.next().unwrap().unwrap();
+        let base = listening.strip_prefix("keyward listening on ").expect(&listening).trim_end_matches('/').to_owned();
+
+        // Sam approves; the app redeems, calls, refreshes, introspects, revokes.
+        let sam = crate::helpers::client();
+        let signed = sam.post(format!("{base}/login")).form(&[("email", "sam@acme.test"), ("password", crate::helpers::PASSWORD)]).send().await.unwrap();
+        assert_eq!(signed.status(), 303);
+        let consent = sam.get(format!("{base}/oauth/authorize?client_id={client_id}&{}", pkce_query("read:leads"))).send().await.unwrap().text().await.unwrap();
+        let mut form = hidden_inputs(&consent);
+        form.push(("decision".into(), "approve".into()));
+        let approved = sam.post(format!("{base}/oauth/authorize")).header("origin", &base).form(&form).send().await.unwrap();
+        assert_eq!(approved.status(), 303);
+        let back = url::Url::parse(approved.headers()["location"].to_str().unwrap()).unwrap();
+        let code = back.query_pairs().find(|(n, _)| n == "code").unwrap().1.into_owned();
+        let http = reqwest::Client::new();
+        let token = |form: Vec<(&'static str, String)>| {
+            let request = http.post(format!("{base}/oauth/token")).basic_auth(&client_id, Some(&client_secret)).form(&form);
+            async move {
+                let answer: serde_json::Value = request.send().await.unwrap().json().await.unwrap();
+                let text = |name: &str| answer[name].as_str().unwrap_or_else(|| panic!("{answer}")).to_owned();
+                (text("access_token"), text("refresh_token"))
+            }
+        };
+        let (access, refresh) = token(vec![
+            ("grant_type", "authorization_code".into()),
+            ("code", code.clone()),
+            ("redirect_uri", "https://portal.example/callback".into()),
+            ("code_verifier", VERIFIER.into()),
+        ])
+        .await;
+        let me = http.get(format!("{base}/v1/me")).bearer_auth(&access).send().await.unwrap();
+        assert_eq!(me.status(), 200);
+        let (access2, refresh2) = token(vec![("grant_type", "refresh_token".into()), ("refresh_token", refresh.clone())]).await;
+        assert_eq!(http.get(format!("{base}/v1/me")).bearer_auth(&access).send().await.unwrap().status(), 401, "the old pair is dead");
+        for endpoint in ["introspect", "revoke"] {
+            let answer = http.post(format!("{base}/oauth/{endpoint}")).basic_auth(&client_id, Some(&client_secret)).form(&[("token", &access2)]).send().await.unwrap();
+            assert_eq!(answer.status(), 200, "{endpoint}");
+        }
+        // Pages that show the grant and the app.
+        let mut html = String::new();
+        let client = keyward::domain::oauth::credential::ClientId::parse(&client_id).unwrap();
+        for path in ["/admin/profile/authorized-apps".to_owned(), format!("/admin/profile/developer-settings/oauth-apps/{client}")] {
+            let page = sam.get(format!("{base}{path}")).send().await.unwrap();
+            assert_eq!(page.status(), 200, "{path}");
+            html.push_str(&page.text().await.unwrap());
+        }
+        assert!(html.contains("Listing Portal"), "the pages show the app");
+
+        let pid = child.id().to_string();
+        assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        assert!(crate::cli::wait_with_timeout(&mut child, std::time::Duration::from_secs(10)).success());
+        let logs = std::fs::read_to_string(&log_path).unwrap();
+        assert!(logs.contains("/oauth/token"), "the logs record the requests: {}", &logs[..logs.len().min(2000)]);
+        let database = database_text(&app).await;
+        let secrets = [("client secret", &client_secret), ("code", &code), ("access token", &access), ("refresh token", &refresh), ("second access token", &access2), ("second refresh token", &refresh2)];
+        for (what, secret) in secrets {
+            // The whole credential, and its secret half alone (what follows the id).
+            let tail = &secret[secret.len() - 30..];
+            for (place, text) in [("logs", &logs), ("database", &database), ("pages", &html)] {
+                assert!(!text.contains(secret.as_str()) && !text.contains(tail), "the {place} hold the {what}");
+            }
+        }
+    }
+}
