@@ -11,6 +11,7 @@ scripts/tools.sh test  # Chromium and the end2end packages, for bench_tti
 python3 scripts/bench.py
 python3 scripts/bench_keys.py
 python3 scripts/bench_api.py
+python3 scripts/bench_oauth.py
 python3 scripts/bench_tti.py
 python3 scripts/bench_lto.py    # touches a server file and rebuilds, with and without LTO
 python3 scripts/bench_build.py  # last: it touches a server file and rebuilds

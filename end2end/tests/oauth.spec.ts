@@ -17,10 +17,6 @@ const REDIRECT = "http://127.0.0.1:9/cb";
 const VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
-// Written this session but not yet run against a release build (the session
-// ran out): enabled by the next one once it passes.
-test.fixme(true, "not yet run against a release build");
-
 async function axe(page: Page) {
   if (test.info().project.use.javaScriptEnabled !== false) await expectNoViolations(page);
 }
