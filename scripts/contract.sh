@@ -51,9 +51,6 @@ curl -fsS "$base/v1/openapi.json" -o "$data/openapi.json"
 "$venv/bin/openapi-spec-validator" --schema 3.1 "$data/openapi.json"
 (cd end2end && node support/check-postman.cjs "$base")
 
-"$venv/bin/python" scripts/oauth_client.py "$base" "$oauth_client_id" "$oauth_client_secret" \
-  owner@contract.test contract-password-1
-
 # Checks: every documented one except those that cannot hold by design:
 # - use_after_free / ensure_resource_availability: a DELETE /v1/keys/{id}
 #   may remove the calling key itself, after which everything is 401.
@@ -67,6 +64,8 @@ curl -fsS "$base/v1/openapi.json" -o "$data/openapi.json"
   --seed 1 \
   --no-color \
   --suppress-health-check all
+"$venv/bin/python" scripts/oauth_client.py "$base" "$oauth_client_id" "$oauth_client_secret" \
+  owner@contract.test contract-password-1
 if grep -E '"level":"ERROR"|ERROR|panicked' "$data/server.log"; then
   echo "the server logged errors during the contract run (above)" >&2
   exit 1
