@@ -47,6 +47,7 @@ use crate::domain::scopes::Scope;
         leads::analytics,
         keys::list, keys::create, keys::delete,
         crate::oauth::authorize::authorize_get,
+        crate::oauth::authorize::authorize_post,
         crate::oauth::token::token,
         crate::oauth::revocation::revoke,
         crate::oauth::revocation::introspect,

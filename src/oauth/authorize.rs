@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use chrono::Utc;
 
-use super::docs::AuthorizationQuery;
+use super::docs::{AuthorizationQuery, ConsentForm};
 use crate::domain::oauth::consent;
 use crate::domain::policy::Actor;
 use crate::models::oauth::ConsentView;
@@ -101,6 +101,18 @@ pub async fn authorize_get(
     .await
 }
 
+#[utoipa::path(operation_id = "oauthConsent", post, path = "/oauth/authorize", tag = "OAuth 2.0",
+    summary = "The consent page's answer (sent by the person's browser, not by apps)",
+    description = "Approve redirects to the app with a code, Deny with `error=access_denied`. Needs the \
+        person's session and the page's CSRF token; a cross-site post is refused.",
+    request_body(content((ConsentForm = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 303, description = "Back to the app, or to sign-in first"),
+        (status = 400, description = "An error page (HTML)", content_type = "text/html"),
+        (status = 403, description = "The form expired, or did not come from this site (HTML)", content_type = "text/html"),
+        (status = 404, description = "An error page (HTML): the app is not registered in the person's agency", content_type = "text/html"),
+        (status = 422, description = "The consent page again, with the error (HTML)", content_type = "text/html"),
+    ))]
 pub async fn authorize_post(
     State(state): State<AppState>,
     Extension(renderer): Extension<PageRenderer>,

@@ -93,3 +93,25 @@ pub struct AuthorizationQuery {
     /// `S256` (`plain` is refused).
     pub code_challenge_method: Option<String>,
 }
+
+/// The consent form's post to `/oauth/authorize` (sent by the person's
+/// browser from the consent page, never by an app): the authorization
+/// request again, the form's CSRF token and the decision.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+pub struct ConsentForm {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub response_type: String,
+    pub scope: Option<String>,
+    pub state: Option<String>,
+    pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<String>,
+    /// The consent page's token: bound to the person and the request, one hour.
+    pub csrf: String,
+    /// `approve` or `deny`.
+    pub decision: String,
+    /// The workspace the app may reach (a workspace id; empty: the whole
+    /// agency, for a super manager).
+    pub workspace: Option<String>,
+}

@@ -23,8 +23,9 @@ const OPERATIONS: [(&str, &str); 14] = [
 ];
 
 /// The OAuth endpoints, documented beside `/v1` (they take no key).
-const OAUTH_OPERATIONS: [(&str, &str); 5] = [
+const OAUTH_OPERATIONS: [(&str, &str); 6] = [
     ("get", "/oauth/authorize"),
+    ("post", "/oauth/authorize"),
     ("post", "/oauth/token"),
     ("post", "/oauth/revoke"),
     ("post", "/oauth/introspect"),

@@ -129,6 +129,10 @@ fn oauth_example(operation_id: &str, base: &str) -> Option<(String, &'static str
             ),
             "The person signs in to keyward and approves the app.",
         ),
+        "oauthConsent" => (
+            "# Sent by the person's browser from the consent page (Approve or Deny).".to_owned(),
+            "The person's session and the consent page's CSRF token.",
+        ),
         "oauthToken" => (
             post(
                 "/oauth/token",
