@@ -72,7 +72,7 @@ pub struct IntrospectionAnswer {
 }
 
 /// The query of `GET /oauth/authorize` (RFC 6749 §4.1.1, RFC 7636 §4.3).
-#[derive(IntoParams)]
+#[derive(Serialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct AuthorizationQuery {
@@ -100,13 +100,8 @@ pub struct AuthorizationQuery {
 #[derive(Serialize, ToSchema)]
 #[allow(dead_code)]
 pub struct ConsentForm {
-    pub client_id: String,
-    pub redirect_uri: String,
-    pub response_type: String,
-    pub scope: Option<String>,
-    pub state: Option<String>,
-    pub code_challenge: Option<String>,
-    pub code_challenge_method: Option<String>,
+    #[serde(flatten)]
+    pub request: AuthorizationQuery,
     /// The consent page's token: bound to the person and the request, one hour.
     pub csrf: String,
     /// `approve` or `deny`.
