@@ -10,3 +10,4 @@ pub mod keys;
 pub mod local_time;
 pub mod notifications;
 pub mod pager;
+pub mod query;

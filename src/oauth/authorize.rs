@@ -76,7 +76,10 @@ pub async fn authorize_get(
     // page's `form-action 'self'` would stop a redirect to another site, so
     // the consent page (whose policy names the app) answers instead.
     let from_our_form = headers.get("sec-fetch-site").is_some_and(|v| v == "same-origin");
-    if let Some(grant) = grant.as_ref().filter(|g| grants::covers(g, request.scopes)) {
+    if let Some(grant) = grant
+        .as_ref()
+        .filter(|g| grants::covers(g, request.scopes, Utc::now()))
+    {
         if !from_our_form {
             return match grants::issue_code(&state.db, &state.pepper, grant, &request, Utc::now()).await {
                 Ok(code) => code_redirect(&state, &headers, &request, &code),

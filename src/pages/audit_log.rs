@@ -3,10 +3,10 @@
 //! changed — filtered by key, actor and action, searched, paged. The
 //! filters are a GET form, so the URL holds them and they work without
 //! JavaScript.
+use crate::components::query::use_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
-use leptos_router::hooks::use_query_map;
 
 use crate::components::breadcrumb::Breadcrumb;
 use crate::components::events::EventTable;
@@ -18,7 +18,7 @@ use crate::server_fns::audit::list_audit_events;
 
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
-    let params = use_query_map();
+    let params = use_query();
     let query = Memo::new(move |_| params.with(|p| AuditQuery::from_params(|name| p.get(name))));
     let events = Resource::new(move || query.get(), list_audit_events);
     view! {

@@ -5,7 +5,9 @@
 //! grant in the agency. Plain links and form posts: no JavaScript needed.
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
+
+use crate::components::query::use_query;
 
 use crate::components::breadcrumb::Breadcrumb;
 use crate::models::oauth::GrantRow;
@@ -60,7 +62,7 @@ pub fn AuthorizedAppsPage() -> impl IntoView {
 #[component]
 pub fn RevokeGrantPage() -> impl IntoView {
     let params = use_params_map();
-    let query = use_query_map();
+    let query = use_query();
     let grant_id = params.with_untracked(|p| p.get("grant_id").unwrap_or_default());
     let from = query.with_untracked(|q| q.get("from").unwrap_or_default());
     let grants = Resource::new_blocking(|| (), |_| get_authorized_apps());

@@ -4,9 +4,9 @@
 //! islands. The settings forms post and the server redirects back.
 use std::time::Duration;
 
+use crate::components::query::use_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 use crate::components::breadcrumb::Breadcrumb;
 use crate::components::island::{mark_hydrated, swap_region};
@@ -19,7 +19,7 @@ use crate::server_fns::keys::{get_key_settings, list_keys, SetInactivityDays, Se
 
 #[component]
 pub fn DeveloperSettingsPage() -> impl IntoView {
-    let params = use_query_map();
+    let params = use_query();
     let query = Memo::new(move |_| params.with(|p| KeyQuery::from_params(|name| p.get(name))));
     let settings = Resource::new(|| (), |_| get_key_settings());
     let keys = Resource::new(move || query.get(), list_keys);

@@ -1,14 +1,14 @@
 //! `/login`: Email, Password, Sign in.
+use crate::components::query::use_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 use crate::components::field::{PasswordField, TextField};
 use crate::server_fns::session::get_form_flash;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let query = use_query_map();
+    let query = use_query();
     let next = move || query.read().get("next").unwrap_or_default();
     let flash = Resource::new_blocking(|| (), |_| get_form_flash("login".into()));
     view! {

@@ -1,8 +1,8 @@
 //! `/admin/notifications`: every notice of the signed-in user, newest first,
 //! a page at a time, with marking read (works without JavaScript too).
+use crate::components::query::use_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 use crate::components::breadcrumb::Breadcrumb;
 use crate::components::notifications::{MarkAllRead, NotificationList, NOTIFICATIONS_PATH};
@@ -13,7 +13,7 @@ use crate::server_fns::notifications::get_notifications;
 
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
-    let params = use_query_map();
+    let params = use_query();
     let page = Memo::new(move |_| params.with(|p| PageNumber::from_param(p.get("page"))));
     let notices = Resource::new(move || page.get(), get_notifications);
     let href = |page: u64| {

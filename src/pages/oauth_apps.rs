@@ -9,7 +9,9 @@
 //! page that answers the post, behind the same confirmation as a key's.
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
+
+use crate::components::query::use_query;
 
 use crate::components::breadcrumb::Breadcrumb;
 use crate::components::local_time::{LocalNumber, LocalTime};
@@ -42,7 +44,7 @@ fn trail() -> (String, String) {
 
 /// A fixed notice named by `?done=` after a redirect.
 pub fn done_notice() -> impl IntoView {
-    let query = use_query_map();
+    let query = use_query();
     let notice = query.with_untracked(|q| q.get("done").and_then(|d| OAuthNotice::from_param(&d)));
     notice.map(|n| view! { <p class="notice success" role="status">{n.text()}</p> })
 }

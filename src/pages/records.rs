@@ -1,9 +1,9 @@
 //! `/admin/leads` and `/admin/properties`: what API keys imported, with the
 //! key and the acting user of each row; live data, or test data in Test
 //! mode. Search, page and mode live in the URL and work without JavaScript.
+use crate::components::query::use_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 use crate::components::breadcrumb::Breadcrumb;
 use crate::components::island::SubmitOnChange;
@@ -19,7 +19,7 @@ pub const PROPERTIES_PATH: &str = "/admin/properties";
 pub const API_REFERENCE_PATH: &str = "/admin/profile/developer-settings/api-reference";
 
 fn query_from_url() -> Memo<RecordQuery> {
-    let params = use_query_map();
+    let params = use_query();
     Memo::new(move |_| params.with(|p| RecordQuery::from_params(|name| p.get(name))))
 }
 

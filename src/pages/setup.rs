@@ -1,15 +1,15 @@
 //! `/setup?token=…`: the first-run form that creates the agency, its first
 //! workspace and its first super manager.
+use crate::components::query::use_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 use crate::components::field::{PasswordField, TextField};
 use crate::server_fns::session::{check_setup_token, get_form_flash};
 
 #[component]
 pub fn SetupPage() -> impl IntoView {
-    let query = use_query_map();
+    let query = use_query();
     let token = move || query.read().get("token").unwrap_or_default();
     let valid = Resource::new_blocking(token, check_setup_token);
     let flash = Resource::new_blocking(|| (), |_| get_form_flash("setup".into()));

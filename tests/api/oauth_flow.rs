@@ -284,3 +284,39 @@ on_both_engines! {
         assert_eq!(apps.len(), 1);
     }
 }
+
+on_both_engines! {
+    async fn signing_in_on_the_way_keeps_the_authorization_request_byte_for_byte(engine) {
+        // The sign-in page carries the request in `next`; a state with
+        // `+ / = & %` (as many apps send base64 or JSON) must come back
+        // unchanged, not decoded a second time on the way.
+        let app = world(engine).await.app;
+        let (client_id, _) = register(&app, "confidential").await;
+        let state = "q+Zr/9w=&x=%41 ü";
+        let encode = |text: &str| url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>();
+        let authorize = format!(
+            "/oauth/authorize?client_id={client_id}&response_type=code&redirect_uri={}&scope=read%3Aleads&state={}&code_challenge={}&code_challenge_method=S256",
+            encode(REDIRECT),
+            encode(state),
+            crate::oauth_tokens::CHALLENGE,
+        );
+        let sam = crate::helpers::client();
+        let to_login = sam.get(app.url(&authorize)).send().await.unwrap();
+        assert_eq!(to_login.status(), 303);
+        let login = to_login.headers()["location"].to_str().unwrap().to_owned();
+        let page = sam.get(app.url(&login)).send().await.unwrap().text().await.unwrap();
+        let next = hidden_inputs(&page).into_iter().find(|(n, _)| n == "next").map(|(_, v)| v).unwrap();
+        assert_eq!(next, authorize, "the sign-in form carries the request as it was");
+        let signed = sam
+            .post(app.url("/login"))
+            .form(&[("email", "sam@acme.test"), ("password", crate::helpers::PASSWORD), ("next", next.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed.status(), 303);
+        assert_eq!(signed.headers()["location"].to_str().unwrap(), authorize);
+        let back = consent(&app, &sam, &app.url(&authorize), "approve").await;
+        assert_eq!(query(&back, "state").as_deref(), Some(state));
+        assert!(query(&back, "code").is_some());
+    }
+}

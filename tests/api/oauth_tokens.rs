@@ -24,7 +24,7 @@ use crate::on_both_engines;
 
 /// RFC 7636 Appendix B.
 pub(crate) const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+pub(crate) const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 const REDIRECT: &str = "https://portal.example/callback";
 
 pub(crate) struct Setup {
@@ -400,5 +400,46 @@ on_both_engines! {
             let refused = tokens::authenticate_client(s.db(), s.pepper(), client, secret, now).await;
             assert!(matches!(refused, Err(TokenError::InvalidClient(_))), "{client} {secret:?}");
         }
+    }
+}
+
+on_both_engines! {
+    async fn a_consent_lasts_a_year_then_the_person_is_asked_again(engine) {
+        use chrono::SubsecRound;
+        use keyward::domain::scopes::ScopeSet;
+        use keyward::entities::oauth_grant;
+
+        let s = setup(engine).await;
+        let consent = Utc::now().trunc_subsecs(0);
+        let year = TimeDelta::days(365);
+        // Refreshed every 29 days, a family lives a year from the consent, not a second more.
+        let mut pair = s.first_pair(consent).await;
+        let mut at = consent;
+        while at + TimeDelta::days(29) < consent + year {
+            at += TimeDelta::days(29);
+            pair = s.refresh(&pair.refresh_token, None, at).await.unwrap();
+        }
+        let last = consent + year - TimeDelta::seconds(1);
+        pair = s.refresh(&pair.refresh_token, None, last).await.unwrap();
+        let ended = grant_error(s.refresh(&pair.refresh_token, None, consent + year).await);
+        assert!(ended.contains("more than a year old"), "{ended}");
+
+        // Within the year the consent page is skipped, after it shown; a
+        // family begun under an old consent ends with that consent.
+        let grant = oauth_grant::Entity::find().one(s.db()).await.unwrap().unwrap();
+        let scopes = ScopeSet::parse("read:leads").unwrap();
+        assert!(grants::covers(&grant, scopes, last));
+        assert!(!grants::covers(&grant, scopes, consent + year));
+        let later = consent + TimeDelta::days(200);
+        let request = s.read(&pkce_query("read:leads")).await.unwrap();
+        let code = grants::issue_code(s.db(), s.pepper(), &grant, &request, later).await.unwrap();
+        let skipped = s.redeem(&code, Some(VERIFIER), later).await.unwrap();
+        let ended = grant_error(s.refresh(&skipped.refresh_token, None, consent + year).await);
+        assert!(ended.contains("more than a year old"), "{ended}");
+
+        // Asked again and approved: another year.
+        let renewed = s.code(&pkce_query("read:leads"), consent + year).await;
+        let fresh = s.redeem(&renewed, Some(VERIFIER), consent + year).await.unwrap();
+        assert!(s.refresh(&fresh.refresh_token, None, consent + year + TimeDelta::days(20)).await.is_ok());
     }
 }

@@ -80,9 +80,17 @@ pub async fn grant_of(
 }
 
 /// Whether `grant` already covers every scope asked for, so the consent
-/// page is skipped (the person approved as much before).
-pub fn covers(grant: &oauth_grant::Model, scopes: ScopeSet) -> bool {
-    ScopeSet::parse(&grant.scopes).is_ok_and(|granted| granted.covers(scopes))
+/// page is skipped: the person approved as much, less than a year before
+/// `now` (a consent lasts [`super::tokens::FAMILY_LIFETIME`]; then they are asked
+/// again).
+pub fn covers(grant: &oauth_grant::Model, scopes: ScopeSet, now: DateTime<Utc>) -> bool {
+    now < consent_ends(grant) && ScopeSet::parse(&grant.scopes).is_ok_and(|granted| granted.covers(scopes))
+}
+
+/// When the person's last consent to `grant` stops covering new
+/// authorizations, and every family issued under it ends.
+pub fn consent_ends(grant: &oauth_grant::Model) -> DateTime<Utc> {
+    grant.updated_at + super::tokens::FAMILY_LIFETIME
 }
 
 /// The person approved `request`, for `workspace_id`'s reach: the grant is

@@ -263,7 +263,9 @@ pub async fn redeem_code(
         grant_id: Set(grant.id.clone()),
         scopes: Set(scopes.to_text()),
         created_at: Set(now),
-        expires_at: Set(now + FAMILY_LIFETIME),
+        // A year from the consent it rests on (the consent page may have
+        // been skipped under an older one), never longer.
+        expires_at: Set((now + FAMILY_LIFETIME).min(super::grants::consent_ends(&grant))),
         revoked_at: Set(None),
         revoked_reason: Set(None),
     }
