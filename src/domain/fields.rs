@@ -40,9 +40,17 @@ pub fn parse_line(label: &'static str, raw: &str, max: usize) -> Result<String, 
 /// characters (category Cf), so `Portal\u{202E}gnp.exe` cannot pose as
 /// `Portalexe.png`. `Err` names the character and its 1-based position.
 pub fn parse_name(label: &'static str, raw: &str, max: usize) -> Result<String, FieldError> {
-    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
     let value = parse_line(label, raw, max)?;
-    match value
+    check_visible(label, &value)?;
+    Ok(value)
+}
+
+/// `Err` naming the first invisible format character (category Cf) of
+/// `text` and its 1-based position: for names, and for any text shown to
+/// someone deciding on it (an app's description on the consent page).
+pub fn check_visible(label: &'static str, text: &str) -> Result<(), FieldError> {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    match text
         .chars()
         .enumerate()
         .find(|(_, c)| c.general_category() == GeneralCategory::Format)
@@ -52,7 +60,7 @@ pub fn parse_name(label: &'static str, raw: &str, max: usize) -> Result<String, 
             format!("U+{:04X}", u32::from(c)),
             at + 1,
         )),
-        None => Ok(value),
+        None => Ok(()),
     }
 }
 

@@ -12,7 +12,7 @@ pub struct RedirectUri(String);
 
 /// Why a redirect URI cannot be registered; the text is shown next to the
 /// field and in the CLI's and API's errors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RedirectUriError {
     #[error("enter a redirect URI")]
     Empty,
@@ -32,6 +32,10 @@ pub enum RedirectUriError {
     Localhost,
     #[error("a redirect URI must use https (http only on http://127.0.0.1 or http://[::1], RFC 8252 §7.3)")]
     Scheme,
+    /// Not written the way browsers will use it (so it would never match
+    /// exactly, or would lead somewhere else than it reads): the form they use.
+    #[error("write it the way browsers use it: {0} (a lower-case host in ASCII, no \".\" or \"..\" segments, no default port, other characters percent-encoded)")]
+    NotCanonical(String),
 }
 
 /// The loopback forms that may use plain http, as they must be written.
@@ -88,6 +92,17 @@ impl RedirectUri {
         }
         if !url.username().is_empty() || url.password().is_some() {
             return Err(E::Userinfo);
+        }
+        // Browsers send people to the URL as parsed (`https:///cb` goes to
+        // `https://cb/`, `/a/../cb` to `/cb`, `ök` to `xn--k-0ga`), and the
+        // redirect's Location header must be ASCII: only that form is
+        // registered, save the `/` of an empty path, which may be left out.
+        let canonical = url.as_str();
+        let bare_origin =
+            url.path() == "/" && url.query().is_none() && canonical.strip_suffix('/') == Some(text);
+        let checked = url.scheme() == "https" || split_loopback(text).is_some();
+        if checked && canonical != text && !bare_origin {
+            return Err(E::NotCanonical(canonical.to_owned()));
         }
         match url.scheme() {
             "https" if url.host_str().is_some_and(|host| !host.is_empty()) => {}
@@ -203,6 +218,39 @@ mod tests {
             ("ftp://app.example/cb", E::Scheme),
             ("javascript:alert(1)", E::Scheme),
             ("com.example.app:/callback", E::Scheme),
+            ("https:///cb", E::NotCanonical("https://cb/".into())),
+            (
+                "https://ok.example/a/../cb",
+                E::NotCanonical("https://ok.example/cb".into()),
+            ),
+            (
+                "https://ok.example/./cb",
+                E::NotCanonical("https://ok.example/cb".into()),
+            ),
+            (
+                "https://ök.example/cb",
+                E::NotCanonical("https://xn--k-0ga.example/cb".into()),
+            ),
+            (
+                "https://ok.example/\u{202E}cb",
+                E::NotCanonical("https://ok.example/%E2%80%AEcb".into()),
+            ),
+            (
+                "https://ok.example/caf\u{e9}",
+                E::NotCanonical("https://ok.example/caf%C3%A9".into()),
+            ),
+            (
+                "https://OK.example/cb",
+                E::NotCanonical("https://ok.example/cb".into()),
+            ),
+            (
+                "https://ok.example:443/cb",
+                E::NotCanonical("https://ok.example/cb".into()),
+            ),
+            (
+                "http://127.0.0.1:8080/a/../cb",
+                E::NotCanonical("http://127.0.0.1:8080/cb".into()),
+            ),
         ] {
             assert_eq!(RedirectUri::register(text), Err(error), "{text:?}");
         }
@@ -277,7 +325,11 @@ mod tests {
             other in ".{0,40}",
         ) {
             let text = format!("https://app.example/{path}");
-            let registered = RedirectUri::register(&text).unwrap();
+            // ("." and ".." segments are refused: not the form browsers use.)
+            let Ok(registered) = RedirectUri::register(&text) else {
+                prop_assume!(false);
+                unreachable!()
+            };
             prop_assert!(registered.matches(&text));
             prop_assert_eq!(registered.matches(&other), other == text);
         }

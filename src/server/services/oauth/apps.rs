@@ -13,7 +13,7 @@ use super::tokens::{announce_grants, Changed};
 use super::ServiceError;
 use crate::domain::audit_action::AuditAction;
 use crate::domain::environment::Environment;
-use crate::domain::fields::parse_name;
+use crate::domain::fields::{check_visible, parse_name};
 use crate::domain::oauth::client_type::ClientType;
 use crate::domain::oauth::credential::{ClientId, Credential, CredentialKind};
 use crate::domain::oauth::redirect_uri::RedirectUri;
@@ -78,6 +78,9 @@ impl AppRequest {
             .any(|c| c.is_control() && c != '\n' && c != '\r')
         {
             issues.add("description", "Description cannot contain control characters");
+            None
+        } else if let Err(invisible) = check_visible("Description", description) {
+            issues.add("description", invisible.to_string());
             None
         } else {
             Some(description.replace("\r\n", "\n"))
@@ -524,6 +527,31 @@ mod tests {
                 "form"
             ]
         );
+    }
+
+    #[test]
+    fn what_the_consent_page_shows_reads_as_it_is() {
+        // An invisible format character in the description, and redirect
+        // URIs a browser would follow somewhere else than they read.
+        let issues = AppRequest::from_form(&NewAppForm {
+            description: "Syncs listings\u{202E}gnp.exe".into(),
+            redirect_uris: "https:///cb".into(),
+            ..form()
+        })
+        .unwrap_err();
+        let message = |field: &str| issues.iter().find(|i| i.field == field).unwrap().message.clone();
+        assert!(
+            message("description").contains("U+202E"),
+            "{}",
+            message("description")
+        );
+        assert!(
+            message("redirect_uris").contains("https://cb/"),
+            "{}",
+            message("redirect_uris")
+        );
+        let dots = parse_redirect_uris("https://a.example/x/../cb").unwrap_err();
+        assert!(dots.contains("https://a.example/cb"), "{dots}");
     }
 
     #[test]
