@@ -72,7 +72,7 @@ pub fn OAuthAppsPage() -> impl IntoView {
             "Apps that many agencies use — marketing tools, listing portals — connect through OAuth 2.0: "
             "each person approves what the app may do in their name, and can revoke it at any time. "
             "No API key changes hands. "
-            <a href="/admin/profile/developer-settings/api-reference#oauth">"How apps connect"</a>
+            <a href="/admin/profile/developer-settings/api-reference#oauth-flow">"How apps connect"</a>
         </p>
         {done_notice()}
         <Suspense fallback=|| view! { <p role="status">"Loading apps…"</p> }>
@@ -158,8 +158,10 @@ pub fn NewAppPage() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 let flash = flash.await.ok().flatten().unwrap_or_default();
-                let fresh = form_id.await.unwrap_or_default();
-                view! { <RegisterForm flash fresh_id=fresh/> }
+                match form_id.await {
+                    Ok(fresh) => view! { <RegisterForm flash fresh_id=fresh/> }.into_any(),
+                    Err(err) => error_message(err.to_string()).into_any(),
+                }
             })}
         </Suspense>
     }

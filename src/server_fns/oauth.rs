@@ -70,10 +70,16 @@ pub async fn get_revealed_secret() -> Result<Option<RegisteredApp>, AppError> {
 }
 
 /// A fresh id for a registration form: the app's id to be, so the same
-/// form sent twice registers one app.
+/// form sent twice registers one app. Super managers only (403): the form
+/// is theirs.
 #[server]
 pub async fn new_app_form_id() -> Result<String, AppError> {
-    Ok(crate::domain::token::KeyId::generate(&mut rand::rngs::OsRng)
-        .as_str()
-        .to_owned())
+    backend::respond(
+        async move {
+            let state = backend::state()?;
+            let caller = backend::caller(&state).await?;
+            Ok(crate::server::services::oauth::apps::new_form_id(&caller)?)
+        }
+        .await,
+    )
 }

@@ -179,6 +179,11 @@ on_both_engines! {
         // Afterwards: listed, its page without the secret.
         let (status, html) = page(&app, &sam, APPS).await;
         assert_eq!(status, 200);
+        // "How apps connect" leads to the API reference's OAuth section.
+        let link = html.split("href=\"").find(|h| h.contains("api-reference#")).unwrap();
+        let (path, fragment) = link[..link.find('"').unwrap()].split_once('#').unwrap();
+        let (_, reference) = page(&app, &sam, path).await;
+        assert!(reference.contains(&format!("id=\"{fragment}\"")), "no section #{fragment} on {path}");
         assert!(html.contains("Listing Portal") && html.contains(&client_id));
         let (status, html) = page(&app, &sam, &format!("{APPS}/{client_id}")).await;
         assert_eq!(status, 200);
@@ -189,6 +194,9 @@ on_both_engines! {
         // A manager may not; another agency's super manager finds nothing.
         let max = app.signed_in("max@acme.test").await;
         assert_eq!(page(&app, &max, APPS).await.0, 403);
+        let (status, form) = page(&app, &max, &format!("{APPS}/new")).await;
+        assert_eq!(status, 403, "nor see the form");
+        assert!(!form.contains("form_id"), "no form is rendered");
         let mut denied = good;
         denied[0].1 = "AAAAAAAAAAAA";
         assert_eq!(post(&app, &max, &base(&app), &format!("{APPS}/new"), &denied).await.0, 403);

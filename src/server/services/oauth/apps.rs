@@ -57,6 +57,15 @@ pub struct AppRequest {
     pub id: Option<KeyId>,
 }
 
+/// The id a new registration form carries (the app's id to be): for those
+/// who may register apps.
+pub fn new_form_id(caller: &Caller) -> Result<String, ServiceError> {
+    if !caller.may(Action::ManageOAuthApps) {
+        return Err(ServiceError::Forbidden(MAY_NOT_MANAGE_APPS.into()));
+    }
+    Ok(KeyId::generate(&mut rand::rngs::OsRng).as_str().to_owned())
+}
+
 impl AppRequest {
     /// The Register OAuth app form as typed (the dialog, or the command
     /// line's flags). `Err` holds every field refused, under the form's
