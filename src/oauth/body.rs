@@ -2,7 +2,10 @@
 //! endpoints: a form body (RFC 6749 §4.1.3, what every stock client sends)
 //! or a flat JSON object of strings (the seed products' form), and its
 //! credentials, by HTTP Basic or in the body (RFC 6749 §2.3.1).
-use axum::http::{header, HeaderMap};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
@@ -14,6 +17,26 @@ use crate::server::services::oauth::authorize::Params;
 pub enum BodyError {
     InvalidRequest(String),
     InvalidClient(String),
+}
+
+/// The body as sent, or the RFC 6749 §5.2 JSON answer refusing it: 413
+/// `invalid_request` over [`super::BODY_LIMIT`], 400 when it could not be
+/// read (axum's own answers are plain text).
+pub fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Response> {
+    body.map_err(|rejection| {
+        let status = rejection.status();
+        let why = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            format!("the body is over {} KiB", super::BODY_LIMIT / 1024)
+        } else {
+            "the body could not be read".to_owned()
+        };
+        let status = if status.is_client_error() {
+            status
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        super::token::error_answer(status, "invalid_request", &why)
+    })
 }
 
 /// The body's parameters, by its content type.

@@ -2,13 +2,14 @@
 //! (RFC 7662): each for the calling client's own tokens, the client
 //! authenticated as at the token endpoint.
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
 use super::authorize::issuer;
-use super::body::{client_credentials, params, BodyError};
+use super::body::{client_credentials, params, read_body, BodyError};
 use super::docs::{IntrospectionAnswer, TokenParameter};
 use super::token::{error_response, ErrorAnswer};
 use crate::entities::oauth_app;
@@ -66,10 +67,18 @@ async fn client_and_token(
         (status = 200, description = "Revoked, or there was nothing of this client's to revoke"),
         (status = 400, description = "The request is refused (RFC 6749 §5.2)", body = ErrorAnswer),
         (status = 401, description = "`invalid_client`", body = ErrorAnswer),
-        (status = 413, description = "The body is over 64 KiB"),
+        (status = 413, description = "The body is over 64 KiB: `invalid_request`", body = ErrorAnswer),
     ),
     security((), ("client_basic" = [])))]
-pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match read_body(body) {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
     let (app, token) = match client_and_token(&state, &headers, &body).await {
         Ok(found) => found,
         Err((err, basic)) => return error_response(&err, basic),
@@ -97,10 +106,18 @@ pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Byt
         (status = 200, description = "`{\"active\":false}` unless the token is live and the caller's", body = IntrospectionAnswer),
         (status = 400, description = "The request is refused (RFC 6749 §5.2)", body = ErrorAnswer),
         (status = 401, description = "`invalid_client`", body = ErrorAnswer),
-        (status = 413, description = "The body is over 64 KiB"),
+        (status = 413, description = "The body is over 64 KiB: `invalid_request`", body = ErrorAnswer),
     ),
     security((), ("client_basic" = [])))]
-pub async fn introspect(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn introspect(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match read_body(body) {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
     let (app, token) = match client_and_token(&state, &headers, &body).await {
         Ok(found) => found,
         Err((err, basic)) => return error_response(&err, basic),

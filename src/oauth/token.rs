@@ -1,6 +1,7 @@
 //! `POST /oauth/token` (RFC 6749 §3.2): the `authorization_code` grant
 //! (with PKCE, RFC 7636 §4.5) and the `refresh_token` grant (§6, rotated).
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -10,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::docs::TokenRequest;
 
-use super::body::{client_credentials, params, BodyError};
+use super::body::{client_credentials, params, read_body, BodyError};
 use crate::server::services::oauth::tokens::{self, IssuedTokens, TokenError};
 use crate::server::state::AppState;
 
@@ -51,10 +52,18 @@ pub struct ErrorAnswer<'a> {
         (status = 200, description = "Tokens; `Cache-Control: no-store`", body = TokenAnswer),
         (status = 400, description = "The request or the grant is refused (RFC 6749 §5.2)", body = ErrorAnswer),
         (status = 401, description = "`invalid_client`: unknown client or wrong secret", body = ErrorAnswer),
-        (status = 413, description = "The body is over 64 KiB"),
+        (status = 413, description = "The body is over 64 KiB: `invalid_request`", body = ErrorAnswer),
     ),
     security((), ("client_basic" = [])))]
-pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match read_body(body) {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
     match exchange(&state, &headers, &body).await {
         Ok(issued) => {
             let answer = TokenAnswer {
@@ -151,11 +160,7 @@ pub fn error_response(err: &TokenError, basic: bool) -> Response {
         }
         _ => StatusCode::BAD_REQUEST,
     };
-    let answer = ErrorAnswer {
-        error: err.code(),
-        error_description: err.description(),
-    };
-    let mut response = no_store(status, axum::Json(answer).into_response());
+    let mut response = error_answer(status, err.code(), err.description());
     if basic && status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(
             header::WWW_AUTHENTICATE,
@@ -163,6 +168,15 @@ pub fn error_response(err: &TokenError, basic: bool) -> Response {
         );
     }
     response
+}
+
+/// An RFC 6749 §5.2 error body with `status`, never cached.
+pub fn error_answer(status: StatusCode, error: &str, error_description: &str) -> Response {
+    let answer = ErrorAnswer {
+        error,
+        error_description,
+    };
+    no_store(status, axum::Json(answer).into_response())
 }
 
 /// Token answers are never cached (RFC 6749 §5.1).

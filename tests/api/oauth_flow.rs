@@ -320,3 +320,30 @@ on_both_engines! {
         assert!(query(&back, "code").is_some());
     }
 }
+
+on_both_engines! {
+    async fn what_the_oauth_endpoints_cannot_read_is_refused_as_rfc_6749_json(engine) {
+        let app = world(engine).await.app;
+        let (client_id, secret) = register(&app, "confidential").await;
+        let http = reqwest::Client::new();
+        let huge = "a".repeat(keyward::oauth::BODY_LIMIT + 1);
+        for endpoint in ["/oauth/token", "/oauth/revoke", "/oauth/introspect"] {
+            for content_type in ["application/x-www-form-urlencoded", "application/json"] {
+                let answer = http
+                    .post(app.url(endpoint))
+                    .basic_auth(&client_id, secret.as_deref())
+                    .header("content-type", content_type)
+                    .body(huge.clone())
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(answer.status(), 413, "{endpoint}");
+                assert_eq!(answer.headers()["content-type"], "application/json", "{endpoint}");
+                assert_eq!(answer.headers()["cache-control"], "no-store", "{endpoint}");
+                let body: serde_json::Value = answer.json().await.unwrap();
+                assert_eq!(body["error"], "invalid_request", "{endpoint}: {body}");
+                assert_eq!(body["error_description"], "the body is over 64 KiB", "{endpoint}");
+            }
+        }
+    }
+}
