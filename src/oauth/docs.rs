@@ -78,8 +78,9 @@ pub struct IntrospectionAnswer {
 pub struct AuthorizationQuery {
     /// The app's client id, `kw_app_…`.
     pub client_id: String,
-    /// One of the app's registered redirect URIs, exactly.
-    pub redirect_uri: String,
+    /// One of the app's registered redirect URIs, exactly; may be left out
+    /// when the app has only one.
+    pub redirect_uri: Option<String>,
     /// `code`.
     pub response_type: String,
     /// Space-separated scopes, among those the app was registered with.

@@ -80,6 +80,8 @@ fn Reference(reference: ApiReference) -> impl IntoView {
 /// The authorization code flow with PKCE, step by step, in curl.
 #[component]
 fn OAuthFlow(base: String) -> impl IntoView {
+    let credentials = "export CLIENT_ID='kw_app_…'        # the app's page shows it\n\
+        export CLIENT_SECRET='kw_ocs_…'    # shown once when registered (or rolled)";
     let pkce = "CODE_VERIFIER=$(openssl rand -base64 48 | tr '+/' '-_' | tr -d '=\\n')\n\
         CODE_CHALLENGE=$(printf %s \"$CODE_VERIFIER\" | openssl dgst -sha256 -binary | base64 | tr '+/' '-_' | tr -d '=')\n\
         STATE=$(openssl rand -hex 16)";
@@ -88,6 +90,8 @@ fn OAuthFlow(base: String) -> impl IntoView {
          &redirect_uri=https%3A%2F%2Fapp.example%2Fcallback&scope=read%3Aleads%20write%3Aleads\
          &state=$STATE&code_challenge=$CODE_CHALLENGE&code_challenge_method=S256"
     );
+    let code = "# The browser came back to https://app.example/callback?code=kw_oac_…&state=…&iss=…\n\
+        export CODE='kw_oac_…'";
     let exchange = format!(
         "curl -X POST \"{base}/oauth/token\" -u \"$CLIENT_ID:$CLIENT_SECRET\" \\\n  \
          -d grant_type=authorization_code -d \"code=$CODE\" \\\n  \
@@ -95,7 +99,7 @@ fn OAuthFlow(base: String) -> impl IntoView {
          # {{\"access_token\":\"kw_oat_…\",\"token_type\":\"Bearer\",\"expires_in\":3600,\
          \"refresh_token\":\"kw_ort_…\",\"scope\":\"read:leads write:leads\"}}"
     );
-    let call = format!("curl \"{base}/v1/me\" -H \"Authorization: Bearer $ACCESS_TOKEN\"");
+    let call = format!("export ACCESS_TOKEN='kw_oat_…' REFRESH_TOKEN='kw_ort_…'   # from the answer above\ncurl \"{base}/v1/me\" -H \"Authorization: Bearer $ACCESS_TOKEN\"");
     let refresh = format!(
         "curl -X POST \"{base}/oauth/token\" -u \"$CLIENT_ID:$CLIENT_SECRET\" \\\n  \
          -d grant_type=refresh_token -d \"refresh_token=$REFRESH_TOKEN\""
@@ -111,6 +115,7 @@ fn OAuthFlow(base: String) -> impl IntoView {
                 "Register it under Developer Settings › OAuth apps: note its client id ("
                 <code>"kw_app_…"</code> ") and its client secret, shown once. Then, for each person:"
             </p>
+            <pre><code>{credentials}</code></pre>
             <ol>
                 <li>
                     <p>"Make a PKCE verifier, its S256 challenge and a state (RFC 7636; " <code>"plain"</code> " is refused):"</p>
@@ -118,7 +123,8 @@ fn OAuthFlow(base: String) -> impl IntoView {
                 </li>
                 <li>
                     <p>
-                        "Send the person's browser to the authorization endpoint. They sign in, see what the app asks for, "
+                        "Send the person's browser to the authorization endpoint (your app builds this URL with the "
+                        "values above; a browser does not expand shell variables). They sign in, see what the app asks for, "
                         "and approve; the browser comes back to the redirect URI with " <code>"code"</code> ", "
                         <code>"state"</code> " (check it is yours) and " <code>"iss"</code> " (RFC 9207). Deny brings "
                         <code>"error=access_denied"</code> ". The code works once, for 60 seconds."
@@ -127,6 +133,7 @@ fn OAuthFlow(base: String) -> impl IntoView {
                 </li>
                 <li>
                     <p>"Exchange the code (a public app sends " <code>"-d client_id=$CLIENT_ID"</code> " instead of " <code>"-u"</code> "):"</p>
+                    <pre><code>{code}</code></pre>
                     <pre><code>{exchange}</code></pre>
                 </li>
                 <li>
@@ -142,7 +149,12 @@ fn OAuthFlow(base: String) -> impl IntoView {
                     <pre><code>{refresh}</code></pre>
                 </li>
                 <li>
-                    <p>"When the person disconnects the app, revoke; a refresh token ends every token of the authorization:"</p>
+                    <p>
+                        "When the person disconnects the app in your product, revoke the refresh token: every token of "
+                        "that authorization stops working at once. Their approval stays (a new authorization request "
+                        "comes straight back without the consent page) until they revoke the app under Authorized apps, "
+                        "or a year after they gave it."
+                    </p>
                     <pre><code>{revoke}</code></pre>
                 </li>
             </ol>

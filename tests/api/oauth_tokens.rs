@@ -323,6 +323,7 @@ on_both_engines! {
         assert_eq!(notices.len(), 1);
         assert_eq!(notices[0].user_id, s.sam.actor.as_ref().unwrap().user_id);
         assert!(notices[0].title.contains("Listing Portal"), "{}", notices[0].title);
+        assert_eq!(notices[0].link.as_deref(), Some("/admin/profile/authorized-apps"), "where the approval is withdrawn");
     }
 
     async fn a_replay_once_the_new_pair_was_used_revokes_even_within_the_grace(engine) {

@@ -68,6 +68,14 @@ on_both_engines! {
         let flow = &schemes["oauth2"]["flows"]["authorizationCode"];
         assert_eq!((flow["authorizationUrl"].as_str(), flow["tokenUrl"].as_str()), (Some("/oauth/authorize"), Some("/oauth/token")));
         assert!(flow["scopes"].get("read:leads").is_some() && flow["scopes"].get("admin").is_none(), "{flow}");
+        let required: Vec<&str> = doc["paths"]["/oauth/authorize"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["required"] == true)
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(required, ["client_id", "response_type"], "redirect_uri may be left out for an app with one");
         let token = &doc["paths"]["/oauth/token"]["post"];
         let kinds: Vec<&String> = token["requestBody"]["content"].as_object().unwrap().keys().collect();
         assert_eq!(kinds, ["application/json", "application/x-www-form-urlencoded"]);

@@ -457,11 +457,13 @@ async fn replayed(
             title: format!("{} was signed out: a token was used twice", app.name),
             body: format!(
                 "A refresh token of {} was used after it had been replaced, which happens when a copy \
-                 of it is in someone else's hands. Every token of that connection was revoked; the app \
-                 must ask you to authorize it again. If this keeps happening, tell the app's maker.",
+                 of it is in someone else's hands. Every token of that connection was revoked, so the \
+                 app must send you through keyward's authorization again. To withdraw your approval \
+                 altogether, revoke the app under Authorized apps. If this keeps happening, tell the \
+                 app's maker.",
                 app.name
             ),
-            link: Some("/admin/profile".into()),
+            link: Some("/admin/profile/authorized-apps".into()),
             dedupe: format!("oauth_replay:{}", family.id),
             at: now,
         },
