@@ -71,8 +71,12 @@ pub struct ConsentView {
     pub user_name: String,
     pub user_email: String,
     pub agency_name: String,
-    /// Each scope asked for: its name and what it allows, in plain words.
+    /// Each scope asked for that the person may lend: its name and what it
+    /// allows, in plain words.
     pub scopes: Vec<(String, String)>,
+    /// Scopes asked for that the person's role does not let them lend (an
+    /// agent's, beyond `read:`): shown, never granted.
+    pub withheld: Vec<(String, String)>,
     /// Where the app's tokens may reach: (value, label); the value is empty
     /// for the whole agency, else a workspace id.
     pub reaches: Vec<(String, String)>,

@@ -11,7 +11,10 @@ use chrono::Utc;
 
 use super::docs::{AuthorizationQuery, ConsentForm};
 use crate::domain::oauth::consent;
+use crate::domain::oauth::scope::allowed_for;
 use crate::domain::policy::Actor;
+use crate::domain::role::Role;
+use crate::domain::scopes::Scope;
 use crate::models::oauth::ConsentView;
 use crate::models::CurrentUser;
 use crate::server::auth::{render_page, PageRenderer};
@@ -63,6 +66,11 @@ pub async fn authorize_get(
     if request.app.agency_id != user.agency_id {
         return not_registered_here(&renderer, &headers).await;
     }
+    let mut request = request;
+    let withheld = match lend(&mut request, user.role) {
+        Ok(withheld) => withheld,
+        Err(refused) => return redirect(&refused.location(&issuer(&state, &headers))),
+    };
     let caller = match caller(&state, &user).await {
         Ok(caller) => caller,
         Err(err) => return service_failed(&renderer, &headers, err).await,
@@ -97,6 +105,7 @@ pub async fn authorize_get(
         &caller,
         &user,
         &request,
+        &withheld,
         grant.is_some(),
         selected,
         None,
@@ -146,6 +155,11 @@ pub async fn authorize_post(
     if request.app.agency_id != user.agency_id {
         return not_registered_here(&renderer, &headers).await;
     }
+    let mut request = request;
+    let withheld = match lend(&mut request, user.role) {
+        Ok(withheld) => withheld,
+        Err(refused) => return redirect(&refused.location(&issuer(&state, &headers))),
+    };
     let token = params.one("csrf").ok().flatten().unwrap_or("");
     let now = Utc::now();
     if !consent::is_valid(&state.pepper, user.id, &fingerprint(&request), token, now) {
@@ -211,6 +225,7 @@ pub async fn authorize_post(
                 &caller,
                 &user,
                 &request,
+                &withheld,
                 approved_before,
                 Some(reach.to_owned()),
                 message,
@@ -219,6 +234,27 @@ pub async fn authorize_post(
         }
         Err(ServiceError::NotFound) => not_registered_here(&renderer, &headers).await,
         Err(err) => service_failed(&renderer, &headers, err).await,
+    }
+}
+
+/// Narrows the request to what the person's role lets them lend (an agent
+/// lends `read:` scopes only): RFC 6749 §3.3 lets the server grant less than
+/// asked, and the token answer's `scope` then says what was granted. `Ok`
+/// with the scopes held back (shown on the consent page); `Err`, the
+/// `access_denied` redirect, when nothing is left.
+fn lend(request: &mut AuthorizationRequest, role: Role) -> Result<Vec<Scope>, authorize::ErrorRedirect> {
+    let asked = request.scopes;
+    match asked.intersect(allowed_for(role)) {
+        Some(lendable) => {
+            request.scopes = lendable;
+            Ok(asked.iter().filter(|scope| !lendable.allows(*scope)).collect())
+        }
+        None => Err(authorize::ErrorRedirect {
+            redirect_uri: request.redirect_uri.clone(),
+            error: "access_denied",
+            description: format!("the person's role ({role}) lets them grant none of the scopes asked for"),
+            state: request.state.clone(),
+        }),
     }
 }
 
@@ -304,6 +340,7 @@ async fn consent_page(
     caller: &Caller,
     user: &CurrentUser,
     request: &AuthorizationRequest,
+    withheld: &[Scope],
     approved_before: bool,
     selected: Option<String>,
     reach_error: Option<String>,
@@ -353,6 +390,10 @@ async fn consent_page(
         agency_name: user.agency_name.clone(),
         scopes: request
             .scopes
+            .iter()
+            .map(|scope| (scope.as_str().to_owned(), scope.description().to_owned()))
+            .collect(),
+        withheld: withheld
             .iter()
             .map(|scope| (scope.as_str().to_owned(), scope.description().to_owned()))
             .collect(),

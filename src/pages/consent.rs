@@ -77,6 +77,17 @@ fn consent(view: ConsentView) -> impl IntoView {
                     .map(|(name, description)| view! { <li>{description.clone()} " " <code>{name.clone()}</code></li> })
                     .collect_view()}
             </ul>
+            {(!view.withheld.is_empty()).then(|| view! {
+                <h2 id="consent-withheld">"Also asked for, which your role cannot give"</h2>
+                <ul aria-labelledby="consent-withheld" class="consent-scopes muted">
+                    {view
+                        .withheld
+                        .iter()
+                        .map(|(name, description)| view! { <li>{description.clone()} " " <code>{name.clone()}</code></li> })
+                        .collect_view()}
+                </ul>
+                <p class="muted">"The app gets only what is listed above it; it is told so."</p>
+            })}
             <form method="post" action="/oauth/authorize" class="stack">
                 {view
                     .hidden

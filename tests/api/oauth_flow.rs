@@ -347,3 +347,47 @@ on_both_engines! {
         }
     }
 }
+
+on_both_engines! {
+    async fn an_agent_lends_only_what_their_role_allows_and_the_app_is_told(engine) {
+        let app = world(engine).await.app;
+        let (client_id, secret) = register(&app, "confidential").await;
+        let ada = app.signed_in("ada@acme.test").await;
+        let url = |scope: &str| {
+            format!(
+                "{}?client_id={client_id}&response_type=code&redirect_uri={}&scope={}&state=s1&code_challenge={}&code_challenge_method=S256",
+                app.url("/oauth/authorize"),
+                url::form_urlencoded::byte_serialize(REDIRECT.as_bytes()).collect::<String>(),
+                url::form_urlencoded::byte_serialize(scope.as_bytes()).collect::<String>(),
+                crate::oauth_tokens::CHALLENGE,
+            )
+        };
+        // Asked for reading and writing leads: the page offers reading, and says writing is held back.
+        let page = ada.get(url("read:leads write:leads")).send().await.unwrap().text().await.unwrap();
+        let offered = &page[page.find("It will be able to").unwrap()..page.find("Also asked for").expect("the withheld scopes are shown")];
+        assert!(offered.contains("read:leads") && !offered.contains("write:leads"), "{offered}");
+        let back = consent(&app, &ada, &url("read:leads write:leads"), "approve").await;
+        let code = query(&back, "code").unwrap();
+        let answer: serde_json::Value = reqwest::Client::new()
+            .post(app.url("/oauth/token"))
+            .basic_auth(&client_id, secret.as_deref())
+            .form(&[("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", REDIRECT), ("code_verifier", crate::oauth_tokens::VERIFIER)])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(answer["scope"], "read:leads", "the token answer says what was granted: {answer}");
+        let db = &app.server().state.db;
+        let grant = keyward::entities::oauth_grant::Entity::find().one(db).await.unwrap().unwrap();
+        assert_eq!(grant.scopes, "read:leads", "nothing withheld is stored to switch on later");
+
+        // Asked only for what an agent cannot lend: straight back with access_denied.
+        let refused = ada.get(url("write:leads")).send().await.unwrap();
+        assert_eq!(refused.status(), 303);
+        let location = url::Url::parse(refused.headers()["location"].to_str().unwrap()).unwrap();
+        assert_eq!(query(&location, "error").as_deref(), Some("access_denied"));
+        assert_eq!(query(&location, "state").as_deref(), Some("s1"));
+    }
+}
