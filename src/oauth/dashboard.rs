@@ -193,8 +193,14 @@ pub async fn register(
                 path: NEW_APP_PATH,
                 user,
             };
-            page.refused(err, "registering an OAuth app", |_, message| {
-                typed(BTreeMap::from([("form".to_owned(), message)]))
+            page.refused(err, "registering an OAuth app", |status, message| {
+                let mut flash = typed(BTreeMap::from([("form".to_owned(), message)]));
+                if status == StatusCode::CONFLICT {
+                    // That app exists: sent again (perhaps edited), the form
+                    // registers another one.
+                    flash.values.remove("form_id");
+                }
+                flash
             })
             .await
         }

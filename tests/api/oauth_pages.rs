@@ -175,6 +175,9 @@ on_both_engines! {
         assert!(html.contains("registered already"), "{html}");
         assert!(!html.contains("kw_ocs_"));
         assert_eq!(oauth_app::Entity::find().all(&app.server().state.db).await.unwrap().len(), 1);
+        // The form it answers with carries a new id: sent again on purpose, it registers another app.
+        let again = hidden_inputs(&html).into_iter().find(|(n, _)| n == "form_id").map(|(_, v)| v).expect("a form_id on the form");
+        assert_ne!(again, form_id, "a fresh id after the 409");
 
         // Afterwards: listed, its page without the secret.
         let (status, html) = page(&app, &sam, APPS).await;
