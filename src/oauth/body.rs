@@ -3,7 +3,7 @@
 //! or a flat JSON object of strings (the seed products' form), and its
 //! credentials, by HTTP Basic or in the body (RFC 6749 §2.3.1).
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use base64::engine::general_purpose::STANDARD;
@@ -19,24 +19,33 @@ pub enum BodyError {
     InvalidClient(String),
 }
 
-/// The body as sent, or the RFC 6749 §5.2 JSON answer refusing it: 413
-/// `invalid_request` over [`super::BODY_LIMIT`], 400 when it could not be
-/// read (axum's own answers are plain text).
-pub fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Response> {
-    body.map_err(|rejection| {
-        let status = rejection.status();
-        let why = if status == StatusCode::PAYLOAD_TOO_LARGE {
-            format!("the body is over {} KiB", super::BODY_LIMIT / 1024)
-        } else {
-            "the body could not be read".to_owned()
-        };
-        let status = if status.is_client_error() {
-            status
-        } else {
-            StatusCode::BAD_REQUEST
-        };
-        super::token::error_answer(status, "invalid_request", &why)
-    })
+/// The raw body of a token, revocation or introspection request. Refused
+/// as RFC 6749 §5.2 JSON (axum's own answers are plain text): 413
+/// `invalid_request` over [`super::BODY_LIMIT`], 400 when it cannot be read.
+pub struct OAuthBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for OAuthBody {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        Bytes::from_request(req, state)
+            .await
+            .map(OAuthBody)
+            .map_err(|rejection| {
+                let status = rejection.status();
+                let why = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    format!("the body is over {} KiB", super::BODY_LIMIT / 1024)
+                } else {
+                    "the body could not be read".to_owned()
+                };
+                let status = if status.is_client_error() {
+                    status
+                } else {
+                    StatusCode::BAD_REQUEST
+                };
+                super::token::error_answer(status, "invalid_request", &why)
+            })
+    }
 }
 
 /// The body's parameters, by its content type.

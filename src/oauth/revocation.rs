@@ -1,15 +1,13 @@
 //! `POST /oauth/revoke` (RFC 7009) and `POST /oauth/introspect`
 //! (RFC 7662): each for the calling client's own tokens, the client
 //! authenticated as at the token endpoint.
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
 use super::authorize::issuer;
-use super::body::{client_credentials, params, read_body, BodyError};
+use super::body::{client_credentials, params, BodyError, OAuthBody};
 use super::docs::{IntrospectionAnswer, TokenParameter};
 use super::token::{error_response, ErrorAnswer};
 use crate::entities::oauth_app;
@@ -73,12 +71,8 @@ async fn client_and_token(
 pub async fn revoke(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    OAuthBody(body): OAuthBody,
 ) -> Response {
-    let body = match read_body(body) {
-        Ok(body) => body,
-        Err(refused) => return refused,
-    };
     let (app, token) = match client_and_token(&state, &headers, &body).await {
         Ok(found) => found,
         Err((err, basic)) => return error_response(&err, basic),
@@ -112,12 +106,8 @@ pub async fn revoke(
 pub async fn introspect(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    OAuthBody(body): OAuthBody,
 ) -> Response {
-    let body = match read_body(body) {
-        Ok(body) => body,
-        Err(refused) => return refused,
-    };
     let (app, token) = match client_and_token(&state, &headers, &body).await {
         Ok(found) => found,
         Err((err, basic)) => return error_response(&err, basic),

@@ -1,7 +1,5 @@
 //! `POST /oauth/token` (RFC 6749 §3.2): the `authorization_code` grant
 //! (with PKCE, RFC 7636 §4.5) and the `refresh_token` grant (§6, rotated).
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -11,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::docs::TokenRequest;
 
-use super::body::{client_credentials, params, read_body, BodyError};
+use super::body::{client_credentials, params, BodyError, OAuthBody};
 use crate::server::services::oauth::tokens::{self, IssuedTokens, TokenError};
 use crate::server::state::AppState;
 
@@ -58,12 +56,8 @@ pub struct ErrorAnswer<'a> {
 pub async fn token(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    OAuthBody(body): OAuthBody,
 ) -> Response {
-    let body = match read_body(body) {
-        Ok(body) => body,
-        Err(refused) => return refused,
-    };
     match exchange(&state, &headers, &body).await {
         Ok(issued) => {
             let answer = TokenAnswer {
