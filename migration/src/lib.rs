@@ -18,6 +18,7 @@ mod m20261201_000014_audit_action_spelling;
 mod m20261201_000015_index_audit_log;
 mod m20261201_000016_index_key_search;
 mod m20261201_000017_create_oauth;
+mod m20261202_000018_index_oauth_token_parent;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000015_index_audit_log::Migration),
             Box::new(m20261201_000016_index_key_search::Migration),
             Box::new(m20261201_000017_create_oauth::Migration),
+            Box::new(m20261202_000018_index_oauth_token_parent::Migration),
         ]
     }
 }
