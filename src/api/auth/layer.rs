@@ -239,13 +239,13 @@ where
             Err(err) => return AuthFuture::ready(err.into_response()),
         };
         let cache_id = presented.cache_id();
-        let cached = self.state.keys.cached(&cache_id);
+        let mut cached = self.state.keys.cached(&cache_id);
         // An access token's first use is stored before it is answered: that
-        // request takes the slow path.
+        // request takes the slow path (with what memory held).
         let first_use = cached
             .as_ref()
             .is_some_and(|r| r.as_ref().is_some_and(|k| k.first_use_pending()));
-        if let Some(record) = cached.clone().filter(|_| !first_use) {
+        if let Some(record) = cached.take_if(|_| !first_use) {
             return match check_presented(&self.state, &presented, record, now) {
                 Err(err) => AuthFuture::ready(err.into_response()),
                 Ok(key) => match admit(&self.state, &mut req, key, now) {
