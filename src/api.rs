@@ -13,9 +13,10 @@ pub mod keys;
 pub mod leads;
 pub mod me;
 pub mod properties;
+pub mod session_tokens;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{any, delete, get};
+use axum::routing::{any, delete, get, post};
 use axum::Router;
 
 use crate::server::state::AppState;
@@ -40,6 +41,9 @@ pub const KEYED_ROUTES: &[(&str, &[&str])] = &[
     ("/v1/analytics/leads", &["GET"]),
     ("/v1/keys", &["GET", "POST"]),
     ("/v1/keys/{id}", &["DELETE"]),
+    ("/v1/session_tokens", &["POST"]),
+    ("/v1/session_tokens/current", &["DELETE"]),
+    ("/v1/session_tokens/{id}", &["DELETE"]),
 ];
 
 /// Everything under `/v1`, at its full paths: merged into the server's
@@ -62,6 +66,10 @@ pub fn router() -> Router<AppState> {
         .route("/v1/analytics/leads", get(leads::analytics))
         .route("/v1/keys", get(keys::list).post(keys::create))
         .route("/v1/keys/{id}", delete(keys::delete))
+        .route("/v1/session_tokens", post(session_tokens::create))
+        // A fixed segment wins over `{id}` in axum's router.
+        .route("/v1/session_tokens/current", delete(session_tokens::revoke_current))
+        .route("/v1/session_tokens/{id}", delete(session_tokens::revoke))
         .route("/v1/openapi.json", get(docs::openapi))
         .route("/v1/postman.json", get(docs::postman))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })

@@ -17,6 +17,10 @@ pub mod role;
 pub mod scopes;
 pub mod validity;
 
+/// Session tokens' format, lifetime and origins: server-only (`url`).
+#[cfg(feature = "ssr")]
+pub mod session_token;
+
 /// The token format and its hashing: server-only (keeps the crypto crates
 /// out of the browser's wasm).
 #[cfg(feature = "ssr")]

@@ -14,6 +14,8 @@ pub mod oauth_grant;
 pub mod oauth_token;
 pub mod property;
 pub mod session;
+pub mod session_token;
+pub mod session_token_origin;
 pub mod user;
 pub mod workspace;
 

@@ -4,6 +4,7 @@ pub mod assets;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod cors;
 pub mod cross_site;
 pub mod db;
 pub mod edges;

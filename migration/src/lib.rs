@@ -19,6 +19,7 @@ mod m20261201_000015_index_audit_log;
 mod m20261201_000016_index_key_search;
 mod m20261201_000017_create_oauth;
 mod m20261202_000018_index_oauth_token_parent;
+mod m20261202_000019_create_session_tokens;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000016_index_key_search::Migration),
             Box::new(m20261201_000017_create_oauth::Migration),
             Box::new(m20261202_000018_index_oauth_token_parent::Migration),
+            Box::new(m20261202_000019_create_session_tokens::Migration),
         ]
     }
 }

@@ -12,5 +12,5 @@ mod credentials;
 mod layer;
 
 pub use calling_key::{scope, Authorized, CallingKey, ClientIp, Needs};
-pub use credentials::credentials;
+pub use credentials::{credentials, Presented};
 pub use layer::{Admitted, AuthFuture, AuthService, Authenticate};

@@ -67,6 +67,7 @@ fn render(key: &KeyRecord) -> Bytes {
         credential: match key.principal {
             Principal::Key => "api_key",
             Principal::OAuth { .. } => "oauth_access_token",
+            Principal::Session { .. } => "session_token",
         },
         name: &key.name,
         environment: key.environment.as_str(),

@@ -64,11 +64,18 @@ pub enum AuditAction {
     /// A redeemed authorization code came back: what it issued was revoked (RFC 6749 §4.1.2).
     #[cfg_attr(feature = "ssr", sea_orm(string_value = "code_replayed"))]
     CodeReplayed,
+    /// One session token of a key was revoked (by the dashboard, its key,
+    /// or itself); details name it.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "session_token_revoked"))]
+    SessionTokenRevoked,
+    /// Every live session token of a key was revoked; details count them.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "session_tokens_revoked"))]
+    SessionTokensRevoked,
 }
 
 impl AuditAction {
     /// Every action, in the order the filter offers them.
-    pub const ALL: [AuditAction; 19] = [
+    pub const ALL: [AuditAction; 21] = [
         AuditAction::Created,
         AuditAction::Renamed,
         AuditAction::Revoked,
@@ -88,6 +95,8 @@ impl AuditAction {
         AuditAction::GrantRevoked,
         AuditAction::RefreshReplayed,
         AuditAction::CodeReplayed,
+        AuditAction::SessionTokenRevoked,
+        AuditAction::SessionTokensRevoked,
     ];
 
     /// The stored and URL spelling.
@@ -112,6 +121,8 @@ impl AuditAction {
             AuditAction::GrantRevoked => "grant_revoked",
             AuditAction::RefreshReplayed => "refresh_replayed",
             AuditAction::CodeReplayed => "code_replayed",
+            AuditAction::SessionTokenRevoked => "session_token_revoked",
+            AuditAction::SessionTokensRevoked => "session_tokens_revoked",
         }
     }
 
@@ -137,6 +148,8 @@ impl AuditAction {
             AuditAction::GrantRevoked => "OAuth grant revoked",
             AuditAction::RefreshReplayed => "Refresh token replayed",
             AuditAction::CodeReplayed => "Authorization code replayed",
+            AuditAction::SessionTokenRevoked => "Session token revoked",
+            AuditAction::SessionTokensRevoked => "All session tokens revoked",
         }
     }
 

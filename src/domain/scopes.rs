@@ -48,6 +48,12 @@ impl Scope {
         !matches!(self, Scope::WriteAgents | Scope::Webhooks)
     }
 
+    /// Whether a session token may carry this scope: never `admin` (key
+    /// management) nor `webhooks` (issue 14).
+    pub fn fits_session(self) -> bool {
+        !matches!(self, Scope::Admin | Scope::Webhooks)
+    }
+
     /// The scopes new keys may have, in the interface's order.
     pub fn offered() -> impl Iterator<Item = Scope> {
         Self::ALL.into_iter().filter(|scope| scope.is_offered())
@@ -188,6 +194,19 @@ impl ScopeSet {
         (bits != 0).then_some(Self(bits))
     }
 
+    /// What a session token minted from a key with these scopes may carry:
+    /// everything they allow (`admin` spelled out as every offered scope)
+    /// but `admin` and `webhooks`; `None` when that is nothing.
+    pub fn for_session(self) -> Option<ScopeSet> {
+        let allowed = if self.is_admin() {
+            Scope::offered().fold(0, |bits, scope| bits | scope.bit())
+        } else {
+            self.0
+        };
+        let bits = allowed & !(Scope::Admin.bit() | Scope::Webhooks.bit());
+        (bits != 0).then_some(Self(bits))
+    }
+
     /// The scopes as chosen, in canonical order.
     pub fn iter(self) -> impl Iterator<Item = Scope> {
         Scope::ALL
@@ -210,6 +229,20 @@ impl fmt::Debug for ScopeSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_token_never_carries_admin_or_webhooks() {
+        let admin = ScopeSet::parse("admin").unwrap().for_session().unwrap();
+        assert_eq!(
+            admin.to_text(),
+            "read:properties write:properties read:leads write:leads read:agents read:analytics"
+        );
+        let some = ScopeSet::parse("read:leads webhooks").unwrap().for_session().unwrap();
+        assert_eq!(some.to_text(), "read:leads");
+        assert_eq!(ScopeSet::parse("webhooks").unwrap().for_session(), None);
+        assert!(!Scope::Admin.fits_session() && !Scope::Webhooks.fits_session());
+        assert!(Scope::ReadLeads.fits_session());
+    }
 
     #[test]
     fn names_round_trip() {

@@ -84,6 +84,25 @@ pub enum Principal {
         /// The client id, `kw_app_…`.
         client_id: String,
     },
+    /// A session token (`kw_sess_…`) a key minted for a browser page: the
+    /// record's `id` is the key's (so it shares the key's rate-limit bucket
+    /// and counts on its usage), its `name` "session token {label} of key
+    /// {name}", its scopes the token's within the key's current ones, its
+    /// end the soonest of the token's, the key's, and (for a token minted
+    /// with a rolled key's old secret) the end of that secret's grace. The
+    /// key's IP allowlist does not apply: the token's origins do.
+    Session {
+        token_id: String,
+        /// The exact origins (`scheme://host[:port]`) a browser may send it from.
+        origins: Vec<String>,
+    },
+}
+
+/// The cache's id for a session token: `sess:{token id}`, announced under
+/// that name when the token alone changes (a change to its key reaches it
+/// through [`KeyCache::forget`]'s dependents).
+pub fn session_token_cache_id(token_id: &str) -> String {
+    format!("sess:{token_id}")
 }
 
 /// The cache's id for an OAuth access token: `oat:{token id}`, apart from
@@ -127,6 +146,34 @@ impl KeyRecord {
         self.principal == Principal::Key && self.is_live(now) && self.environment == token.environment()
     }
 
+    /// When a secret hashing to `hash` stops working for this key: `Some(None)`
+    /// for its current secret (with the key), `Some(Some(t))` for the
+    /// previous one still in a roll's grace, `None` for neither.
+    pub fn secret_ends(&self, hash: &SecretHash) -> Option<Option<DateTime<Utc>>> {
+        if self.secret_hash.as_ref().is_some_and(|h| h.matches(hash)) {
+            return Some(None);
+        }
+        match &self.previous_secret {
+            Some((previous, until)) if previous.matches(hash) => Some(Some(*until)),
+            _ => None,
+        }
+    }
+
+    /// Usable at `now` as the session token `token` (see [`Principal::Session`]).
+    pub fn usable_as_session(&self, token: &crate::domain::session_token::SessionToken, now: DateTime<Utc>) -> bool {
+        matches!(self.principal, Principal::Session { .. })
+            && self.is_live(now)
+            && self.environment == token.environment()
+    }
+
+    /// The session token's id, for a session token's record.
+    pub fn session_token_id(&self) -> Option<&str> {
+        match &self.principal {
+            Principal::Session { token_id, .. } => Some(token_id),
+            _ => None,
+        }
+    }
+
     /// An OAuth access token whose first use is not in the database yet.
     pub fn first_use_pending(&self) -> bool {
         self.first_use_stored.get().is_none()
@@ -144,13 +191,27 @@ pub struct KeyCache {
     /// Bumped by every forget, under this lock, which a load also holds
     /// while it compares and inserts: a load that began before a forget can
     /// never put what it read (possibly stale) back after the forget.
-    generation: Mutex<u64>,
+    guarded: Mutex<Guarded>,
     /// Whether changes made elsewhere are being followed; when not, the
     /// cache is neither read nor filled.
     following: AtomicBool,
     /// Database reads so far (tests check that malformed tokens cause none).
     loads: AtomicU64,
 }
+
+/// What [`KeyCache`] changes under its lock.
+#[derive(Default)]
+struct Guarded {
+    generation: u64,
+    /// The session tokens held here, by the key they were minted from:
+    /// forgetting a key forgets them too, so a key's revocation, removal,
+    /// roll or new scopes reach its tokens with no announcement of their own.
+    dependents: std::collections::HashMap<String, Vec<String>>,
+}
+
+/// Past this many keys with session tokens in memory, entries whose tokens
+/// have left the cache are dropped from [`Guarded::dependents`].
+const DEPENDENTS_PRUNE_AT: usize = 10_000;
 
 impl Default for KeyCache {
     fn default() -> Self {
@@ -159,7 +220,7 @@ impl Default for KeyCache {
                 .max_capacity(CAPACITY)
                 .time_to_live(TIME_TO_LIVE)
                 .build(),
-            generation: Mutex::new(0),
+            guarded: Mutex::new(Guarded::default()),
             following: AtomicBool::new(true),
             loads: AtomicU64::new(0),
         }
@@ -191,6 +252,17 @@ impl KeyCache {
             .await
     }
 
+    /// The session token with this id (its cache id is
+    /// [`session_token_cache_id`]), from memory or else from the database.
+    pub async fn get_session(
+        &self,
+        db: &DatabaseConnection,
+        token_id: &str,
+    ) -> Result<Option<Arc<KeyRecord>>, DbErr> {
+        self.get_or_load(session_token_cache_id(token_id), || load_session(db, token_id))
+            .await
+    }
+
     /// What memory holds under `cache_id`, else what `load` reads, kept
     /// unless a forget came in between.
     async fn get_or_load<F, Fut>(&self, cache_id: String, load: F) -> Result<Option<Arc<KeyRecord>>, DbErr>
@@ -201,19 +273,36 @@ impl KeyCache {
         if let Some(hit) = self.cached(&cache_id) {
             return Ok(hit);
         }
-        let generation = *self.lock();
+        let generation = self.lock().generation;
         self.loads.fetch_add(1, Ordering::Relaxed);
         let loaded = load().await?.map(Arc::new);
-        let current = self.lock();
-        if *current == generation && self.is_following() {
+        let mut current = self.lock();
+        if current.generation == generation && self.is_following() {
+            if let Some(record) = loaded.as_ref().filter(|r| matches!(r.principal, Principal::Session { .. })) {
+                self.depends(&mut current, &record.id, &cache_id);
+            }
             self.entries.insert(cache_id, loaded.clone());
         }
         drop(current);
         Ok(loaded)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, u64> {
-        self.generation.lock().unwrap_or_else(|e| e.into_inner())
+    /// Notes that `cache_id` (a session token) goes when key `key_id` does.
+    fn depends(&self, guarded: &mut Guarded, key_id: &str, cache_id: &str) {
+        if guarded.dependents.len() >= DEPENDENTS_PRUNE_AT {
+            guarded.dependents.retain(|_, ids| {
+                ids.retain(|id| self.entries.contains_key(id));
+                !ids.is_empty()
+            });
+        }
+        let ids = guarded.dependents.entry(key_id.to_owned()).or_default();
+        if !ids.iter().any(|id| id == cache_id) {
+            ids.push(cache_id.to_owned());
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Guarded> {
+        self.guarded.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// What memory holds for this id, without reading the database:
@@ -251,16 +340,21 @@ impl KeyCache {
         self.loads.load(Ordering::Relaxed)
     }
 
-    /// Drops one key: the next request reads it again.
+    /// Drops one key (and the session tokens it minted) or one token: the
+    /// next request reads it again.
     pub fn forget(&self, id: &str) {
-        let mut generation = self.lock();
-        *generation += 1;
+        let mut guarded = self.lock();
+        guarded.generation += 1;
         self.entries.invalidate(id);
+        for token in guarded.dependents.remove(id).unwrap_or_default() {
+            self.entries.invalidate(&token);
+        }
     }
 
     pub fn forget_all(&self) {
-        let mut generation = self.lock();
-        *generation += 1;
+        let mut guarded = self.lock();
+        guarded.generation += 1;
+        guarded.dependents.clear();
         self.entries.invalidate_all();
     }
 }
@@ -399,6 +493,62 @@ async fn load_access(db: &DatabaseConnection, token_id: &str) -> Result<Option<K
             family_id: family.id,
             client_id: format!("kw_app_{}", app.id),
         },
+    }))
+}
+
+/// A session token as verification sees it (see [`Principal::Session`]):
+/// its key's record, narrowed. `None` when it or its key does not exist,
+/// or the key's secret that minted it no longer works.
+async fn load_session(db: &DatabaseConnection, token_id: &str) -> Result<Option<KeyRecord>, DbErr> {
+    use crate::entities::{session_token, session_token_origin};
+    let Some(token) = session_token::Entity::find_by_id(token_id.to_owned()).one(db).await? else {
+        return Ok(None);
+    };
+    let Some(key) = load(db, &token.key_id).await? else {
+        return Ok(None);
+    };
+    // Minted with the key's current secret: lives with the key; with the
+    // previous one (during a roll's grace): ends with that grace; with
+    // neither (rolled since): dead.
+    let Some(secret_ends) = SecretHash::from_bytes(&token.key_secret_hash).and_then(|h| key.secret_ends(&h))
+    else {
+        return Ok(None);
+    };
+    let scopes = ScopeSet::parse(&token.scopes)
+        .ok()
+        .and_then(|scopes| scopes.intersect(key.scopes))
+        .and_then(ScopeSet::for_session);
+    let Some(scopes) = scopes else {
+        return Ok(None);
+    };
+    let origins = session_token_origin::Entity::find()
+        .filter(session_token_origin::Column::TokenId.eq(token_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| o.origin)
+        .collect();
+    let label = if token.label.is_empty() { token.id.as_str() } else { token.label.as_str() };
+    let expires_at = [Some(token.expires_at), key.expires_at, secret_ends]
+        .into_iter()
+        .flatten()
+        .min();
+    Ok(Some(KeyRecord {
+        secret_hash: SecretHash::from_bytes(&token.secret_hash),
+        previous_secret: None,
+        name: format!("session token {label} of key {}", key.name),
+        scopes,
+        expires_at,
+        revoked_at: token.revoked_at.or(key.revoked_at),
+        allowlist: IpAllowlist::default(),
+        bucket: OnceLock::new(),
+        me_body: OnceLock::new(),
+        first_use_stored: stored(true),
+        principal: Principal::Session {
+            token_id: token.id,
+            origins,
+        },
+        ..key
     }))
 }
 

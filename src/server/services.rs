@@ -17,3 +17,4 @@ pub mod oauth;
 pub mod properties;
 pub mod record_pages;
 pub mod records;
+pub mod session_tokens;

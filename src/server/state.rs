@@ -29,6 +29,8 @@ pub struct Shared {
     /// `/v1` requests counted and not yet written.
     pub usage: Arc<UsageRecorder>,
     pub limits: RateLimits,
+    /// Which origins live session tokens name, for CORS preflights.
+    pub cors: crate::server::cors::CorsOrigins,
     /// Failed sign-ins, per account and address.
     pub sign_ins: SignInThrottle,
     pub leptos_options: LeptosOptions,
@@ -51,6 +53,7 @@ impl AppState {
             keys: Arc::default(),
             usage: Arc::default(),
             limits: RateLimits::default(),
+            cors: Default::default(),
             sign_ins: SignInThrottle::default(),
             leptos_options: LeptosOptions::builder().output_name("keyward").build(),
         }))

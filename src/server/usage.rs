@@ -57,23 +57,30 @@ struct Batch {
     refusals: Refusals,
     /// Requests and the latest use, by grant id.
     grant_uses: HashMap<String, (u64, DateTime<Utc>)>,
+    /// Requests and the latest use, by session token id (each also a use
+    /// of its key, in `uses`).
+    session_uses: HashMap<String, (u64, DateTime<Utc>)>,
+}
+
+/// Adds `requests` uses, the latest at `at`, to `id`'s count in `uses`.
+fn add_use(uses: &mut HashMap<String, (u64, DateTime<Utc>)>, id: &str, requests: u64, at: DateTime<Utc>) {
+    match uses.get_mut(id) {
+        Some((n, last)) => {
+            *n += requests;
+            *last = (*last).max(at);
+        }
+        None => {
+            uses.insert(id.to_owned(), (requests, at));
+        }
+    }
 }
 
 impl Batch {
     fn is_empty(&self) -> bool {
-        self.uses.is_empty() && self.refusals.is_empty() && self.grant_uses.is_empty()
-    }
-
-    fn add_grant_use(&mut self, grant: &str, requests: u64, at: DateTime<Utc>) {
-        match self.grant_uses.get_mut(grant) {
-            Some((n, last)) => {
-                *n += requests;
-                *last = (*last).max(at);
-            }
-            None => {
-                self.grant_uses.insert(grant.to_owned(), (requests, at));
-            }
-        }
+        self.uses.is_empty()
+            && self.refusals.is_empty()
+            && self.grant_uses.is_empty()
+            && self.session_uses.is_empty()
     }
 
     /// Puts `older` (a batch that failed to write) back under what came since.
@@ -90,7 +97,10 @@ impl Batch {
             *self.refusals.entry(at).or_default() += n;
         }
         for (grant, (n, at)) in older.grant_uses {
-            self.add_grant_use(&grant, n, at);
+            add_use(&mut self.grant_uses, &grant, n, at);
+        }
+        for (token, (n, at)) in older.session_uses {
+            add_use(&mut self.session_uses, &token, n, at);
         }
     }
 }
@@ -173,7 +183,14 @@ impl UsageRecorder {
     /// grant. (The token's first use is stored before that request is
     /// answered: [`crate::server::services::oauth::tokens::store_first_use`].)
     pub fn record_oauth(&self, grant_id: &str, at: DateTime<Utc>) {
-        self.shard().lock().add_grant_use(grant_id, 1, at);
+        add_use(&mut self.shard().lock().grant_uses, grant_id, 1, at);
+    }
+
+    /// One request a session token was allowed to make: a use of the
+    /// token and of the key that minted it (its usage and last use).
+    pub fn record_session(&self, key_id: &str, token_id: &str, at: DateTime<Utc>, ip: Option<IpAddr>) {
+        self.record(key_id, at, ip);
+        add_use(&mut self.shard().lock().session_uses, token_id, 1, at);
     }
 
     /// One request of a verified key that was refused (not a use).
@@ -265,6 +282,7 @@ async fn write(db: &DatabaseConnection, batch: &Batch) -> Result<(), DbErr> {
     }
     write_refusals(&txn, &batch.refusals).await?;
     write_oauth(&txn, batch).await?;
+    write_sessions(&txn, batch).await?;
     txn.commit().await
 }
 
@@ -288,6 +306,32 @@ async fn write_oauth(txn: &impl ConnectionTrait, batch: &Batch) -> Result<(), Db
                     .into(),
             )
             .filter(oauth_grant::Column::Id.eq(grant.as_str()))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Adds session token uses to their tokens (one removed meanwhile, with
+/// its key, gets nothing).
+async fn write_sessions(txn: &impl ConnectionTrait, batch: &Batch) -> Result<(), DbErr> {
+    use crate::entities::session_token;
+    for (token, (requests, last)) in &batch.session_uses {
+        let later = Expr::col(session_token::Column::LastUsedAt)
+            .is_null()
+            .or(Expr::col(session_token::Column::LastUsedAt).lt(*last));
+        session_token::Entity::update_many()
+            .col_expr(
+                session_token::Column::UsageCount,
+                Expr::col(session_token::Column::UsageCount).add(*requests as i64),
+            )
+            .col_expr(
+                session_token::Column::LastUsedAt,
+                Expr::case(later, *last)
+                    .finally(Expr::col(session_token::Column::LastUsedAt))
+                    .into(),
+            )
+            .filter(session_token::Column::Id.eq(token.as_str()))
             .exec(txn)
             .await?;
     }

@@ -20,9 +20,14 @@ pub struct Verified {
 pub struct CallingKey(pub Arc<KeyRecord>);
 
 impl CallingKey {
-    /// 403 naming `scope` unless the key has it (`admin` has all).
+    /// 403 naming `scope` unless the key has it (`admin` has all); a
+    /// session token is told it never manages keys or webhooks.
     pub fn require(&self, scope: Scope) -> Result<(), ApiError> {
-        if self.0.scopes.allows(scope) {
+        if !scope.fits_session() && self.0.session_token_id().is_some() {
+            Err(ApiError::Forbidden(format!(
+                "a session token never has {scope}: it cannot manage keys or webhooks; call from your backend with the API key"
+            )))
+        } else if self.0.scopes.allows(scope) {
             Ok(())
         } else {
             Err(ApiError::MissingScope(scope))

@@ -7,16 +7,20 @@ use chrono::{DateTime, Utc};
 
 use crate::api::error::ApiError;
 use crate::domain::oauth::credential::{Credential, CredentialKind};
-use crate::domain::token::Token;
-use crate::server::key_cache::{access_token_cache_id, KeyRecord};
+use crate::domain::session_token::{SessionToken, SESSION_PREFIX};
+use crate::domain::token::{SecretHash, Token};
+use crate::server::key_cache::{access_token_cache_id, session_token_cache_id, KeyRecord, Principal};
 use crate::server::state::AppState;
 
-/// What a request presents: an API key, or an OAuth access token.
+/// What a request presents: an API key, an OAuth access token or a
+/// session token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Presented {
     Key(Token),
     /// `Authorization: Bearer kw_oat_…` (RFC 6750 §2.1).
     Access(Credential),
+    /// `Authorization: Bearer kw_sess_…`, and only so.
+    Session(SessionToken),
 }
 
 impl Presented {
@@ -26,6 +30,7 @@ impl Presented {
         match self {
             Presented::Key(token) => std::borrow::Cow::Borrowed(token.id().as_str()),
             Presented::Access(token) => std::borrow::Cow::Owned(access_token_cache_id(token.id().as_str())),
+            Presented::Session(token) => std::borrow::Cow::Owned(session_token_cache_id(token.id().as_str())),
         }
     }
 }
@@ -39,6 +44,11 @@ pub fn credentials(headers: &HeaderMap) -> Result<Presented, ApiError> {
             return Err(ApiError::InvalidCredentials);
         }
         let token = token.trim();
+        if token.starts_with(SESSION_PREFIX) {
+            return SessionToken::parse(token)
+                .map(Presented::Session)
+                .map_err(|_| ApiError::InvalidCredentials);
+        }
         if token.starts_with(CredentialKind::AccessToken.prefix()) {
             return Credential::parse_as(CredentialKind::AccessToken, token)
                 .map(Presented::Access)
@@ -70,14 +80,30 @@ pub(super) fn check_presented(
         Presented::Key(token) => check(state, token, record, now),
         Presented::Access(token) => {
             let hash = token.hash(&state.pepper);
-            match record {
-                Some(record) if record.secret_matches(&hash, now) && record.is_live(now) => Ok(record),
-                Some(_) => Err(ApiError::InvalidCredentials),
-                None => {
-                    std::hint::black_box(state.pepper.dummy_hash().matches(&hash));
-                    Err(ApiError::InvalidCredentials)
-                }
-            }
+            matched(state, &hash, record, |record| record.is_live(now) && matches!(record.principal, Principal::OAuth { .. }), now)
+        }
+        Presented::Session(token) => {
+            let hash = token.hash(&state.pepper);
+            matched(state, &hash, record, |record| record.usable_as_session(token, now), now)
+        }
+    }
+}
+
+/// `record` when `hash` is its secret's and `usable` holds; unknown ids
+/// cost the same comparing as known ones.
+fn matched(
+    state: &AppState,
+    hash: &SecretHash,
+    record: Option<Arc<KeyRecord>>,
+    usable: impl FnOnce(&KeyRecord) -> bool,
+    now: DateTime<Utc>,
+) -> Result<Arc<KeyRecord>, ApiError> {
+    match record {
+        Some(record) if record.secret_matches(hash, now) && usable(&record) => Ok(record),
+        Some(_) => Err(ApiError::InvalidCredentials),
+        None => {
+            std::hint::black_box(state.pepper.dummy_hash().matches(hash));
+            Err(ApiError::InvalidCredentials)
         }
     }
 }
@@ -135,6 +161,18 @@ mod tests {
                 &format!("Bearer {}", access.expose())
             )])),
             Ok(Presented::Access(access.clone()))
+        );
+        let session = SessionToken::generate(Environment::Test, &mut rand::rngs::OsRng);
+        assert_eq!(
+            credentials(&headers(&[("authorization", &format!("Bearer {}", session.expose()))])),
+            Ok(Presented::Session(session.clone()))
+        );
+        let session_text = session.expose();
+        let (id_part, secret_part) = session_text.rsplit_once('_').unwrap();
+        assert_eq!(
+            credentials(&headers(&[("x-api-key", id_part), ("x-api-secret", secret_part)])),
+            Err(ApiError::InvalidCredentials),
+            "a session token is sent as Bearer only"
         );
         for other in [
             CredentialKind::RefreshToken,

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::extract::{ConnectInfo, Request};
-use axum::http::Method;
+use axum::http::header::ORIGIN;
+use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use tower::{Layer, Service};
@@ -18,6 +19,7 @@ use crate::api::error::ApiError;
 use crate::domain::ip_allowlist::client_of;
 use crate::domain::refusal::RefusalReason;
 use crate::domain::token::KeyId;
+use crate::server::cors;
 use crate::server::key_cache::{KeyRecord, Principal};
 use crate::server::rate_limit::Decision;
 use crate::server::services::oauth::tokens;
@@ -56,6 +58,8 @@ pub struct Admitted {
     subject: Subject,
     ip: Option<IpAddr>,
     now: DateTime<Utc>,
+    /// The origin to echo: a session token's request from one of its origins.
+    cors: Option<HeaderValue>,
 }
 
 /// What a use is counted on.
@@ -66,6 +70,11 @@ enum Subject {
     OAuth {
         grant: KeyId,
     },
+    /// A session token's use counts on it and on its key.
+    Session {
+        key: KeyId,
+        token: KeyId,
+    },
 }
 
 impl Subject {
@@ -74,6 +83,10 @@ impl Subject {
             Principal::Key => KeyId::parse(&key.id).map(Subject::Key),
             Principal::OAuth { .. } => Some(Subject::OAuth {
                 grant: KeyId::parse(&key.id)?,
+            }),
+            Principal::Session { token_id, .. } => Some(Subject::Session {
+                key: KeyId::parse(&key.id)?,
+                token: KeyId::parse(token_id)?,
             }),
         }
     }
@@ -84,8 +97,16 @@ impl Admitted {
     /// the handler refused the key (its answer carries the reason).
     fn finish(self, usage: &UsageRecorder, response: &mut Response) {
         self.decision.write_headers(response.headers_mut());
+        if let Some(origin) = self.cors {
+            cors::allow(response, origin);
+        }
         match (self.subject, response.extensions().get::<RefusalReason>()) {
-            (Subject::Key(id), Some(reason)) => usage.refuse(id.as_str(), self.now, *reason),
+            (Subject::Key(id) | Subject::Session { key: id, .. }, Some(reason)) => {
+                usage.refuse(id.as_str(), self.now, *reason)
+            }
+            (Subject::Session { key, token }, None) => {
+                usage.record_session(key.as_str(), token.as_str(), self.now, self.ip)
+            }
             (Subject::Key(id), None) => usage.record(id.as_str(), self.now, self.ip),
             // Refusals are counted per key only (a grant has no such table).
             (Subject::OAuth { .. }, Some(_)) => {}
@@ -94,18 +115,50 @@ impl Admitted {
     }
 }
 
-/// After verification: the key's IP allowlist and rate limit (each refusal
-/// counted by its reason), then the handler gets the key.
+/// The origin to echo to a browser for a request presenting a session
+/// token: its `Origin` when `record` (verified or not: a page may read why
+/// its token was refused, and mint another) names it. `None` for any other
+/// credential, which gets no CORS headers.
+fn session_cors(presented: &Presented, record: Option<&KeyRecord>, headers: &HeaderMap) -> Option<HeaderValue> {
+    if !matches!(presented, Presented::Session(_)) {
+        return None;
+    }
+    match &record?.principal {
+        Principal::Session { origins, .. } => cors::allowed_origin(headers, origins),
+        _ => None,
+    }
+}
+
+/// `response`, readable by the page at `origin` when there is one.
+fn with_cors(mut response: Response, origin: Option<HeaderValue>) -> Response {
+    if let Some(origin) = origin {
+        cors::allow(&mut response, origin);
+    }
+    response
+}
+
+/// After verification: a session token's origin, the key's IP allowlist
+/// and rate limit (each refusal counted by its reason), then the handler
+/// gets the key.
 fn admit(
     state: &AppState,
     req: &mut Request,
     key: Arc<KeyRecord>,
     now: DateTime<Utc>,
+    cors: Option<HeaderValue>,
 ) -> Result<Admitted, Refusal> {
     let Some(subject) = Subject::of(&key) else {
         // A stored id this build cannot read: refused, never counted wrong.
         return Err(Refusal::Error(ApiError::InvalidCredentials));
     };
+    if let (Subject::Session { .. }, None, Some(origin)) = (subject, &cors, req.headers().get(ORIGIN)) {
+        // Sent by a browser page on an origin the token does not name.
+        state.usage.refuse(&key.id, now, RefusalReason::Forbidden);
+        return Err(Refusal::Error(ApiError::Forbidden(format!(
+            "this session token may not be used from {}: name that origin in allowed_origins when minting",
+            origin.to_str().unwrap_or("this origin")
+        ))));
+    }
     let ip = client_ip(state, req);
     if !key.allowlist.is_empty() && !ip.is_some_and(|ip| key.allowlist.allows(ip)) {
         state.usage.refuse(&key.id, now, RefusalReason::Ip);
@@ -125,6 +178,7 @@ fn admit(
         subject,
         ip,
         now,
+        cors,
     })
 }
 
@@ -142,33 +196,64 @@ fn refused(decision: Decision) -> Response {
 /// Which requests need a key: the paths and methods of
 /// [`KEYED_ROUTES`](crate::api::KEYED_ROUTES), matched as axum matches
 /// them (`{id}` is one segment; `HEAD` goes with `GET`).
-struct Keyed(matchit::Router<Vec<Method>>);
+struct Keyed(matchit::Router<(Vec<Method>, &'static [&'static str])>);
 
 impl Keyed {
     fn new() -> Self {
         let mut routes = matchit::Router::new();
-        for (path, methods) in crate::api::KEYED_ROUTES {
-            let methods = methods
+        for (path, names) in crate::api::KEYED_ROUTES {
+            let methods = names
                 .iter()
                 .map(|m| Method::from_bytes(m.as_bytes()).expect("a method name"))
                 .collect();
             routes
-                .insert(*path, methods)
+                .insert(*path, (methods, *names))
                 .expect("distinct, well-formed paths");
         }
         Self(routes)
     }
 
-    fn needs_key(&self, method: &Method, path: &str) -> bool {
+    /// The methods of the keyed route at `path`, as values and as names.
+    fn methods(&self, path: &str) -> Option<&(Vec<Method>, &'static [&'static str])> {
         // Pages, assets and probes are decided without a lookup.
-        path.starts_with("/v1/")
-            && self.0.at(path).is_ok_and(|found| {
-                found
-                    .value
-                    .iter()
-                    .any(|allowed| allowed == method || (allowed == Method::GET && method == Method::HEAD))
-            })
+        if !path.starts_with("/v1/") {
+            return None;
+        }
+        self.0.at(path).ok().map(|found| found.value)
     }
+
+    fn needs_key(&self, method: &Method, path: &str) -> bool {
+        self.methods(path).is_some_and(|(methods, _)| allows(methods, method))
+    }
+}
+
+/// Whether a route with `methods` serves `method` (`HEAD` goes with `GET`).
+fn allows(methods: &[Method], method: &Method) -> bool {
+    methods
+        .iter()
+        .any(|allowed| allowed == method || (allowed == Method::GET && method == Method::HEAD))
+}
+
+/// The answer to a CORS preflight for a keyed route with `methods`: allowed
+/// for an origin some live session token names, asking for one of them.
+async fn answer_preflight(
+    state: AppState,
+    origin: HeaderValue,
+    asked: Method,
+    methods: (Vec<Method>, &'static [&'static str]),
+) -> Response {
+    let (values, names) = methods;
+    let text = origin.to_str().ok().filter(|text| {
+        allows(&values, &asked) && crate::domain::session_token::Origin::parse(text).is_ok_and(|o| o.as_str() == *text)
+    });
+    let allowed = match text {
+        Some(text) => match state.cors.in_use(&state.db, text, Utc::now()).await {
+            Ok(found) => found,
+            Err(err) => return ApiError::internal(err).into_response(),
+        },
+        None => false,
+    };
+    cors::preflight(allowed.then_some(origin), names)
 }
 
 /// Wrapped around the whole app, before routing: for the keyed routes it
@@ -228,6 +313,14 @@ where
     }
 
     fn call(&mut self, mut req: Request) -> Self::Future {
+        if let Some(asked) = cors::preflight_method(req.method(), req.headers()) {
+            if let Some(methods) = self.keyed.methods(req.uri().path()) {
+                let origin = req.headers().get(ORIGIN).cloned().expect("a preflight has an origin");
+                return AuthFuture::Slow {
+                    future: Box::pin(answer_preflight(self.state.clone(), origin, asked, methods.clone())),
+                };
+            }
+        }
         if !self.keyed.needs_key(req.method(), req.uri().path()) {
             return AuthFuture::Pass {
                 future: self.inner.call(req),
@@ -246,10 +339,11 @@ where
             .as_ref()
             .is_some_and(|r| r.as_ref().is_some_and(|k| k.first_use_pending()));
         if let Some(record) = cached.take_if(|_| !first_use) {
+            let cors = session_cors(&presented, record.as_deref(), req.headers());
             return match check_presented(&self.state, &presented, record, now) {
-                Err(err) => AuthFuture::ready(err.into_response()),
-                Ok(key) => match admit(&self.state, &mut req, key, now) {
-                    Err(refusal) => AuthFuture::ready(refusal.into_response()),
+                Err(err) => AuthFuture::ready(with_cors(err.into_response(), cors)),
+                Ok(key) => match admit(&self.state, &mut req, key, now, cors.clone()) {
+                    Err(refusal) => AuthFuture::ready(with_cors(refusal.into_response(), cors)),
                     Ok(admitted) => AuthFuture::Inner {
                         future: self.inner.call(req),
                         admitted: Some(admitted),
@@ -271,14 +365,18 @@ where
                     (None, Presented::Access(token)) => {
                         state.keys.get_access(&state.db, token.id().as_str()).await
                     }
+                    (None, Presented::Session(token)) => {
+                        state.keys.get_session(&state.db, token.id().as_str()).await
+                    }
                 };
                 let record = match record {
                     Ok(record) => record,
                     Err(err) => return ApiError::internal(err).into_response(),
                 };
+                let cors = session_cors(&presented, record.as_deref(), req.headers());
                 let key = match check_presented(&state, &presented, record, now) {
                     Ok(key) => key,
-                    Err(err) => return err.into_response(),
+                    Err(err) => return with_cors(err.into_response(), cors),
                 };
                 let stored = match &key.principal {
                     Principal::OAuth { token_id, .. } if key.first_use_pending() => {
@@ -286,9 +384,9 @@ where
                     }
                     _ => None,
                 };
-                let admitted = match admit(&state, &mut req, key, now) {
+                let admitted = match admit(&state, &mut req, key, now, cors.clone()) {
                     Ok(admitted) => admitted,
-                    Err(refusal) => return refusal.into_response(),
+                    Err(refusal) => return with_cors(refusal.into_response(), cors),
                 };
                 if let Some((key, token_id)) = stored {
                     match tokens::store_first_use(&state.db, &token_id, now).await {

@@ -25,19 +25,25 @@ pub enum Who {
     },
     /// keyward itself: the maintenance jobs.
     System,
+    /// A session token, through `/v1/session_tokens`: `name` is its
+    /// record's, "session token {label} of key {key name}".
+    SessionToken {
+        key_id: String,
+        name: String,
+    },
 }
 
 impl Who {
     pub fn user_id(&self) -> Option<i64> {
         match self {
             Who::User { id, .. } => Some(*id),
-            Who::CommandLine | Who::Key { .. } | Who::System => None,
+            Who::CommandLine | Who::Key { .. } | Who::System | Who::SessionToken { .. } => None,
         }
     }
 
     pub fn key_id(&self) -> Option<&str> {
         match self {
-            Who::Key { id, .. } => Some(id),
+            Who::Key { id, .. } | Who::SessionToken { key_id: id, .. } => Some(id),
             _ => None,
         }
     }
@@ -48,6 +54,7 @@ impl Who {
             Who::CommandLine => "command line".to_owned(),
             Who::Key { name, .. } => format!("API key {name}"),
             Who::System => SYSTEM_LABEL.to_owned(),
+            Who::SessionToken { name, .. } => name.clone(),
         }
     }
 }

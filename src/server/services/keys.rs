@@ -126,7 +126,7 @@ pub(crate) async fn visible_key(
 }
 
 /// A key the caller may change: not found if they cannot see it, forbidden if they only can see it.
-pub(super) async fn managed_key(
+pub(crate) async fn managed_key(
     db: &impl ConnectionTrait,
     caller: &Caller,
     id: &str,
