@@ -69,8 +69,8 @@ test("the API reference documents every endpoint with its scope and a curl examp
   await page.getByRole("link", { name: "API reference" }).click();
   await expect(page.getByRole("heading", { name: "API reference", level: 1 })).toBeVisible();
   const endpoints = page.getByRole("navigation", { name: "Endpoints" }).getByRole("link");
-  // 14 /v1 operations and 6 OAuth ones.
-  await expect(endpoints).toHaveCount(20);
+  // 17 /v1 operations and 6 OAuth ones.
+  await expect(endpoints).toHaveCount(23);
   const importLead = page.getByRole("region", { name: "POST /v1/leads" });
   await expect(importLead).toContainText("Scope: write:leads");
   await expect(importLead.locator("pre")).toContainText(`curl -X POST "${baseURL}/v1/leads"`);
@@ -80,6 +80,10 @@ test("the API reference documents every endpoint with its scope and a curl examp
   await expect(token).toContainText("Authentication: The app's client id and secret");
   await expect(token.locator("pre")).toContainText('-u "$CLIENT_ID:$CLIENT_SECRET"');
   await expect(page.getByRole("region", { name: "OAuth 2.0 for apps" })).toContainText("code_challenge_method=S256");
+  const sessions = page.getByRole("region", { name: "Session tokens for browser pages" });
+  await expect(sessions).toContainText(`fetch("${baseURL}/v1/session_tokens"`);
+  await expect(sessions).toContainText(`fetch("${baseURL}/v1/properties"`);
+  await expect(page.getByRole("region", { name: "POST /v1/session_tokens" })).toContainText("Scope: any key");
   await page.getByRole("link", { name: "OpenAPI 3.1 document" }).click();
   await expect(page).toHaveURL(/\/v1\/openapi\.json$/);
 });

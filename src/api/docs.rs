@@ -21,7 +21,7 @@ use utoipa::openapi::security::{
 };
 use utoipa::{Modify, OpenApi};
 
-use super::{agents, keys, leads, me, properties};
+use super::{agents, keys, leads, me, properties, session_tokens};
 use crate::domain::oauth::scope::grantable;
 use crate::domain::oauth::scope::may_be_granted;
 use crate::domain::scopes::Scope;
@@ -36,7 +36,11 @@ use crate::domain::scopes::Scope;
             (`kw_test_…`) reads and writes test data only. Every error is \
             `{\"error\":{\"code\":…,\"message\":…}}`. An app registered under Developer \
             Settings › OAuth apps acts for a person with an OAuth 2.0 access token (`kw_oat_…`) \
-            instead; the OAuth endpoints answer RFC 6749 errors `{\"error\":…,\"error_description\":…}`.",
+            instead; the OAuth endpoints answer RFC 6749 errors `{\"error\":…,\"error_description\":…}`. \
+            A browser page uses a session token (`kw_sess_live_…`, at most 24 hours) that its \
+            backend mints from a key with `POST /v1/session_tokens`; `/v1` answers such pages with \
+            CORS for the token's exact origins, and never answers a request made with a key with \
+            CORS headers (a key belongs in a backend).",
     ),
     servers((url = "/", description = "The keyward server serving this document")),
     paths(
@@ -46,6 +50,7 @@ use crate::domain::scopes::Scope;
         agents::list,
         leads::analytics,
         keys::list, keys::create, keys::delete,
+        session_tokens::create, session_tokens::revoke_current, session_tokens::revoke,
         crate::oauth::authorize::authorize_get,
         crate::oauth::authorize::authorize_post,
         crate::oauth::token::token,
@@ -60,6 +65,10 @@ use crate::domain::scopes::Scope;
         (name = "Agents", description = "The agency's people"),
         (name = "Analytics", description = "Counts of what keys imported"),
         (name = "Keys", description = "The calling key, and key management (scope admin)"),
+        (name = "Session tokens", description = "Short-lived tokens a key's backend mints for a browser \
+            page: at most 24 hours, never more scopes than the key (never admin or webhooks), counted \
+            on the key and held to its rate limit, usable from their allowed origins through CORS, \
+            revoked one by one or with the key"),
         (name = "OAuth 2.0", description = "Apps acting for a person: the authorization code grant \
             with PKCE, rotating refresh tokens, revocation and introspection. An access token works \
             on /v1 like a key, as the person, with the scopes granted"),
@@ -78,7 +87,10 @@ impl Modify for Security {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("kw_{live|test}_{id}_{secret}")
-                    .description(Some("The whole token, as the dashboard showed it once"))
+                    .description(Some(
+                        "The key's whole token, as the dashboard showed it once; or a session token \
+                         (kw_sess_{live|test}_{id}_{secret}) a backend minted for a browser page",
+                    ))
                     .build(),
             ),
         );

@@ -69,6 +69,7 @@ fn Reference(reference: ApiReference) -> impl IntoView {
             </p>
         </section>
         <OAuthFlow base=base.clone()/>
+        <SessionTokens base=base.clone()/>
         <nav aria-labelledby="endpoints-heading">
             <h2 id="endpoints-heading">"Endpoints"</h2>
             <ul class="link-list">{contents}</ul>
@@ -161,6 +162,68 @@ fn OAuthFlow(base: String) -> impl IntoView {
             <p>
                 "People see and revoke the apps they approved under Admin › Profile › Authorized apps. Clients that "
                 "configure themselves read " <a href="/.well-known/oauth-authorization-server">"the metadata document"</a> " (RFC 8414)."
+            </p>
+        </section>
+    }
+}
+
+/// A browser page calling `/v1` with a session token its backend minted.
+#[component]
+fn SessionTokens(base: String) -> impl IntoView {
+    let mint = format!(
+        "// Your backend (Node 18+), which holds the key: mint a token for the page.\n\
+         const answer = await fetch(\"{base}/v1/session_tokens\", {{\n  \
+           method: \"POST\",\n  \
+           headers: {{\n    \
+             \"Authorization\": `Bearer ${{process.env.KEYWARD_TOKEN}}`,\n    \
+             \"Content-Type\": \"application/json\",\n  \
+           }},\n  \
+           body: JSON.stringify({{\n    \
+             scopes: [\"read:properties\", \"write:leads\"],\n    \
+             ttl: 3600,\n    \
+             allowed_origins: [\"https://www.agency.example\"],\n    \
+             label: \"Listing widget\",\n  \
+           }}),\n\
+         }});\n\
+         const {{ token, expires_at }} = await answer.json(); // kw_sess_live_…, shown this once\n\
+         // Hand `token` to the page (in its HTML, or from an endpoint of yours behind your own sign-in)."
+    );
+    let page = format!(
+        "// The page at https://www.agency.example, with the token from its backend.\n\
+         const answer = await fetch(\"{base}/v1/properties\", {{\n  \
+           headers: {{ \"Authorization\": `Bearer ${{sessionToken}}` }},\n\
+         }});\n\
+         if (answer.status === 401) {{\n  \
+           // Expired or revoked: ask your backend for a new token.\n\
+         }}\n\
+         const {{ data }} = await answer.json();"
+    );
+    let sign_out = format!(
+        "// When the visitor is done, the page can end its own token:\n\
+         await fetch(\"{base}/v1/session_tokens/current\", {{\n  \
+           method: \"DELETE\",\n  \
+           headers: {{ \"Authorization\": `Bearer ${{sessionToken}}` }},\n\
+         }});"
+    );
+    view! {
+        <section aria-labelledby="session-tokens">
+            <h2 id="session-tokens">"Session tokens for browser pages"</h2>
+            <p>
+                "A key belongs in a backend: a browser page that held it would hand it to every visitor. A page (a listing "
+                "widget, a lead form) uses a session token instead, which its backend mints from the key: at most 24 hours, "
+                "with the key's scopes or fewer (never " <code>"admin"</code> " or " <code>"webhooks"</code> "), usable only "
+                "from the exact origins named when it is minted. It reaches what the key reaches, acts as the key's person, "
+                "counts on the key and shares its rate limit. It stops when it expires, when it is revoked (by the key, by "
+                "itself, or on the key's page), and with its key: revoked, removed, expired, or rolled once the old secret stops."
+            </p>
+            <pre><code>{mint}</code></pre>
+            <pre><code>{page}</code></pre>
+            <pre><code>{sign_out}</code></pre>
+            <p>
+                "Browsers get CORS answers from " <code>"/v1"</code> " for a session token's own origins only: the origin is "
+                "echoed (never " <code>"*"</code> ") with " <code>"Vary: Origin"</code> "; a request from any other origin is "
+                "refused with 403. Requests made with a key get no CORS headers at all, so a page can never read what a key "
+                "fetched. Send the token as " <code>"Authorization: Bearer"</code> " only; a token in a query string is refused."
             </p>
         </section>
     }

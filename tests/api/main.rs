@@ -20,6 +20,7 @@ mod operations;
 mod pepper;
 mod record_pages;
 mod search;
+mod session_tokens;
 mod setup;
 mod v1_auth;
 mod v1_docs;

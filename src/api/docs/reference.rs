@@ -33,7 +33,7 @@ pub fn reference(base_url: &str) -> ApiReference {
                 "{id}",
                 match (method, path.as_str()) {
                     ("put", _) => "MLS-1042",
-                    (_, p) if p.starts_with("/v1/keys") => "AbCdEf123456",
+                    (_, p) if p.starts_with("/v1/keys") || p.starts_with("/v1/session_tokens") => "AbCdEf123456",
                     _ => "42",
                 },
             );
@@ -42,8 +42,10 @@ pub fn reference(base_url: &str) -> ApiReference {
             let mut curl = match &oauth {
                 Some((example, _)) => example.clone(),
                 None => format!(
-                    "curl -X {} \"{base_url}{example_path}\" \\\n  -H \"Authorization: Bearer $KEYWARD_TOKEN\"",
-                    method.to_uppercase()
+                    "curl -X {} \"{base_url}{example_path}\" \\\n  -H \"Authorization: Bearer ${}\"",
+                    method.to_uppercase(),
+                    // Only a session token revokes itself.
+                    if id == "revokeCurrentSessionToken" { "SESSION_TOKEN" } else { "KEYWARD_TOKEN" }
                 ),
             };
             if let (Some(body), None) = (&body, &oauth) {
