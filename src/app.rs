@@ -11,6 +11,7 @@ use crate::pages::authorized_apps::{AuthorizedAppsPage, RevokeGrantPage};
 use crate::pages::consent::ConsentPage;
 use crate::pages::developer_settings::DeveloperSettingsPage;
 use crate::pages::key_detail::KeyDetailPage;
+use crate::pages::session_tokens::{RevokeAllSessionTokensPage, RevokeSessionTokenPage};
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::notifications::NotificationsPage;
@@ -89,6 +90,16 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/profile/developer-settings/keys/:id")
                         view=KeyDetailPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/profile/developer-settings/keys/:id/session-tokens/revoke")
+                        view=RevokeAllSessionTokensPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/profile/developer-settings/keys/:id/session-tokens/:token/revoke")
+                        view=RevokeSessionTokenPage
                         ssr=SsrMode::Async
                     />
                     <Route

@@ -11,4 +11,5 @@ pub mod not_found;
 pub mod notifications;
 pub mod oauth_apps;
 pub mod records;
+pub mod session_tokens;
 pub mod setup;

@@ -20,6 +20,7 @@ pub mod request;
 pub mod security_headers;
 pub mod services;
 pub mod session_store;
+pub mod session_token_forms;
 pub mod setup_token;
 pub mod sign_in_throttle;
 pub mod state;

@@ -169,7 +169,13 @@ pub struct KeyDetail {
     /// The key's own events, newest first (the latest [`TRAIL_LENGTH`]).
     pub trail: Vec<AuditRow>,
     pub trail_total: u64,
+    /// Its live session tokens, newest first (the latest
+    /// [`SESSION_TOKENS_LISTED`]; the row counts them all).
+    pub session_tokens: Vec<crate::models::keys::SessionTokenRow>,
 }
+
+/// Live session tokens listed on a key's page.
+pub const SESSION_TOKENS_LISTED: u64 = 100;
 
 /// Events shown on a key's page; the audit log has the rest.
 pub const TRAIL_LENGTH: u64 = 20;

@@ -15,6 +15,7 @@ use crate::components::local_time::{LocalNumber, LocalTime};
 use crate::domain::refusal::RefusalReason;
 use crate::models::audit::{AuditRow, DayCount, KeyDetail};
 use crate::models::keys::{KeyStatus, KeyTarget};
+use crate::pages::session_tokens::{SessionTokenDone, SessionTokenList};
 use crate::server_fns::audit::get_key_detail;
 
 #[component]
@@ -82,6 +83,7 @@ fn KeyView(detail: KeyDetail) -> impl IntoView {
             <span class=status_class>{row.status.label()}</span>" "
             <code class="api-key">{row.api_key()}"…"{row.last4.clone()}</code>
         </p>
+        <SessionTokenDone/>
         {manage}
         <section aria-labelledby="key-details-heading">
             <h2 id="key-details-heading">"Details"</h2>
@@ -116,6 +118,8 @@ fn KeyView(detail: KeyDetail) -> impl IntoView {
                 })}
             </dl>
         </section>
+        <SessionTokenList key_id=row.id.clone() tokens=detail.session_tokens.clone()
+            live=row.live_session_tokens can_manage=row.can_manage/>
         <UsageChart usage=detail.usage.clone()/>
         <Refusals refusals=detail.refusals.clone()/>
         <Trail id=row.id.clone() trail=detail.trail.clone() total=detail.trail_total/>

@@ -93,6 +93,14 @@ pub fn router(state: AppState) -> App {
             "/admin/profile/authorized-apps/{grant_id}/revoke",
             post(crate::oauth::dashboard::revoke_grant),
         )
+        .route(
+            "/admin/profile/developer-settings/keys/{id}/session-tokens/revoke",
+            post(crate::server::session_token_forms::revoke_all),
+        )
+        .route(
+            "/admin/profile/developer-settings/keys/{id}/session-tokens/{token}/revoke",
+            post(crate::server::session_token_forms::revoke_one),
+        )
         .layer(axum::Extension(renderer))
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT));
     let dashboard = Router::new()

@@ -52,6 +52,13 @@ fn db(app: &TestApp) -> &sea_orm::DatabaseConnection {
     &app.server().state.db
 }
 
+/// The key page's Session tokens section (its Activity names revoked ones too).
+fn token_section(html: &str) -> &str {
+    let start = html.find("id=\"session-tokens-heading\"").expect("a Session tokens section");
+    let end = html[start..].find("</section>").expect("the section ends") + start;
+    &html[start..end]
+}
+
 fn time(value: &Value) -> DateTime<Utc> {
     value.as_str().unwrap().parse().unwrap()
 }
@@ -432,5 +439,83 @@ on_both_engines! {
         assert!(!row.contains(secret) && !row.contains(&secret[..32]));
         assert!(!stored.secret_hash.windows(8).any(|w| secret.as_bytes().windows(8).any(|s| s == w)));
         assert_eq!(stored.secret_hash.len(), 32);
+    }
+}
+
+on_both_engines! {
+    async fn the_keys_page_lists_live_tokens_and_revokes_them_after_asking(engine) {
+        let w = world(engine).await;
+        let (key_id, key) = new_key(&w, "Portal feed", &["read:leads"]).await;
+        let (first_id, first) = minted(&w.app, &key, "Widget A").await;
+        let (_, second) = minted(&w.app, &key, "Widget B").await;
+        let (gone_id, _) = minted(&w.app, &key, "Widget gone").await;
+        assert_eq!(w.app.v1("DELETE", &format!("/v1/session_tokens/{gone_id}"), &key, None).await.0, 204);
+        let sam = w.app.signed_in("sam@acme.test").await;
+        let key_page = format!("/admin/profile/developer-settings/keys/{key_id}");
+
+        // The table counts them; the page lists the live ones, never a secret.
+        let (status, page) = w.app.call_json(&sam, "list_keys", json!({ "query": { "q": "Portal feed", "sort": "created", "dir": "desc", "page": 1 } })).await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(page["rows"][0]["live_session_tokens"], 2);
+        let html = sam.get(w.app.url(&key_page)).send().await.unwrap().text().await.unwrap();
+        let section = token_section(&html);
+        assert!(section.contains("Widget A") && section.contains("Widget B") && !section.contains("Widget gone"), "{section}");
+        assert!(section.contains("2 live session tokens"));
+        assert!(section.contains(PAGE));
+        for token in [&first, &second] {
+            let secret = token.rsplit_once('_').unwrap().1;
+            assert!(!html.contains(&secret[..32]), "a session token's secret in the page");
+        }
+
+        // Another agency, or a manager who may not manage the key: refused, nothing revoked.
+        let revoke_first = format!("{key_page}/session-tokens/{first_id}/revoke");
+        let oz = w.app.signed_in("oz@other.test").await;
+        assert_eq!(oz.get(w.app.url(&revoke_first)).send().await.unwrap().status(), 404);
+        assert_eq!(oz.post(w.app.url(&revoke_first)).send().await.unwrap().status(), 404);
+        let max = w.app.signed_in("max@acme.test").await;
+        let refused = max.post(w.app.url(&revoke_first)).send().await.unwrap().status();
+        assert!(refused == 403 || refused == 404, "{refused}");
+        assert_eq!(me(&w.app, &first).await, 200);
+
+        // Sam asks, then revokes one: back on the key's page with a notice.
+        let confirm = sam.get(w.app.url(&revoke_first)).send().await.unwrap();
+        assert_eq!(confirm.status(), 200);
+        assert!(confirm.text().await.unwrap().contains("Revoke session token Widget A?"));
+        let done = sam.post(w.app.url(&revoke_first)).send().await.unwrap();
+        assert_eq!(done.status(), 303);
+        assert_eq!(crate::helpers::location(&done), format!("{key_page}?done=session-token-revoked"));
+        let (_, html) = crate::helpers::follow(&w.app, &sam, done).await;
+        assert!(html.contains("Session token revoked."));
+        let section = token_section(&html);
+        assert!(!section.contains("Widget A") && section.contains("1 live session token"), "{section}");
+        assert_eq!(me(&w.app, &first).await, 401);
+        assert_eq!(me(&w.app, &second).await, 200, "its sibling keeps working");
+        // Again: it is gone, said so.
+        let again = sam.post(w.app.url(&revoke_first)).send().await.unwrap();
+        assert_eq!(again.status(), 409);
+
+        // Revoke all, after asking.
+        let (_, third) = minted(&w.app, &key, "Widget C").await;
+        let revoke_all = format!("{key_page}/session-tokens/revoke");
+        let confirm = sam.get(w.app.url(&revoke_all)).send().await.unwrap().text().await.unwrap();
+        assert!(confirm.contains("Revoke all session tokens of Portal feed?"), "{confirm}");
+        assert!(confirm.contains("All 2 of its live session tokens"));
+        let done = sam.post(w.app.url(&revoke_all)).send().await.unwrap();
+        assert_eq!(crate::helpers::location(&done), format!("{key_page}?done=session-tokens-revoked"));
+        assert_eq!(me(&w.app, &second).await, 401);
+        assert_eq!(me(&w.app, &third).await, 401);
+        assert_eq!(me(&w.app, &key).await, 200, "the key keeps working");
+        let events = audit_event::Entity::find()
+            .filter(audit_event::Column::KeyId.eq(key_id.as_str()))
+            .filter(audit_event::Column::Action.eq("session_tokens_revoked"))
+            .all(db(&w.app))
+            .await
+            .unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].actor_label, "Sam Super");
+        assert!(events[0].details.contains("\"count\":2"), "{}", events[0].details);
+        // Nothing left to revoke: the page says so.
+        let empty = sam.get(w.app.url(&revoke_all)).send().await.unwrap();
+        assert_eq!(empty.status(), 404);
     }
 }

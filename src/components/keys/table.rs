@@ -70,6 +70,12 @@ fn Row(row: KeyRow, show_workspace: bool) -> impl IntoView {
                 {row.old_secret_until.map(|at| view! {
                     <span class="status-note">"Old secret valid until " <LocalTime at with_time=true/></span>
                 })}
+                {(row.live_session_tokens > 0).then(|| view! {
+                    <span class="status-note">{match row.live_session_tokens {
+                        1 => "1 live session token".to_owned(),
+                        n => format!("{n} live session tokens"),
+                    }}</span>
+                })}
             </td>
             <td class="date"><LocalTime at=row.created_at/></td>
             <td class="date">{match row.expires_at {

@@ -64,6 +64,8 @@ pub struct KeyRow {
     pub old_secret_until: Option<DateTime<Utc>>,
     /// Addresses and CIDR ranges it may be used from; empty is anywhere.
     pub ip_allowlist: Vec<String>,
+    /// Session tokens it minted that still work.
+    pub live_session_tokens: u64,
 }
 
 impl KeyRow {

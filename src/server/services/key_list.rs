@@ -228,9 +228,15 @@ pub async fn list(
         .collect();
     let workspaces = agency_workspaces(db, caller.agency_id).await?;
     let workspace_names: HashMap<i64, String> = workspaces.iter().map(|w| (w.id, w.name.clone())).collect();
+    let ids: Vec<String> = keys.iter().map(|key| key.id.clone()).collect();
+    let live = crate::server::services::session_tokens::live_counts(db, &ids, now).await?;
     let rows = keys
         .into_iter()
-        .map(|key| to_row(key, caller, &names, &workspace_names, now))
+        .map(|key| {
+            let mut row = to_row(key, caller, &names, &workspace_names, now);
+            row.live_session_tokens = live.get(&row.id).copied().unwrap_or(0);
+            row
+        })
         .collect();
     Ok(KeyPage {
         rows,
@@ -358,6 +364,8 @@ pub(crate) fn to_row(
         revoked_at: key.revoked_at,
         old_secret_until: key.previous_secret_expires_at.filter(|at| *at > now),
         ip_allowlist: key.ip_allowlist.lines().map(str::to_owned).collect(),
+        // Filled in by the caller, for all the rows at once.
+        live_session_tokens: 0,
     }
 }
 

@@ -11,8 +11,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 use serde_json::json;
 
@@ -24,6 +24,8 @@ use crate::domain::scopes::ScopeSet;
 use crate::domain::session_token::{Origin, SessionToken};
 use crate::domain::token::{Pepper, SecretHash};
 use crate::entities::{api_key, session_token, session_token_origin};
+use crate::models::audit::SESSION_TOKENS_LISTED;
+use crate::models::keys::SessionTokenRow;
 use crate::server::key_cache::{commit_change, session_token_cache_id, KeyCache, KeyRecord};
 
 /// A session token to mint, its fields checked (see the API's `NewSessionToken`).
@@ -244,40 +246,19 @@ fn live(now: DateTime<Utc>) -> sea_orm::Condition {
         .add(session_token::Column::ExpiresAt.gt(now))
 }
 
-/// A live session token as the key's page lists it.
-#[derive(Debug, Clone)]
-pub struct LiveSessionToken {
-    pub id: String,
-    pub label: String,
-    pub scopes: ScopeSet,
-    pub origins: Vec<String>,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub last_used_at: Option<DateTime<Utc>>,
-    pub usage_count: i64,
-}
-
-/// The most live tokens the key's page lists (newest first); the count
-/// says how many there are in all.
-pub const LISTED: u64 = 100;
-
-/// Key `key_id`'s live session tokens, newest first (at most [`LISTED`]),
-/// for someone who may see the key; and how many are live in all.
-pub async fn list_live(
-    db: &DatabaseConnection,
-    caller: &Caller,
+/// Key `key_id`'s live session tokens, newest first (at most
+/// [`SESSION_TOKENS_LISTED`]); the caller has checked the key is theirs to see.
+pub async fn live_tokens(
+    db: &impl ConnectionTrait,
     key_id: &str,
     now: DateTime<Utc>,
-) -> Result<(Vec<LiveSessionToken>, u64), ServiceError> {
-    super::keys::visible_key(db, caller, key_id).await?;
-    let find = session_token::Entity::find()
+) -> Result<Vec<SessionTokenRow>, ServiceError> {
+    let tokens = session_token::Entity::find()
         .filter(live(now))
-        .filter(session_token::Column::KeyId.eq(key_id));
-    let total = find.clone().count(db).await?;
-    let tokens = find
+        .filter(session_token::Column::KeyId.eq(key_id))
         .order_by_desc(session_token::Column::CreatedAt)
         .order_by_asc(session_token::Column::Id)
-        .limit(LISTED)
+        .limit(SESSION_TOKENS_LISTED)
         .all(db)
         .await?;
     let mut origins: HashMap<String, Vec<String>> = HashMap::new();
@@ -288,14 +269,16 @@ pub async fn list_live(
     {
         origins.entry(row.token_id).or_default().push(row.origin);
     }
-    let listed = tokens
+    tokens
         .into_iter()
         .map(|token| {
             let mut origins = origins.remove(&token.id).unwrap_or_default();
             origins.sort();
-            Ok(LiveSessionToken {
+            Ok(SessionTokenRow {
                 scopes: ScopeSet::parse(&token.scopes)
-                    .map_err(|_| ServiceError::Corrupt(format!("session token {} scopes", token.id)))?,
+                    .map_err(|_| ServiceError::Corrupt(format!("session token {} scopes", token.id)))?
+                    .iter()
+                    .collect(),
                 origins,
                 id: token.id,
                 label: token.label,
@@ -305,8 +288,7 @@ pub async fn list_live(
                 usage_count: token.usage_count,
             })
         })
-        .collect::<Result<Vec<_>, ServiceError>>()?;
-    Ok((listed, total))
+        .collect()
 }
 
 /// How many live session tokens each of `key_ids` has (absent: none).
@@ -314,7 +296,7 @@ pub async fn live_counts(
     db: &impl ConnectionTrait,
     key_ids: &[String],
     now: DateTime<Utc>,
-) -> Result<HashMap<String, i64>, DbErr> {
+) -> Result<HashMap<String, u64>, DbErr> {
     if key_ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -328,7 +310,7 @@ pub async fn live_counts(
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows.into_iter().collect())
+    Ok(rows.into_iter().map(|(id, n)| (id, n.max(0) as u64)).collect())
 }
 
 /// Whether some live session token names `origin` (a CORS preflight's

@@ -68,8 +68,13 @@ pub async fn key_detail(
         .into_iter()
         .map(row)
         .collect();
+    let session_tokens = crate::server::services::session_tokens::live_tokens(db, id, now).await?;
+    let live = crate::server::services::session_tokens::live_counts(db, &[id.to_owned()], now).await?;
+    let mut row = to_row(key, caller, &names, &workspace_names, now);
+    row.live_session_tokens = live.get(id).copied().unwrap_or(0);
     Ok(KeyDetail {
-        row: to_row(key, caller, &names, &workspace_names, now),
+        row,
+        session_tokens,
         last_used_ip,
         usage,
         refusals,
