@@ -68,7 +68,10 @@ pub fn router() -> Router<AppState> {
         .route("/v1/keys/{id}", delete(keys::delete))
         .route("/v1/session_tokens", post(session_tokens::create))
         // A fixed segment wins over `{id}` in axum's router.
-        .route("/v1/session_tokens/current", delete(session_tokens::revoke_current))
+        .route(
+            "/v1/session_tokens/current",
+            delete(session_tokens::revoke_current),
+        )
         .route("/v1/session_tokens/{id}", delete(session_tokens::revoke))
         .route("/v1/openapi.json", get(docs::openapi))
         .route("/v1/postman.json", get(docs::postman))

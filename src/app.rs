@@ -11,12 +11,12 @@ use crate::pages::authorized_apps::{AuthorizedAppsPage, RevokeGrantPage};
 use crate::pages::consent::ConsentPage;
 use crate::pages::developer_settings::DeveloperSettingsPage;
 use crate::pages::key_detail::KeyDetailPage;
-use crate::pages::session_tokens::{RevokeAllSessionTokensPage, RevokeSessionTokenPage};
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::notifications::NotificationsPage;
 use crate::pages::oauth_apps::{DeleteAppPage, NewAppPage, OAuthAppPage, OAuthAppsPage};
 use crate::pages::records::{LeadsPage, PropertiesPage};
+use crate::pages::session_tokens::{RevokeAllSessionTokensPage, RevokeSessionTokenPage};
 use crate::pages::setup::SetupPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {

@@ -92,7 +92,8 @@ impl<S: Send + Sync> FromRequestParts<S> for MintingKey {
         match key.principal {
             Principal::Key => Ok(MintingKey(key)),
             Principal::Session { .. } => Err(ApiError::Forbidden(
-                "a session token cannot mint session tokens: mint them with the API key, from your backend".into(),
+                "a session token cannot mint session tokens: mint them with the API key, from your backend"
+                    .into(),
             )),
             Principal::OAuth { .. } => Err(ApiError::Forbidden(
                 "session tokens are minted with an API key, not an OAuth access token".into(),
@@ -107,7 +108,9 @@ fn request(new: NewSessionToken, key: &KeyRecord) -> Result<service::NewSessionT
     let allowed = key.scopes.for_session();
     let scopes = match new.scopes {
         None => Some(allowed.ok_or_else(|| {
-            ApiError::Forbidden("this key has no scope a session token may carry (never admin or webhooks)".into())
+            ApiError::Forbidden(
+                "this key has no scope a session token may carry (never admin or webhooks)".into(),
+            )
         })?),
         Some(names) => {
             if let Some(never) = names.iter().find(|scope| !scope.fits_session()) {
@@ -122,7 +125,10 @@ fn request(new: NewSessionToken, key: &KeyRecord) -> Result<service::NewSessionT
                     "name at least one scope, or leave scopes out for the key's own",
                 ));
             };
-            if let Some(lacking) = set.iter().find(|scope| !allowed.is_some_and(|a| a.allows(*scope))) {
+            if let Some(lacking) = set
+                .iter()
+                .find(|scope| !allowed.is_some_and(|a| a.allows(*scope)))
+            {
                 return Err(ApiError::Forbidden(format!(
                     "this key lacks {lacking}: a session token never has more than its key"
                 )));
@@ -182,7 +188,10 @@ pub async fn create(
     for origin in &minted.origins {
         state.cors.minted_for(origin);
     }
-    Ok((StatusCode::CREATED, Json(CreatedSessionToken::new(minted, key.environment))))
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedSessionToken::new(minted, key.environment)),
+    ))
 }
 
 /// The audit log's name for the calling credential.
@@ -219,7 +228,11 @@ pub async fn revoke_current(
             "/v1/session_tokens/current revokes the session token sending it; with an API key, use DELETE /v1/session_tokens/{id}".into(),
         ));
     };
-    let revoker = Revoker::Credential { key: &key, who: who(&key), ip: ip.text() };
+    let revoker = Revoker::Credential {
+        key: &key,
+        who: who(&key),
+        ip: ip.text(),
+    };
     service::revoke(&state.db, &state.keys, revoker, &key.id, token_id, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -252,7 +265,11 @@ pub async fn revoke(
             "a session token may revoke only itself: revoke others with the API key".into(),
         ));
     }
-    let revoker = Revoker::Credential { key: &key, who: who(&key), ip: ip.text() };
+    let revoker = Revoker::Credential {
+        key: &key,
+        who: who(&key),
+        ip: ip.text(),
+    };
     service::revoke(&state.db, &state.keys, revoker, &key.id, &id, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -237,7 +237,10 @@ mod tests {
             admin.to_text(),
             "read:properties write:properties read:leads write:leads read:agents read:analytics"
         );
-        let some = ScopeSet::parse("read:leads webhooks").unwrap().for_session().unwrap();
+        let some = ScopeSet::parse("read:leads webhooks")
+            .unwrap()
+            .for_session()
+            .unwrap();
         assert_eq!(some.to_text(), "read:leads");
         assert_eq!(ScopeSet::parse("webhooks").unwrap().for_session(), None);
         assert!(!Scope::Admin.fits_session() && !Scope::Webhooks.fits_session());

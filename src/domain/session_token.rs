@@ -112,7 +112,12 @@ fn prefix(environment: Environment) -> &'static str {
 
 impl fmt::Debug for SessionToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SessionToken({}{}_[redacted])", prefix(self.environment), self.id.as_str())
+        write!(
+            f,
+            "SessionToken({}{}_[redacted])",
+            prefix(self.environment),
+            self.id.as_str()
+        )
     }
 }
 
@@ -190,7 +195,11 @@ impl Origin {
         }
         let canonical = url.origin().ascii_serialization();
         let after = &url.as_str()[canonical.len()..];
-        if !(after.is_empty() || after == "/") || text.ends_with('/') || text.contains('?') || text.contains('#') {
+        if !(after.is_empty() || after == "/")
+            || text.ends_with('/')
+            || text.contains('?')
+            || text.contains('#')
+        {
             return Err(OriginError::HasPath(text.to_owned()));
         }
         if canonical != text {
@@ -262,7 +271,11 @@ mod tests {
         let key = crate::domain::token::Token::generate(Environment::Live, &mut OsRng).expose();
         assert_eq!(SessionToken::parse(&key), Err(TokenError::Malformed));
         let mut altered = token.clone().into_bytes();
-        altered[PREFIX_LEN + ID_LEN + 3] = if altered[PREFIX_LEN + ID_LEN + 3] == b'a' { b'b' } else { b'a' };
+        altered[PREFIX_LEN + ID_LEN + 3] = if altered[PREFIX_LEN + ID_LEN + 3] == b'a' {
+            b'b'
+        } else {
+            b'a'
+        };
         assert_eq!(
             SessionToken::parse(std::str::from_utf8(&altered).unwrap()),
             Err(TokenError::BadChecksum)
@@ -278,7 +291,9 @@ mod tests {
         let token = SessionToken::generate(Environment::Live, &mut OsRng);
         let secret = &token.secret.as_str()[..SECRET_LEN];
         assert!(!token.hash(&pepper).matches(&pepper.hash_labelled(b"", secret)));
-        assert!(token.hash(&pepper).matches(&pepper.hash_labelled(b"kw_sess_", secret)));
+        assert!(token
+            .hash(&pepper)
+            .matches(&pepper.hash_labelled(b"kw_sess_", secret)));
     }
 
     #[test]
@@ -328,7 +343,8 @@ mod tests {
         assert!(allowed_origins::<&str>(&[]).is_err());
         let eleven: Vec<String> = (0..11).map(|i| format!("https://a{i}.example")).collect();
         assert!(allowed_origins(&eleven).unwrap_err().contains("at most 10"));
-        let twice = allowed_origins(&["https://b.example", "https://a.example", "https://b.example"]).unwrap();
+        let twice =
+            allowed_origins(&["https://b.example", "https://a.example", "https://b.example"]).unwrap();
         assert_eq!(
             twice.iter().map(Origin::as_str).collect::<Vec<_>>(),
             ["https://a.example", "https://b.example"]

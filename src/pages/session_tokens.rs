@@ -40,7 +40,12 @@ pub fn SessionTokenDone() -> impl IntoView {
 
 /// The key page's section.
 #[component]
-pub fn SessionTokenList(key_id: String, tokens: Vec<SessionTokenRow>, live: u64, can_manage: bool) -> impl IntoView {
+pub fn SessionTokenList(
+    key_id: String,
+    tokens: Vec<SessionTokenRow>,
+    live: u64,
+    can_manage: bool,
+) -> impl IntoView {
     let intro = view! {
         <p class="field-hint">
             "Short-lived tokens this key's backend minted for browser pages (at most 24 hours each). "

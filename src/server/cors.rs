@@ -41,7 +41,12 @@ pub struct CorsOrigins {
 
 impl Default for CorsOrigins {
     fn default() -> Self {
-        let cache = |ttl| moka::sync::Cache::builder().max_capacity(10_000).time_to_live(ttl).build();
+        let cache = |ttl| {
+            moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(ttl)
+                .build()
+        };
         Self {
             in_use: cache(IN_USE_FOR),
             unused: cache(UNUSED_FOR),
@@ -58,7 +63,12 @@ impl std::fmt::Debug for CorsOrigins {
 impl CorsOrigins {
     /// Whether some live session token names `origin`, from memory or else
     /// the database.
-    pub async fn in_use(&self, db: &DatabaseConnection, origin: &str, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    pub async fn in_use(
+        &self,
+        db: &DatabaseConnection,
+        origin: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbErr> {
         if self.in_use.contains_key(origin) {
             return Ok(true);
         }
@@ -85,14 +95,20 @@ impl CorsOrigins {
 pub fn allowed_origin(headers: &HeaderMap, origins: &[String]) -> Option<HeaderValue> {
     let origin = headers.get(axum::http::header::ORIGIN)?;
     let text = origin.to_str().ok()?;
-    origins.iter().any(|allowed| allowed == text).then(|| origin.clone())
+    origins
+        .iter()
+        .any(|allowed| allowed == text)
+        .then(|| origin.clone())
 }
 
 /// Lets the page at `origin` read this answer.
 pub fn allow(response: &mut Response, origin: HeaderValue) {
     let headers = response.headers_mut();
     headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-    headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(EXPOSE_HEADERS));
+    headers.insert(
+        ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static(EXPOSE_HEADERS),
+    );
     headers.append(VARY, HeaderValue::from_static("origin"));
 }
 
@@ -120,7 +136,10 @@ pub fn preflight(origin: Option<HeaderValue>, methods: &[&str]) -> Response {
         if let Ok(methods) = HeaderValue::from_str(&methods.join(", ")) {
             headers.insert(ACCESS_CONTROL_ALLOW_METHODS, methods);
         }
-        headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static(ALLOW_HEADERS));
+        headers.insert(
+            ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static(ALLOW_HEADERS),
+        );
         headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static(MAX_AGE_SECS));
     }
     response
@@ -160,8 +179,14 @@ mod tests {
         let refused = preflight(None, &["GET"]);
         assert_eq!(refused.status(), StatusCode::NO_CONTENT);
         assert!(!refused.headers().contains_key(ACCESS_CONTROL_ALLOW_ORIGIN));
-        let allowed = preflight(Some(HeaderValue::from_static("https://a.example")), &["GET", "POST"]);
-        assert_eq!(allowed.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], "https://a.example");
+        let allowed = preflight(
+            Some(HeaderValue::from_static("https://a.example")),
+            &["GET", "POST"],
+        );
+        assert_eq!(
+            allowed.headers()[ACCESS_CONTROL_ALLOW_ORIGIN],
+            "https://a.example"
+        );
         assert_eq!(allowed.headers()[ACCESS_CONTROL_ALLOW_METHODS], "GET, POST");
     }
 }

@@ -160,7 +160,11 @@ impl KeyRecord {
     }
 
     /// Usable at `now` as the session token `token` (see [`Principal::Session`]).
-    pub fn usable_as_session(&self, token: &crate::domain::session_token::SessionToken, now: DateTime<Utc>) -> bool {
+    pub fn usable_as_session(
+        &self,
+        token: &crate::domain::session_token::SessionToken,
+        now: DateTime<Utc>,
+    ) -> bool {
         matches!(self.principal, Principal::Session { .. })
             && self.is_live(now)
             && self.environment == token.environment()
@@ -278,7 +282,10 @@ impl KeyCache {
         let loaded = load().await?.map(Arc::new);
         let mut current = self.lock();
         if current.generation == generation && self.is_following() {
-            if let Some(record) = loaded.as_ref().filter(|r| matches!(r.principal, Principal::Session { .. })) {
+            if let Some(record) = loaded
+                .as_ref()
+                .filter(|r| matches!(r.principal, Principal::Session { .. }))
+            {
                 self.depends(&mut current, &record.id, &cache_id);
             }
             self.entries.insert(cache_id, loaded.clone());
@@ -501,7 +508,10 @@ async fn load_access(db: &DatabaseConnection, token_id: &str) -> Result<Option<K
 /// or the key's secret that minted it no longer works.
 async fn load_session(db: &DatabaseConnection, token_id: &str) -> Result<Option<KeyRecord>, DbErr> {
     use crate::entities::{session_token, session_token_origin};
-    let Some(token) = session_token::Entity::find_by_id(token_id.to_owned()).one(db).await? else {
+    let Some(token) = session_token::Entity::find_by_id(token_id.to_owned())
+        .one(db)
+        .await?
+    else {
         return Ok(None);
     };
     let Some(key) = load(db, &token.key_id).await? else {
@@ -528,7 +538,11 @@ async fn load_session(db: &DatabaseConnection, token_id: &str) -> Result<Option<
         .into_iter()
         .map(|o| o.origin)
         .collect();
-    let label = if token.label.is_empty() { token.id.as_str() } else { token.label.as_str() };
+    let label = if token.label.is_empty() {
+        token.id.as_str()
+    } else {
+        token.label.as_str()
+    };
     let expires_at = [Some(token.expires_at), key.expires_at, secret_ends]
         .into_iter()
         .flatten()

@@ -39,7 +39,13 @@ pub async fn revoke_one(
     Path((key_id, token_id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let form = Form { state, renderer, user, peer, headers };
+    let form = Form {
+        state,
+        renderer,
+        user,
+        peer,
+        headers,
+    };
     form.revoke(key_id, Revocation::One(token_id)).await
 }
 
@@ -52,7 +58,13 @@ pub async fn revoke_all(
     Path(key_id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let form = Form { state, renderer, user, peer, headers };
+    let form = Form {
+        state,
+        renderer,
+        user,
+        peer,
+        headers,
+    };
     form.revoke(key_id, Revocation::All).await
 }
 
@@ -88,25 +100,37 @@ impl Form {
             Some(token) => (
                 SessionTokenNotice::Revoked,
                 revoke_path(key.as_str(), token.as_str()),
-                session_tokens::revoke(db, keys, Revoker::Manager(&caller), key.as_str(), token.as_str(), now)
-                    .await
-                    .map(|_| ()),
+                session_tokens::revoke(
+                    db,
+                    keys,
+                    Revoker::Manager(&caller),
+                    key.as_str(),
+                    token.as_str(),
+                    now,
+                )
+                .await
+                .map(|_| ()),
             ),
             None => (
                 SessionTokenNotice::AllRevoked,
                 revoke_all_path(key.as_str()),
-                session_tokens::revoke_all(db, keys, &caller, key.as_str(), now).await.map(|_| ()),
+                session_tokens::revoke_all(db, keys, &caller, key.as_str(), now)
+                    .await
+                    .map(|_| ()),
             ),
         };
         match result {
-            Ok(()) => Redirect::to(&format!("{}?done={}", key_path(key.as_str()), done.param())).into_response(),
+            Ok(()) => {
+                Redirect::to(&format!("{}?done={}", key_path(key.as_str()), done.param())).into_response()
+            }
             Err(err) => {
                 let (status, message) = match &err {
                     ServiceError::Forbidden(message) => (StatusCode::FORBIDDEN, message.clone()),
                     ServiceError::Conflict(message) => (StatusCode::CONFLICT, message.clone()),
                     ServiceError::NotFound => (
                         StatusCode::NOT_FOUND,
-                        "This session token was revoked already, has expired, or is not yours to revoke.".into(),
+                        "This session token was revoked already, has expired, or is not yours to revoke."
+                            .into(),
                     ),
                     _ => return failed("revoking session tokens", &err),
                 };

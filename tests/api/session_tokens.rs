@@ -20,7 +20,10 @@ async fn new_key(w: &World, name: &str, scopes: &[&str]) -> (String, String) {
     let sam = w.app.signed_in("sam@acme.test").await;
     let (status, key) = create(&w.app, &sam, form(name, "", w.sam, scopes)).await;
     assert_eq!(status, 200, "{key}");
-    (key["id"].as_str().unwrap().to_owned(), key["token"].as_str().unwrap().to_owned())
+    (
+        key["id"].as_str().unwrap().to_owned(),
+        key["token"].as_str().unwrap().to_owned(),
+    )
 }
 
 /// `POST /v1/session_tokens` with `key`: the status and the answer.
@@ -32,7 +35,10 @@ async fn mint(app: &TestApp, key: &str, body: Value) -> (u16, Value) {
 async fn minted(app: &TestApp, key: &str, label: &str) -> (String, String) {
     let (status, body) = mint(app, key, json!({ "allowed_origins": [PAGE], "label": label })).await;
     assert_eq!(status, 201, "{body}");
-    (body["id"].as_str().unwrap().to_owned(), body["token"].as_str().unwrap().to_owned())
+    (
+        body["id"].as_str().unwrap().to_owned(),
+        body["token"].as_str().unwrap().to_owned(),
+    )
 }
 
 async fn me(app: &TestApp, token: &str) -> u16 {
@@ -43,7 +49,10 @@ async fn me(app: &TestApp, token: &str) -> u16 {
 async fn refused_within_a_second(app: &TestApp, token: &str) {
     let began = Instant::now();
     while me(app, token).await != 401 {
-        assert!(began.elapsed() < Duration::from_secs(1), "still accepted a second after the change");
+        assert!(
+            began.elapsed() < Duration::from_secs(1),
+            "still accepted a second after the change"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -54,7 +63,9 @@ fn db(app: &TestApp) -> &sea_orm::DatabaseConnection {
 
 /// The key page's Session tokens section (its Activity names revoked ones too).
 fn token_section(html: &str) -> &str {
-    let start = html.find("id=\"session-tokens-heading\"").expect("a Session tokens section");
+    let start = html
+        .find("id=\"session-tokens-heading\"")
+        .expect("a Session tokens section");
     let end = html[start..].find("</section>").expect("the section ends") + start;
     &html[start..end]
 }

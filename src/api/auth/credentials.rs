@@ -80,11 +80,23 @@ pub(super) fn check_presented(
         Presented::Key(token) => check(state, token, record, now),
         Presented::Access(token) => {
             let hash = token.hash(&state.pepper);
-            matched(state, &hash, record, |record| record.is_live(now) && matches!(record.principal, Principal::OAuth { .. }), now)
+            matched(
+                state,
+                &hash,
+                record,
+                |record| record.is_live(now) && matches!(record.principal, Principal::OAuth { .. }),
+                now,
+            )
         }
         Presented::Session(token) => {
             let hash = token.hash(&state.pepper);
-            matched(state, &hash, record, |record| record.usable_as_session(token, now), now)
+            matched(
+                state,
+                &hash,
+                record,
+                |record| record.usable_as_session(token, now),
+                now,
+            )
         }
     }
 }
@@ -164,7 +176,10 @@ mod tests {
         );
         let session = SessionToken::generate(Environment::Test, &mut rand::rngs::OsRng);
         assert_eq!(
-            credentials(&headers(&[("authorization", &format!("Bearer {}", session.expose()))])),
+            credentials(&headers(&[(
+                "authorization",
+                &format!("Bearer {}", session.expose())
+            )])),
             Ok(Presented::Session(session.clone()))
         );
         let session_text = session.expose();

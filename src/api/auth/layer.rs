@@ -102,10 +102,10 @@ impl Admitted {
         }
         match (self.subject, response.extensions().get::<RefusalReason>()) {
             (Subject::Key(id) | Subject::Session { key: id, .. }, Some(reason)) => {
-                usage.refuse(id.as_str(), self.now, *reason)
+                usage.refuse(id.as_str(), self.now, *reason);
             }
             (Subject::Session { key, token }, None) => {
-                usage.record_session(key.as_str(), token.as_str(), self.now, self.ip)
+                usage.record_session(key.as_str(), token.as_str(), self.now, self.ip);
             }
             (Subject::Key(id), None) => usage.record(id.as_str(), self.now, self.ip),
             // Refusals are counted per key only (a grant has no such table).
@@ -119,7 +119,11 @@ impl Admitted {
 /// token: its `Origin` when `record` (verified or not: a page may read why
 /// its token was refused, and mint another) names it. `None` for any other
 /// credential, which gets no CORS headers.
-fn session_cors(presented: &Presented, record: Option<&KeyRecord>, headers: &HeaderMap) -> Option<HeaderValue> {
+fn session_cors(
+    presented: &Presented,
+    record: Option<&KeyRecord>,
+    headers: &HeaderMap,
+) -> Option<HeaderValue> {
     if !matches!(presented, Presented::Session(_)) {
         return None;
     }
@@ -223,7 +227,8 @@ impl Keyed {
     }
 
     fn needs_key(&self, method: &Method, path: &str) -> bool {
-        self.methods(path).is_some_and(|(methods, _)| allows(methods, method))
+        self.methods(path)
+            .is_some_and(|(methods, _)| allows(methods, method))
     }
 }
 
@@ -244,7 +249,8 @@ async fn answer_preflight(
 ) -> Response {
     let (values, names) = methods;
     let text = origin.to_str().ok().filter(|text| {
-        allows(&values, &asked) && crate::domain::session_token::Origin::parse(text).is_ok_and(|o| o.as_str() == *text)
+        allows(&values, &asked)
+            && crate::domain::session_token::Origin::parse(text).is_ok_and(|o| o.as_str() == *text)
     });
     let allowed = match text {
         Some(text) => match state.cors.in_use(&state.db, text, Utc::now()).await {
@@ -315,9 +321,18 @@ where
     fn call(&mut self, mut req: Request) -> Self::Future {
         if let Some(asked) = cors::preflight_method(req.method(), req.headers()) {
             if let Some(methods) = self.keyed.methods(req.uri().path()) {
-                let origin = req.headers().get(ORIGIN).cloned().expect("a preflight has an origin");
+                let origin = req
+                    .headers()
+                    .get(ORIGIN)
+                    .cloned()
+                    .expect("a preflight has an origin");
                 return AuthFuture::Slow {
-                    future: Box::pin(answer_preflight(self.state.clone(), origin, asked, methods.clone())),
+                    future: Box::pin(answer_preflight(
+                        self.state.clone(),
+                        origin,
+                        asked,
+                        methods.clone(),
+                    )),
                 };
             }
         }

@@ -33,7 +33,9 @@ pub fn reference(base_url: &str) -> ApiReference {
                 "{id}",
                 match (method, path.as_str()) {
                     ("put", _) => "MLS-1042",
-                    (_, p) if p.starts_with("/v1/keys") || p.starts_with("/v1/session_tokens") => "AbCdEf123456",
+                    (_, p) if p.starts_with("/v1/keys") || p.starts_with("/v1/session_tokens") => {
+                        "AbCdEf123456"
+                    }
                     _ => "42",
                 },
             );
@@ -45,7 +47,11 @@ pub fn reference(base_url: &str) -> ApiReference {
                     "curl -X {} \"{base_url}{example_path}\" \\\n  -H \"Authorization: Bearer ${}\"",
                     method.to_uppercase(),
                     // Only a session token revokes itself.
-                    if id == "revokeCurrentSessionToken" { "SESSION_TOKEN" } else { "KEYWARD_TOKEN" }
+                    if id == "revokeCurrentSessionToken" {
+                        "SESSION_TOKEN"
+                    } else {
+                        "KEYWARD_TOKEN"
+                    }
                 ),
             };
             if let (Some(body), None) = (&body, &oauth) {

@@ -8,17 +8,17 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
+use sea_orm::ActiveValue::Set;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
 };
 use serde_json::json;
 
 use super::audit::{self, Who};
-use super::keys::{begin_for_agency, managed_key, Caller};
 use super::error::ServiceError;
+use super::keys::{begin_for_agency, managed_key, Caller};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::scopes::ScopeSet;
 use crate::domain::session_token::{Origin, SessionToken};
@@ -68,7 +68,9 @@ pub async fn mint(
     now: DateTime<Utc>,
 ) -> Result<MintedSessionToken, ServiceError> {
     let Some(secret_ends) = key.secret_ends(minted_with) else {
-        return Err(ServiceError::Conflict("this key's secret was rolled meanwhile".into()));
+        return Err(ServiceError::Conflict(
+            "this key's secret was rolled meanwhile".into(),
+        ));
     };
     let token = SessionToken::generate(key.environment, &mut rand::rngs::OsRng);
     let expires_at = [Some(now + new.ttl), key.expires_at, secret_ends]
@@ -93,9 +95,11 @@ pub async fn mint(
     })
     .exec_without_returning(&txn)
     .await?;
-    session_token_origin::Entity::insert_many(new.origins.iter().map(|origin| session_token_origin::ActiveModel {
-        origin: Set(origin.as_str().to_owned()),
-        token_id: Set(id.clone()),
+    session_token_origin::Entity::insert_many(new.origins.iter().map(|origin| {
+        session_token_origin::ActiveModel {
+            origin: Set(origin.as_str().to_owned()),
+            token_id: Set(id.clone()),
+        }
     }))
     .exec_without_returning(&txn)
     .await?;
@@ -116,7 +120,11 @@ pub enum Revoker<'a> {
     /// The key that minted it (`DELETE /v1/session_tokens/{id}`), or the
     /// token itself (`…/current`, `key` being its record): `who` names it
     /// in the audit log.
-    Credential { key: &'a KeyRecord, who: Who, ip: Option<String> },
+    Credential {
+        key: &'a KeyRecord,
+        who: Who,
+        ip: Option<String>,
+    },
     /// Someone who manages the key, on its page.
     Manager(&'a Caller),
 }
@@ -140,7 +148,9 @@ pub async fn revoke(
         .await?
         .ok_or(ServiceError::NotFound)?;
     if token.revoked_at.is_some() || token.expires_at <= now {
-        return Err(ServiceError::Conflict("This session token is already revoked or expired".into()));
+        return Err(ServiceError::Conflict(
+            "This session token is already revoked or expired".into(),
+        ));
     }
     session_token::Entity::update_many()
         .col_expr(session_token::Column::RevokedAt, Expr::value(now))
@@ -148,8 +158,16 @@ pub async fn revoke(
         .exec(&txn)
         .await?;
     let details = json!({ "session_token": token.id, "label": token.label });
-    audit_by(&txn, &revoker, agency_id, AuditAction::SessionTokenRevoked, (key_id, &key_name), details, now)
-        .await?;
+    audit_by(
+        &txn,
+        &revoker,
+        agency_id,
+        AuditAction::SessionTokenRevoked,
+        (key_id, &key_name),
+        details,
+        now,
+    )
+    .await?;
     commit_change(txn, cache, &session_token_cache_id(token_id), now).await?;
     tracing::info!(key = key_id, session_token = token_id, "session token revoked");
     Ok(())
@@ -175,11 +193,21 @@ pub async fn revoke_all(
         .await?
         .rows_affected;
     if revoked == 0 {
-        return Err(ServiceError::Conflict("This key has no live session tokens".into()));
+        return Err(ServiceError::Conflict(
+            "This key has no live session tokens".into(),
+        ));
     }
     let details = json!({ "count": revoked });
-    audit_by(&txn, &revoker, agency_id, AuditAction::SessionTokensRevoked, (key_id, &key_name), details, now)
-        .await?;
+    audit_by(
+        &txn,
+        &revoker,
+        agency_id,
+        AuditAction::SessionTokensRevoked,
+        (key_id, &key_name),
+        details,
+        now,
+    )
+    .await?;
     commit_change(txn, cache, key_id, now).await?;
     tracing::info!(key = key_id, count = revoked, "session tokens revoked");
     Ok(revoked)
