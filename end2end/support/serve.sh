@@ -70,6 +70,8 @@ done
 
 # Leads and properties arrive only through /v1, as keys would send them.
 add rita@records.test "Rita Records" super_manager "Records Realty" Harbour
+# Room for the keys session-tokens.spec.ts makes to mint from.
+"$KEYWARD_BIN" agency set --agency "Records Realty" --max-active-keys 1000 2>/dev/null
 live=$("$KEYWARD_BIN" key create --agency "Records Realty" --workspace Harbour --name "Portal sync" \
   --scopes write:leads,write:properties --rate-limit 0)
 test=$("$KEYWARD_BIN" key create --agency "Records Realty" --workspace Harbour --name "Sandbox sync" \

@@ -17,13 +17,14 @@ use super::error::ErrorResponse;
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Me<'a> {
     /// The key's public id (12 characters); for an OAuth access token, its
-    /// grant's.
+    /// grant's; for a session token, the key's that minted it.
     pub id: &'a str,
     /// How the dashboard shows it: `kw_live_{id}`; `null` for an OAuth
-    /// access token.
+    /// access token or a session token.
     pub api_key: Option<String>,
-    /// `api_key`, or `oauth_access_token` (then `name` says which app acts
-    /// for whom).
+    /// `api_key`, `oauth_access_token` (then `name` says which app acts
+    /// for whom) or `session_token` (then `name` is "session token {label}
+    /// of key {name}", and `expires_at` the token's end).
     pub credential: &'static str,
     pub name: &'a str,
     pub environment: &'static str,

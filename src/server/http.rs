@@ -306,6 +306,10 @@ fn spawn_session_cleanup(state: AppState) -> JoinHandle<()> {
             if let Err(err) = store.delete_expired().await {
                 tracing::warn!(error = %err, "deleting expired sessions failed");
             }
+            let now = chrono::Utc::now();
+            if let Err(err) = crate::server::services::session_tokens::prune(&state.db, now).await {
+                tracing::warn!(error = %err, "deleting ended session tokens failed");
+            }
         }
     })
 }

@@ -440,6 +440,27 @@ on_both_engines! {
         assert_eq!(refused.headers()["access-control-allow-origin"], PAGE);
     }
 
+    async fn ended_tokens_are_deleted_a_week_later(engine) {
+        let w = world(engine).await;
+        let (_, key) = new_key(&w, "Portal feed", &["read:leads"]).await;
+        let (live_id, _) = minted(&w.app, &key, "Live").await;
+        let (revoked_id, _) = minted(&w.app, &key, "Revoked").await;
+        assert_eq!(w.app.v1("DELETE", &format!("/v1/session_tokens/{revoked_id}"), &key, None).await.0, 204);
+        use keyward::server::services::session_tokens::prune;
+        assert_eq!(prune(db(&w.app), Utc::now() + TimeDelta::days(6)).await.unwrap(), 0);
+        assert_eq!(prune(db(&w.app), Utc::now() + TimeDelta::days(7) + TimeDelta::minutes(1)).await.unwrap(), 1);
+        assert!(session_token::Entity::find_by_id(revoked_id.clone()).one(db(&w.app)).await.unwrap().is_none());
+        let origins = session_token_origin::Entity::find()
+            .filter(session_token_origin::Column::TokenId.eq(revoked_id.as_str()))
+            .count(db(&w.app))
+            .await
+            .unwrap();
+        assert_eq!(origins, 0, "its origins go with it");
+        // The live one ends in a day; a week after that it goes too.
+        assert_eq!(prune(db(&w.app), Utc::now() + TimeDelta::days(8) + TimeDelta::minutes(1)).await.unwrap(), 1);
+        assert!(session_token::Entity::find_by_id(live_id).one(db(&w.app)).await.unwrap().is_none());
+    }
+
     async fn a_session_tokens_secret_is_never_stored(engine) {
         let w = world(engine).await;
         let (_, key) = new_key(&w, "Portal feed", &["read:leads"]).await;
@@ -528,5 +549,60 @@ on_both_engines! {
         // Nothing left to revoke: the page says so.
         let empty = sam.get(w.app.url(&revoke_all)).send().await.unwrap();
         assert_eq!(empty.status(), 404);
+    }
+}
+
+on_both_engines! {
+    async fn no_session_token_secret_reaches_the_logs(engine) {
+        use crate::cli::{keyward, run, text, wait_with_timeout};
+        use std::io::{BufRead, BufReader};
+        use std::process::{Command, Stdio};
+        let db = crate::helpers::TestDb::new(engine).await;
+        let mut add = keyward(&db);
+        add.args(["user", "add", "--email", "sam@acme.test", "--name", "Sam", "--role", "super_manager",
+            "--agency", "Acme", "--workspace", "Main", "--password-stdin"]);
+        assert!(run(add, Some(crate::helpers::PASSWORD)).status.success());
+        let mut create = keyward(&db);
+        create.args(["key", "create", "--agency", "Acme", "--name", "Widget backend", "--scopes", "read:leads"]);
+        let created = run(create, None);
+        assert!(created.status.success(), "{}", text(&created.stderr));
+        let key = text(&created.stdout).trim().to_owned();
+
+        // Debug logging (the `keyward` helper sets RUST_LOG=debug).
+        let mut serve = keyward(&db);
+        serve.args(["serve", "--addr", "127.0.0.1:0"]).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = serve.spawn().unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let listening = lines.next().unwrap().unwrap();
+        let base = listening.strip_prefix("keyward listening on ").expect(&listening).to_owned();
+        let http = plain_client();
+        let minted: Value = http
+            .post(format!("{base}/v1/session_tokens"))
+            .bearer_auth(&key)
+            .json(&json!({ "allowed_origins": [PAGE], "label": "Widget" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = minted["token"].as_str().expect("minted").to_owned();
+        let used = http.get(format!("{base}/v1/leads")).bearer_auth(&token).header("origin", PAGE).send().await.unwrap();
+        assert_eq!(used.status(), 200);
+        let in_query = http.get(format!("{base}/v1/me?token={token}")).send().await.unwrap();
+        assert_eq!(in_query.status(), 401);
+        let revoked = http.delete(format!("{base}/v1/session_tokens/current")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(revoked.status(), 204);
+
+        assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+        assert!(wait_with_timeout(&mut child, Duration::from_secs(10)).success());
+        let mut logs = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut logs).unwrap();
+        assert!(logs.contains("/v1/session_tokens"), "the requests were logged: {logs}");
+        let secret = token.rsplit_once('_').unwrap().1;
+        let key_secret = key.rsplit_once('_').unwrap().1;
+        for (what, text) in [("the session token", &secret[..32]), ("the key", &key_secret[..32])] {
+            assert!(!logs.contains(text), "{what}'s secret is in the logs");
+        }
     }
 }

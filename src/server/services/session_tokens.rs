@@ -359,3 +359,23 @@ pub async fn origin_in_use(db: &DatabaseConnection, origin: &str, now: DateTime<
         .await?;
     Ok(found.is_some())
 }
+
+/// How long an expired or revoked session token's row is kept (its counts
+/// are on its key already; its revocation is in the audit log).
+pub const KEPT_AFTER_END: TimeDelta = TimeDelta::days(7);
+
+/// Deletes the session tokens that ended more than [`KEPT_AFTER_END`]
+/// before `now` (their origins go with them); returns how many. Run hourly
+/// by every instance: a page view may mint a token, so rows would pile up.
+pub async fn prune(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    let before = now - KEPT_AFTER_END;
+    Ok(session_token::Entity::delete_many()
+        .filter(
+            sea_orm::Condition::any()
+                .add(session_token::Column::ExpiresAt.lt(before))
+                .add(session_token::Column::RevokedAt.lt(before)),
+        )
+        .exec(db)
+        .await?
+        .rows_affected)
+}
