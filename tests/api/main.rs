@@ -4,6 +4,7 @@ mod helpers;
 
 mod auth;
 mod cli;
+mod concurrent_writes;
 mod cross_site;
 mod demo;
 mod health;

@@ -301,6 +301,36 @@ on_both_engines! {
         other.stop().await.unwrap();
     }
 
+    async fn concurrent_revocations_each_answer_and_none_fails(engine) {
+        let w = world(engine).await;
+        let (_, key) = new_key(&w, "Portal feed", &["read:leads"]).await;
+        let mut ids = Vec::new();
+        let mut tokens = Vec::new();
+        for n in 0..16 {
+            let (id, token) = minted(&w.app, &key, &format!("Widget {n}")).await;
+            ids.push(id);
+            tokens.push(token);
+        }
+        // Half revoked by the key, half by themselves, all at once.
+        let mut revocations = tokio::task::JoinSet::new();
+        for (n, (id, token)) in ids.iter().zip(&tokens).enumerate() {
+            let (url, id, token, key) = (w.app.url(""), id.clone(), token.clone(), key.clone());
+            revocations.spawn(async move {
+                let request = if n % 2 == 0 {
+                    plain_client().delete(format!("{url}/v1/session_tokens/{id}")).bearer_auth(key)
+                } else {
+                    plain_client().delete(format!("{url}/v1/session_tokens/current")).bearer_auth(token)
+                };
+                request.send().await.unwrap().status().as_u16()
+            });
+        }
+        let statuses: Vec<u16> = revocations.join_all().await;
+        assert!(statuses.iter().all(|s| *s == 204), "{statuses:?}");
+        for token in &tokens {
+            assert_eq!(me(&w.app, token).await, 401);
+        }
+    }
+
     async fn an_auto_deleted_key_takes_its_tokens_with_it(engine) {
         let w = world(engine).await;
         let sam = w.app.signed_in("sam@acme.test").await;

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Asterisk, Expr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QuerySelect, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
 
 use crate::domain::policy::Action;
@@ -89,12 +89,15 @@ pub fn active_at(now: DateTime<Utc>) -> Condition {
     )
 }
 
-/// Starts a transaction that changes an agency's keys or settings, with a
-/// write first: on SQLite it takes the write lock before anything is read
+/// Starts a transaction that changes an agency's keys, settings, OAuth apps,
+/// grants or session tokens, with a write first: on SQLite it takes the write lock before anything is read
 /// (a read that later writes would fail with "database is locked" when
 /// another writer got in between); on PostgreSQL it locks the agency row
 /// until commit, so changes to one agency's keys happen one at a time.
-pub async fn begin_for_agency(db: &DatabaseConnection, agency_id: i64) -> Result<DatabaseTransaction, DbErr> {
+pub async fn begin_for_agency(
+    db: &impl TransactionTrait,
+    agency_id: i64,
+) -> Result<DatabaseTransaction, DbErr> {
     let txn = db.begin().await?;
     agency::Entity::update_many()
         .col_expr(

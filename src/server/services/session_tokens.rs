@@ -225,7 +225,7 @@ async fn begin(
             if key.id != key_id {
                 return Err(ServiceError::NotFound);
             }
-            let txn = db.begin().await?;
+            let txn = begin_for_agency(db, key.agency_id).await?;
             let name = api_key::Entity::find_by_id(key_id.to_owned())
                 .one(&txn)
                 .await?

@@ -25,7 +25,7 @@ use crate::entities::{oauth_app, oauth_grant};
 use crate::models::oauth::{NewAppForm, RegisteredApp};
 use crate::models::FieldIssue;
 use crate::server::key_cache::KeyCache;
-use crate::server::services::keys::{Caller, Grace, Issues};
+use crate::server::services::keys::{begin_for_agency, Caller, Grace, Issues};
 
 /// Why only super managers may do this (403).
 pub const MAY_NOT_MANAGE_APPS: &str = "only super managers may manage OAuth apps";
@@ -210,7 +210,7 @@ pub async fn register(
         .map_or_else(|| ClientId::generate(rng), ClientId::from_id);
     let secret = (request.client_type == ClientType::Confidential)
         .then(|| Credential::with_id(CredentialKind::ClientSecret, *client_id.id(), rng));
-    let txn = db.begin().await?;
+    let txn = begin_for_agency(db, caller.agency_id).await?;
     if oauth_app::Entity::find_by_id(client_id.id().as_str().to_owned())
         .one(&txn)
         .await?
@@ -350,7 +350,7 @@ pub async fn roll_secret(
         return Err(ServiceError::Forbidden(MAY_NOT_MANAGE_APPS.into()));
     }
     let now = now.trunc_subsecs(6);
-    let txn = db.begin().await?;
+    let txn = begin_for_agency(db, caller.agency_id).await?;
     let app = managed_app(&txn, caller, client_id_text).await?;
     let Some(current) = app
         .secret_hash
@@ -434,7 +434,7 @@ pub async fn delete(
         return Err(ServiceError::Forbidden(MAY_NOT_MANAGE_APPS.into()));
     }
     let now = now.trunc_subsecs(6);
-    let txn = db.begin().await?;
+    let txn = begin_for_agency(db, caller.agency_id).await?;
     let app = managed_app(&txn, caller, client_id_text).await?;
     let grants: Vec<String> = oauth_grant::Entity::find()
         .filter(oauth_grant::Column::AppId.eq(&app.id))

@@ -19,7 +19,7 @@ use crate::domain::scopes::ScopeSet;
 use crate::domain::token::{KeyId, Pepper};
 use crate::entities::{oauth_app, oauth_code, oauth_grant, user, workspace};
 use crate::server::key_cache::KeyCache;
-use crate::server::services::keys::Caller;
+use crate::server::services::keys::{begin_for_agency, Caller};
 
 /// How long a code may wait to be redeemed (RFC 6749 §4.1.2 recommends at
 /// most 10 minutes; a client redeems at once).
@@ -114,7 +114,7 @@ pub async fn approve(
     if request.app.agency_id != caller.agency_id {
         return Err(ServiceError::NotFound);
     }
-    let txn = db.begin().await?;
+    let txn = begin_for_agency(db, caller.agency_id).await?;
     if !reach_choices(&txn, caller)
         .await?
         .iter()
@@ -235,7 +235,7 @@ pub async fn revoke(
         ));
     };
     let now = now.trunc_subsecs(6);
-    let txn = db.begin().await?;
+    let txn = begin_for_agency(db, caller.agency_id).await?;
     let grant = oauth_grant::Entity::find_by_id(grant_id.to_owned())
         .filter(oauth_grant::Column::AgencyId.eq(caller.agency_id))
         .one(&txn)

@@ -776,7 +776,7 @@ pub async fn revoke(
     let Some((row, family, _)) = own_token(db, pepper, app, token).await? else {
         return Ok(());
     };
-    let txn = db.begin().await?;
+    let txn = crate::server::services::keys::begin_for_agency(db, app.agency_id).await?;
     let mut changed = Changed::default();
     match row.kind {
         TokenKind::Refresh => revoke_family(&txn, &mut changed, &family.id, "revoked", now).await?,
