@@ -167,9 +167,11 @@ impl Modify for RequiredScopes {
                 let id = operation.operation_id.as_deref().unwrap_or("");
                 let scope = REQUIRED_SCOPES.iter().find(|(op, _)| *op == id).map(|(_, s)| *s);
                 // A /v1 operation (it takes a key) also takes an app's access
-                // token when its scope may be granted to apps.
-                let keyed =
-                    path.starts_with("/v1/") && operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                // token when its scope may be granted to apps; session tokens
+                // are minted by keys and revoked by keys and themselves only.
+                let keyed = path.starts_with("/v1/")
+                    && !path.starts_with("/v1/session_tokens")
+                    && operation.security.as_ref().is_some_and(|s| !s.is_empty());
                 if keyed && scope.is_none_or(may_be_granted) {
                     let needs: Vec<&str> = scope.map(Scope::as_str).into_iter().collect();
                     operation

@@ -87,7 +87,8 @@ on_both_engines! {
         })
         .await;
         let mut refresh = Vec::new();
-        for (client, code) in codes.lock().unwrap().clone() {
+        let approved = codes.lock().unwrap().clone();
+        for (client, code) in approved {
             let redemption = tokens::Redemption {
                 code: &code,
                 redirect_uri: Some("https://portal.example/callback"),

@@ -5,7 +5,7 @@ use serde_json::Value;
 use crate::helpers::spawn_app;
 use crate::on_both_engines;
 
-const OPERATIONS: [(&str, &str); 14] = [
+const OPERATIONS: [(&str, &str); 17] = [
     ("get", "/v1/me"),
     ("post", "/v1/leads"),
     ("get", "/v1/leads"),
@@ -20,6 +20,9 @@ const OPERATIONS: [(&str, &str); 14] = [
     ("get", "/v1/keys"),
     ("post", "/v1/keys"),
     ("delete", "/v1/keys/{id}"),
+    ("post", "/v1/session_tokens"),
+    ("delete", "/v1/session_tokens/current"),
+    ("delete", "/v1/session_tokens/{id}"),
 ];
 
 /// The OAuth endpoints, documented beside `/v1` (they take no key).
@@ -54,9 +57,12 @@ on_both_engines! {
         for (method, path) in OPERATIONS {
             let operation = &doc["paths"][path][method];
             let security = operation["security"].as_array().unwrap();
-            // Key management (admin) is never granted to apps: no access token.
-            let takes_access_tokens = !path.starts_with("/v1/keys");
-            assert_eq!(security.len(), 2 + usize::from(takes_access_tokens), "{method} {path}: bearer, the header pair, an app's token");
+            // Key management (admin) is never granted to apps, and session
+            // tokens are a key's business: no access token.
+            let takes_access_tokens = !path.starts_with("/v1/keys") && !path.starts_with("/v1/session_tokens");
+            // A session token revokes itself with the bearer only.
+            let key_forms = if path == "/v1/session_tokens/current" { 1 } else { 2 };
+            assert_eq!(security.len(), key_forms + usize::from(takes_access_tokens), "{method} {path}: bearer, the header pair, an app's token");
             if takes_access_tokens {
                 let needs = operation["x-required-scope"].as_str().map(|s| vec![s]).unwrap_or_default();
                 assert_eq!(security[2]["oauth2"], serde_json::json!(needs), "{method} {path}");
