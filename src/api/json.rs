@@ -33,7 +33,11 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
-        if inner.is_data() {
+        // serde_json reports a value of the wrong kind where an enum is
+        // expected (`"scopes": [[]]`) as a syntax error, though the body is
+        // JSON: that is the field's fault, named like any other.
+        let misfit = inner.is_syntax() && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok();
+        if inner.is_data() || misfit {
             let message = inner.to_string();
             // serde names a missing field only in its message.
             let missing = message
@@ -123,6 +127,34 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_kind_where_an_enum_goes_names_the_field() {
+        use crate::domain::scopes::Scope;
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Scoped {
+            scopes: Vec<Scope>,
+        }
+        // serde_json calls these syntax errors; the body is JSON all the same.
+        for body in [
+            &br#"{"scopes": [[]]}"#[..],
+            br#"{"scopes": [{}]}"#,
+            br#"{"scopes": [3]}"#,
+            br#"{"scopes": [null]}"#,
+        ] {
+            match parse::<Scoped>(body) {
+                Err(ApiError::Validation(issues)) => {
+                    assert_eq!(issues[0].field, "scopes[0]", "{}", String::from_utf8_lossy(body))
+                }
+                other => panic!("{}: {other:?}", String::from_utf8_lossy(body)),
+            }
+        }
+        assert!(matches!(
+            parse::<Scoped>(br#"{"scopes": [[}"#),
+            Err(ApiError::BadJson(_))
+        ));
     }
 
     proptest::proptest! {

@@ -125,6 +125,8 @@ fn request(new: NewSessionToken, key: &KeyRecord) -> Result<service::NewSessionT
                     "name at least one scope, or leave scopes out for the key's own",
                 ));
             };
+            // `write:agents` unlocks nothing yet: refused like on keys.
+            Scope::check_offered(set).map_err(|why| ApiError::field("scopes", why))?;
             if let Some(lacking) = set
                 .iter()
                 .find(|scope| !allowed.is_some_and(|a| a.allows(*scope)))

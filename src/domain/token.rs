@@ -14,7 +14,7 @@ pub const CRC_LEN: usize = 6;
 /// `kw_live_` + id + `_` + secret + crc.
 pub const TOKEN_LEN: usize = 8 + ID_LEN + 1 + SECRET_LEN + CRC_LEN;
 
-pub(in crate::domain) fn random_base62(rng: &mut (impl RngCore + CryptoRng), len: usize) -> String {
+fn random_base62(rng: &mut (impl RngCore + CryptoRng), len: usize) -> String {
     // `gen_range` rejects out-of-range draws, so every character is uniform.
     (0..len)
         .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
@@ -22,7 +22,7 @@ pub(in crate::domain) fn random_base62(rng: &mut (impl RngCore + CryptoRng), len
 }
 
 /// CRC32 of `text` as 6 base62 digits (62^6 > 2^32), most significant first.
-pub(in crate::domain) fn checksum(text: &str) -> [u8; CRC_LEN] {
+fn checksum(text: &str) -> [u8; CRC_LEN] {
     let mut value = crc32fast::hash(text.as_bytes()) as u64;
     let mut digits = [b'0'; CRC_LEN];
     for digit in digits.iter_mut().rev() {
@@ -30,6 +30,45 @@ pub(in crate::domain) fn checksum(text: &str) -> [u8; CRC_LEN] {
         value /= 62;
     }
     digits
+}
+
+/// `{secret}{crc}`: a fresh secret, and the checksum of the whole credential
+/// `{prefix}{id}_{secret}` it ends. Every credential format makes its secret so.
+pub(in crate::domain) fn new_secret(
+    prefix: &str,
+    id: &KeyId,
+    rng: &mut (impl RngCore + CryptoRng),
+) -> Base62<{ SECRET_LEN + CRC_LEN }> {
+    let secret = random_base62(rng, SECRET_LEN);
+    let body = format!("{prefix}{}_{secret}", id.as_str());
+    let mut text = [0u8; SECRET_LEN + CRC_LEN];
+    text[..SECRET_LEN].copy_from_slice(secret.as_bytes());
+    text[SECRET_LEN..].copy_from_slice(&checksum(&body));
+    Base62(text)
+}
+
+/// What follows a credential's `prefix_len`-byte prefix, `{id}_{secret}{crc}`,
+/// checked without I/O or allocation: `Err(Malformed)` unless `text` is ASCII
+/// of exactly that shape, `Err(BadChecksum)` unless the checksum is that of
+/// everything before it. Every credential format parses so.
+pub(in crate::domain) fn parse_after_prefix(
+    text: &str,
+    prefix_len: usize,
+) -> Result<(KeyId, Base62<{ SECRET_LEN + CRC_LEN }>), TokenError> {
+    if text.len() != prefix_len + ID_LEN + 1 + SECRET_LEN + CRC_LEN || !text.is_ascii() {
+        return Err(TokenError::Malformed);
+    }
+    let id = KeyId::parse(&text[prefix_len..prefix_len + ID_LEN]);
+    let separator = &text[prefix_len + ID_LEN..prefix_len + ID_LEN + 1];
+    let secret = Base62::parse(&text[prefix_len + ID_LEN + 1..]);
+    let (Some(id), "_", Some(secret)) = (id, separator, secret) else {
+        return Err(TokenError::Malformed);
+    };
+    let (body, crc) = text.split_at(text.len() - CRC_LEN);
+    if !bool::from(checksum(body)[..].ct_eq(crc.as_bytes())) {
+        return Err(TokenError::BadChecksum);
+    }
+    Ok((id, secret))
 }
 
 /// Base62 text of a fixed length, kept inline: parsing a token on every
@@ -99,38 +138,22 @@ impl Token {
 
     /// A new secret for an existing key id (a key roll).
     pub fn with_id(environment: Environment, id: KeyId, rng: &mut (impl RngCore + CryptoRng)) -> Self {
-        let secret = random_base62(rng, SECRET_LEN);
-        let body = format!("kw_{}_{}_{}", environment.as_str(), id.as_str(), secret);
-        let mut text = [0u8; SECRET_LEN + CRC_LEN];
-        text[..SECRET_LEN].copy_from_slice(secret.as_bytes());
-        text[SECRET_LEN..].copy_from_slice(&checksum(&body));
+        let secret = new_secret(&format!("kw_{}_", environment.as_str()), &id, rng);
         Self {
             environment,
             id,
-            secret: Base62(text),
+            secret,
         }
     }
 
     /// Parses and checks a token without any I/O.
     pub fn parse(text: &str) -> Result<Self, TokenError> {
-        if text.len() != TOKEN_LEN || !text.is_ascii() {
-            return Err(TokenError::Malformed);
-        }
-        let environment = match &text[..8] {
-            "kw_live_" => Environment::Live,
-            "kw_test_" => Environment::Test,
+        let environment = match text.get(..8) {
+            Some("kw_live_") => Environment::Live,
+            Some("kw_test_") => Environment::Test,
             _ => return Err(TokenError::Malformed),
         };
-        let id = KeyId::parse(&text[8..8 + ID_LEN]);
-        let separator = &text[8 + ID_LEN..8 + ID_LEN + 1];
-        let secret = Base62::parse(&text[8 + ID_LEN + 1..]);
-        let (Some(id), "_", Some(secret)) = (id, separator, secret) else {
-            return Err(TokenError::Malformed);
-        };
-        let (body, crc) = text.split_at(TOKEN_LEN - CRC_LEN);
-        if !bool::from(checksum(body)[..].ct_eq(crc.as_bytes())) {
-            return Err(TokenError::BadChecksum);
-        }
+        let (id, secret) = parse_after_prefix(text, 8)?;
         Ok(Self {
             environment,
             id,

@@ -112,6 +112,14 @@ pub fn allow(response: &mut Response, origin: HeaderValue) {
     headers.append(VARY, HeaderValue::from_static("origin"));
 }
 
+/// Says the answer depends on `Origin` (a session token's, for an origin
+/// it does not name), so no cache serves it to another origin.
+pub fn vary(response: &mut Response) {
+    response
+        .headers_mut()
+        .append(VARY, HeaderValue::from_static("origin"));
+}
+
 /// What a preflight asks: the method it means to send.
 pub fn preflight_method(method: &Method, headers: &HeaderMap) -> Option<Method> {
     if method != Method::OPTIONS || !headers.contains_key(axum::http::header::ORIGIN) {

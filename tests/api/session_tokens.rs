@@ -111,6 +111,10 @@ on_both_engines! {
         let (status, body) = mint(&w.app, &key, json!({ "allowed_origins": [PAGE], "scopes": ["read:agents"] })).await;
         assert_eq!(status, 403, "{body}");
         assert!(body["error"]["message"].as_str().unwrap().contains("read:agents"), "{body}");
+        let (status, body) = mint(&w.app, &key, json!({ "allowed_origins": [PAGE], "scopes": ["write:agents"] })).await;
+        assert_eq!(status, 422, "unlocks nothing yet, as on keys: {body}");
+        let (status, body) = mint(&w.app, &key, json!({ "allowed_origins": [PAGE], "scopes": [[]] })).await;
+        assert_eq!((status, &body["error"]["details"][0]["field"]), (422, &json!("scopes[0]")), "{body}");
         let (_, admin_key) = new_key(&w, "Admin backend", &["admin"]).await;
         for never in ["admin", "webhooks"] {
             let (status, body) = mint(&w.app, &admin_key, json!({ "allowed_origins": [PAGE], "scopes": [never, "read:leads"] })).await;
@@ -454,7 +458,10 @@ on_both_engines! {
         let elsewhere = call(Some("https://evil.example"), &token).await.unwrap();
         assert_eq!(elsewhere.status(), 403);
         assert!(elsewhere.headers().get("access-control-allow-origin").is_none());
-        assert_eq!(call(None, &token).await.unwrap().status(), 200, "no Origin: not a browser page");
+        assert_eq!(elsewhere.headers()["vary"], "origin", "no cache may serve it to another origin");
+        let no_origin = call(None, &token).await.unwrap();
+        assert_eq!(no_origin.status(), 200, "no Origin: not a browser page");
+        assert_eq!(no_origin.headers()["vary"], "origin");
 
         // A key gets no CORS headers at all, from anywhere.
         let with_key = call(Some(PAGE), &key).await.unwrap();

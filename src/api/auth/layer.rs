@@ -58,8 +58,8 @@ pub struct Admitted {
     subject: Subject,
     ip: Option<IpAddr>,
     now: DateTime<Utc>,
-    /// The origin to echo: a session token's request from one of its origins.
-    cors: Option<HeaderValue>,
+    /// Its CORS headers.
+    cors: Cors,
 }
 
 /// What a use is counted on.
@@ -97,9 +97,7 @@ impl Admitted {
     /// the handler refused the key (its answer carries the reason).
     fn finish(self, usage: &UsageRecorder, response: &mut Response) {
         self.decision.write_headers(response.headers_mut());
-        if let Some(origin) = self.cors {
-            cors::allow(response, origin);
-        }
+        self.cors.apply(response);
         match (self.subject, response.extensions().get::<RefusalReason>()) {
             (Subject::Key(id) | Subject::Session { key: id, .. }, Some(reason)) => {
                 usage.refuse(id.as_str(), self.now, *reason);
@@ -115,29 +113,51 @@ impl Admitted {
     }
 }
 
-/// The origin to echo to a browser for a request presenting a session
-/// token: its `Origin` when `record` (verified or not: a page may read why
-/// its token was refused, and mint another) names it. `None` for any other
-/// credential, which gets no CORS headers.
-fn session_cors(
-    presented: &Presented,
-    record: Option<&KeyRecord>,
-    headers: &HeaderMap,
-) -> Option<HeaderValue> {
-    if !matches!(presented, Presented::Session(_)) {
-        return None;
+/// What an answer gets for CORS.
+#[derive(Clone)]
+enum Cors {
+    /// Nothing: an API key or an OAuth token (a browser page must not read
+    /// what they fetch).
+    None,
+    /// A session token's answer that no page may read: `Vary: Origin` only
+    /// (what it says depends on the origin, so no cache may share it).
+    Vary,
+    /// A session token's answer for one of its origins, echoed.
+    Allow(HeaderValue),
+}
+
+impl Cors {
+    fn refused_origin(&self) -> bool {
+        matches!(self, Cors::Vary)
     }
-    match &record?.principal {
-        Principal::Session { origins, .. } => cors::allowed_origin(headers, origins),
-        _ => None,
+
+    fn apply(self, response: &mut Response) {
+        match self {
+            Cors::None => {}
+            Cors::Vary => cors::vary(response),
+            Cors::Allow(origin) => cors::allow(response, origin),
+        }
     }
 }
 
-/// `response`, readable by the page at `origin` when there is one.
-fn with_cors(mut response: Response, origin: Option<HeaderValue>) -> Response {
-    if let Some(origin) = origin {
-        cors::allow(&mut response, origin);
+/// The CORS of a request presenting `presented`: for a session token, its
+/// `Origin` echoed when `record` (verified or not: a page may read why its
+/// token was refused, and mint another) names it.
+fn session_cors(presented: &Presented, record: Option<&KeyRecord>, headers: &HeaderMap) -> Cors {
+    if !matches!(presented, Presented::Session(_)) {
+        return Cors::None;
     }
+    match record.map(|r| &r.principal) {
+        Some(Principal::Session { origins, .. }) => {
+            cors::allowed_origin(headers, origins).map_or(Cors::Vary, Cors::Allow)
+        }
+        _ => Cors::Vary,
+    }
+}
+
+/// `response`, with its CORS headers.
+fn with_cors(mut response: Response, cors: Cors) -> Response {
+    cors.apply(&mut response);
     response
 }
 
@@ -149,13 +169,14 @@ fn admit(
     req: &mut Request,
     key: Arc<KeyRecord>,
     now: DateTime<Utc>,
-    cors: Option<HeaderValue>,
+    cors: Cors,
 ) -> Result<Admitted, Refusal> {
     let Some(subject) = Subject::of(&key) else {
         // A stored id this build cannot read: refused, never counted wrong.
         return Err(Refusal::Error(ApiError::InvalidCredentials));
     };
-    if let (Subject::Session { .. }, None, Some(origin)) = (subject, &cors, req.headers().get(ORIGIN)) {
+    let refused_origin = cors.refused_origin().then(|| req.headers().get(ORIGIN)).flatten();
+    if let (Subject::Session { .. }, Some(origin)) = (subject, refused_origin) {
         // Sent by a browser page on an origin the token does not name.
         state.usage.refuse(&key.id, now, RefusalReason::Forbidden);
         return Err(Refusal::Error(ApiError::Forbidden(format!(

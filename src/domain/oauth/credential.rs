@@ -7,10 +7,10 @@
 use std::fmt;
 
 use rand::{CryptoRng, RngCore};
-use subtle::ConstantTimeEq;
 
 use crate::domain::token::{
-    checksum, random_base62, Base62, KeyId, Pepper, SecretHash, TokenError, CRC_LEN, ID_LEN, SECRET_LEN,
+    new_secret, parse_after_prefix, Base62, KeyId, Pepper, SecretHash, TokenError, CRC_LEN, ID_LEN,
+    SECRET_LEN,
 };
 
 /// What a secret credential is for, named by its prefix.
@@ -75,35 +75,20 @@ impl Credential {
     /// A new secret under an existing id (a client secret's roll: the
     /// secret names its client).
     pub fn with_id(kind: CredentialKind, id: KeyId, rng: &mut (impl RngCore + CryptoRng)) -> Self {
-        let secret = random_base62(rng, SECRET_LEN);
-        let body = format!("{}{}_{}", kind.prefix(), id.as_str(), secret);
-        let mut text = [0u8; SECRET_LEN + CRC_LEN];
-        text[..SECRET_LEN].copy_from_slice(secret.as_bytes());
-        text[SECRET_LEN..].copy_from_slice(&checksum(&body));
         Self {
             kind,
+            secret: new_secret(kind.prefix(), &id, rng),
             id,
-            secret: Base62::parse(std::str::from_utf8(&text).expect("base62 is ASCII"))
-                .expect("base62 by construction"),
         }
     }
 
     /// Parses and checks a credential of any kind without I/O or allocation.
     pub fn parse(text: &str) -> Result<Self, TokenError> {
-        if text.len() != CREDENTIAL_LEN || !text.is_ascii() {
-            return Err(TokenError::Malformed);
-        }
-        let kind = CredentialKind::of_prefix(&text[..PREFIX_LEN]).ok_or(TokenError::Malformed)?;
-        let id = KeyId::parse(&text[PREFIX_LEN..PREFIX_LEN + ID_LEN]);
-        let separator = &text[PREFIX_LEN + ID_LEN..PREFIX_LEN + ID_LEN + 1];
-        let secret = Base62::parse(&text[PREFIX_LEN + ID_LEN + 1..]);
-        let (Some(id), "_", Some(secret)) = (id, separator, secret) else {
-            return Err(TokenError::Malformed);
-        };
-        let (body, crc) = text.split_at(CREDENTIAL_LEN - CRC_LEN);
-        if !bool::from(checksum(body)[..].ct_eq(crc.as_bytes())) {
-            return Err(TokenError::BadChecksum);
-        }
+        let kind = text
+            .get(..PREFIX_LEN)
+            .and_then(CredentialKind::of_prefix)
+            .ok_or(TokenError::Malformed)?;
+        let (id, secret) = parse_after_prefix(text, PREFIX_LEN)?;
         Ok(Self { kind, id, secret })
     }
 

@@ -157,7 +157,11 @@ pub async fn revoke(
         .filter(session_token::Column::Id.eq(token_id))
         .exec(&txn)
         .await?;
-    let details = json!({ "session_token": token.id, "label": token.label });
+    let details = if token.label.is_empty() {
+        json!({ "session_token": token.id })
+    } else {
+        json!({ "session_token": token.id, "label": token.label })
+    };
     audit_by(
         &txn,
         &revoker,
