@@ -146,7 +146,7 @@ mod tests {
         ] {
             match parse::<Scoped>(body) {
                 Err(ApiError::Validation(issues)) => {
-                    assert_eq!(issues[0].field, "scopes[0]", "{}", String::from_utf8_lossy(body))
+                    assert_eq!(issues[0].field, "scopes[0]", "{}", String::from_utf8_lossy(body));
                 }
                 other => panic!("{}: {other:?}", String::from_utf8_lossy(body)),
             }
