@@ -41,6 +41,8 @@ async function backAtTheApp(page: Page): Promise<URLSearchParams> {
 }
 
 test("register an app, consent, use its token, revoke it, delete the app", async ({ page, baseURL, browser }, info) => {
+  // Eight pages, axe on each: 14 s on an idle machine, past 30 s on a busy one.
+  test.slow();
   const project = info.project.name;
   const appName = `Portal ${project}`;
   await page.context().route(`${REDIRECT}**`, (route) =>
