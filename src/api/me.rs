@@ -98,9 +98,9 @@ pub async fn me(key: CallingKey) -> Response {
     let body = key.me_body.get_or_init(|| render(&key)).clone();
     let mut response = Response::new(Body::from(body));
     // Room for every header the answer gets on its way out (the type, four
-    // rate-limit headers, the request id, the length): one allocation, not
-    // a map that grows twice.
-    let mut headers = HeaderMap::with_capacity(8);
+    // rate-limit headers, the request id, the length; a session token's
+    // page adds three CORS headers): one allocation, not a map that grows.
+    let mut headers = HeaderMap::with_capacity(12);
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     *response.headers_mut() = headers;
     response

@@ -62,6 +62,25 @@ struct Batch {
     session_uses: HashMap<String, (u64, DateTime<Utc>)>,
 }
 
+/// Adds one use of key `key_id` at `at`, from `ip`, to `uses`.
+fn add_key_use(uses: &mut HashMap<String, Pending>, key_id: &str, at: DateTime<Utc>, ip: Option<IpAddr>) {
+    let day = [(at.date_naive(), 1)];
+    match uses.get_mut(key_id) {
+        Some(p) => p.add(1, at, ip, &day),
+        None => {
+            uses.insert(
+                key_id.to_owned(),
+                Pending {
+                    requests: 1,
+                    last_used_at: at,
+                    last_used_ip: ip,
+                    days: day.to_vec(),
+                },
+            );
+        }
+    }
+}
+
 /// Adds `requests` uses, the latest at `at`, to `id`'s count in `uses`.
 fn add_use(uses: &mut HashMap<String, (u64, DateTime<Utc>)>, id: &str, requests: u64, at: DateTime<Utc>) {
     match uses.get_mut(id) {
@@ -160,23 +179,7 @@ impl UsageRecorder {
     /// One request the key was allowed to make (a use): a few tens of
     /// nanoseconds under the thread's own lock.
     pub fn record(&self, key_id: &str, at: DateTime<Utc>, ip: Option<IpAddr>) {
-        let day = [(at.date_naive(), 1)];
-        let mut shard = self.shard().lock();
-        let pending = &mut shard.uses;
-        match pending.get_mut(key_id) {
-            Some(p) => p.add(1, at, ip, &day),
-            None => {
-                pending.insert(
-                    key_id.to_owned(),
-                    Pending {
-                        requests: 1,
-                        last_used_at: at,
-                        last_used_ip: ip,
-                        days: day.to_vec(),
-                    },
-                );
-            }
-        }
+        add_key_use(&mut self.shard().lock().uses, key_id, at, ip);
     }
 
     /// One request an OAuth access token was allowed to make: a use of its
@@ -189,8 +192,9 @@ impl UsageRecorder {
     /// One request a session token was allowed to make: a use of the
     /// token and of the key that minted it (its usage and last use).
     pub fn record_session(&self, key_id: &str, token_id: &str, at: DateTime<Utc>, ip: Option<IpAddr>) {
-        self.record(key_id, at, ip);
-        add_use(&mut self.shard().lock().session_uses, token_id, 1, at);
+        let mut shard = self.shard().lock();
+        add_key_use(&mut shard.uses, key_id, at, ip);
+        add_use(&mut shard.session_uses, token_id, 1, at);
     }
 
     /// One request of a verified key that was refused (not a use).

@@ -9,7 +9,7 @@ use crate::api::error::ApiError;
 use crate::domain::oauth::credential::{Credential, CredentialKind};
 use crate::domain::session_token::{SessionToken, SESSION_PREFIX};
 use crate::domain::token::{SecretHash, Token};
-use crate::server::key_cache::{access_token_cache_id, session_token_cache_id, KeyRecord, Principal};
+use crate::server::key_cache::{KeyRecord, Principal};
 use crate::server::state::AppState;
 
 /// What a request presents: an API key, an OAuth access token or a
@@ -24,13 +24,40 @@ pub enum Presented {
 }
 
 impl Presented {
-    /// The id the cache knows it by: a key's own id, borrowed (no
-    /// allocation on the hot path), or `oat:{id}`.
-    pub fn cache_id(&self) -> std::borrow::Cow<'_, str> {
+    /// The id the cache knows it by: a key's own id, borrowed, or
+    /// `oat:{id}` / `sess:{id}` written inline (no allocation on the hot
+    /// path; the same text as
+    /// [`access_token_cache_id`](crate::server::key_cache::access_token_cache_id) and
+    /// [`session_token_cache_id`](crate::server::key_cache::session_token_cache_id)).
+    pub fn cache_id(&self) -> CacheId<'_> {
+        let prefixed = |prefix: &str, id: &str| {
+            let mut text = arrayvec::ArrayString::new();
+            text.push_str(prefix);
+            text.push_str(id);
+            CacheId::Prefixed(text)
+        };
         match self {
-            Presented::Key(token) => std::borrow::Cow::Borrowed(token.id().as_str()),
-            Presented::Access(token) => std::borrow::Cow::Owned(access_token_cache_id(token.id().as_str())),
-            Presented::Session(token) => std::borrow::Cow::Owned(session_token_cache_id(token.id().as_str())),
+            Presented::Key(token) => CacheId::Key(token.id().as_str()),
+            Presented::Access(token) => prefixed("oat:", token.id().as_str()),
+            Presented::Session(token) => prefixed("sess:", token.id().as_str()),
+        }
+    }
+}
+
+/// A credential's id in the key cache (see [`Presented::cache_id`]).
+pub enum CacheId<'a> {
+    Key(&'a str),
+    /// A prefix and a 12-character id.
+    Prefixed(arrayvec::ArrayString<24>),
+}
+
+impl std::ops::Deref for CacheId<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            CacheId::Key(id) => id,
+            CacheId::Prefixed(text) => text,
         }
     }
 }
@@ -144,6 +171,7 @@ pub(super) fn check(
 mod tests {
     use super::*;
     use crate::domain::environment::Environment;
+    use crate::server::key_cache::{access_token_cache_id, session_token_cache_id};
     use axum::http::HeaderValue;
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
@@ -152,6 +180,22 @@ mod tests {
             map.insert(*name, HeaderValue::from_str(value).unwrap());
         }
         map
+    }
+
+    #[test]
+    fn cache_ids_are_the_ones_the_cache_loads_under() {
+        let key = Token::generate(Environment::Live, &mut rand::rngs::OsRng);
+        assert_eq!(&*Presented::Key(key.clone()).cache_id(), key.id().as_str());
+        let access = Credential::generate(CredentialKind::AccessToken, &mut rand::rngs::OsRng);
+        assert_eq!(
+            &*Presented::Access(access.clone()).cache_id(),
+            access_token_cache_id(access.id().as_str())
+        );
+        let session = SessionToken::generate(Environment::Live, &mut rand::rngs::OsRng);
+        assert_eq!(
+            &*Presented::Session(session.clone()).cache_id(),
+            session_token_cache_id(session.id().as_str())
+        );
     }
 
     #[test]
