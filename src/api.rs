@@ -14,6 +14,7 @@ pub mod leads;
 pub mod me;
 pub mod properties;
 pub mod session_tokens;
+pub mod webhooks;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, delete, get, post};
@@ -44,6 +45,13 @@ pub const KEYED_ROUTES: &[(&str, &[&str])] = &[
     ("/v1/session_tokens", &["POST"]),
     ("/v1/session_tokens/current", &["DELETE"]),
     ("/v1/session_tokens/{id}", &["DELETE"]),
+    ("/v1/webhooks", &["GET", "POST"]),
+    ("/v1/webhooks/{id}", &["GET", "PATCH", "DELETE"]),
+    ("/v1/webhooks/{id}/test", &["POST"]),
+    ("/v1/webhooks/{id}/rotate_secret", &["POST"]),
+    ("/v1/webhooks/{id}/deliveries", &["GET"]),
+    ("/v1/webhooks/{id}/messages/{message_id}/resend", &["POST"]),
+    ("/v1/webhooks/{id}/recover", &["POST"]),
 ];
 
 /// Everything under `/v1`, at its full paths: merged into the server's
@@ -73,6 +81,21 @@ pub fn router() -> Router<AppState> {
             delete(session_tokens::revoke_current),
         )
         .route("/v1/session_tokens/{id}", delete(session_tokens::revoke))
+        .route("/v1/webhooks", get(webhooks::list).post(webhooks::create))
+        .route(
+            "/v1/webhooks/{id}",
+            get(webhooks::get)
+                .patch(webhooks::update)
+                .delete(webhooks::delete),
+        )
+        .route("/v1/webhooks/{id}/test", post(webhooks::test))
+        .route("/v1/webhooks/{id}/rotate_secret", post(webhooks::rotate_secret))
+        .route("/v1/webhooks/{id}/deliveries", get(webhooks::deliveries))
+        .route(
+            "/v1/webhooks/{id}/messages/{message_id}/resend",
+            post(webhooks::resend),
+        )
+        .route("/v1/webhooks/{id}/recover", post(webhooks::recover))
         .route("/v1/openapi.json", get(docs::openapi))
         .route("/v1/postman.json", get(docs::postman))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })

@@ -16,6 +16,7 @@ pub mod refusal;
 pub mod role;
 pub mod scopes;
 pub mod validity;
+pub mod webhook_event;
 
 /// Session tokens' format, lifetime and origins: server-only (`url`).
 #[cfg(feature = "ssr")]

@@ -17,6 +17,10 @@ pub mod session;
 pub mod session_token;
 pub mod session_token_origin;
 pub mod user;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;
+pub mod webhook_message;
 pub mod workspace;
 
 /// What an active model's column holds, set or unchanged; `None` when it

@@ -10,6 +10,7 @@ pub mod query;
 pub mod records;
 pub mod reference;
 mod user;
+pub mod webhooks;
 
 pub use error::{AppError, FieldIssue};
 pub use flash::FormFlash;

@@ -25,3 +25,4 @@ pub mod setup_token;
 pub mod sign_in_throttle;
 pub mod state;
 pub mod usage;
+pub mod webhooks;

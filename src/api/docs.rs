@@ -21,7 +21,7 @@ use utoipa::openapi::security::{
 };
 use utoipa::{Modify, OpenApi};
 
-use super::{agents, keys, leads, me, properties, session_tokens};
+use super::{agents, keys, leads, me, properties, session_tokens, webhooks};
 use crate::domain::oauth::scope::grantable;
 use crate::domain::oauth::scope::may_be_granted;
 use crate::domain::scopes::Scope;
@@ -51,6 +51,8 @@ use crate::domain::scopes::Scope;
         leads::analytics,
         keys::list, keys::create, keys::delete,
         session_tokens::create, session_tokens::revoke_current, session_tokens::revoke,
+        webhooks::list, webhooks::create, webhooks::get, webhooks::update, webhooks::delete,
+        webhooks::test, webhooks::rotate_secret, webhooks::deliveries, webhooks::resend, webhooks::recover,
         crate::oauth::authorize::authorize_get,
         crate::oauth::authorize::authorize_post,
         crate::oauth::token::token,
@@ -69,6 +71,10 @@ use crate::domain::scopes::Scope;
             page: at most 24 hours, never more scopes than the key (never admin or webhooks), counted \
             on the key and held to its rate limit, usable from their allowed origins through CORS, \
             revoked one by one or with the key"),
+        (name = "Webhooks", description = "Endpoints that receive the agency's events as they happen, \
+            signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature: v1,<base64 \
+            HMAC-SHA256>) and retried for about 3 days; their delivery log, test events, resending and \
+            secret rotation (scope webhooks). The event payloads are under `webhooks`"),
         (name = "OAuth 2.0", description = "Apps acting for a person: the authorization code grant \
             with PKCE, rotating refresh tokens, revocation and introspection. An access token works \
             on /v1 like a key, as the person, with the scopes granted"),
@@ -135,7 +141,7 @@ impl Modify for Security {
 
 /// The scope each operation needs (absent: any key), published as
 /// `x-required-scope`; the scope-matrix test reads it back and checks it.
-pub const REQUIRED_SCOPES: [(&str, Scope); 13] = [
+pub const REQUIRED_SCOPES: [(&str, Scope); 23] = [
     ("importLead", Scope::WriteLeads),
     ("listLeads", Scope::ReadLeads),
     ("getLead", Scope::ReadLeads),
@@ -149,6 +155,16 @@ pub const REQUIRED_SCOPES: [(&str, Scope); 13] = [
     ("listKeys", Scope::Admin),
     ("createKey", Scope::Admin),
     ("deleteKey", Scope::Admin),
+    ("listWebhookEndpoints", Scope::Webhooks),
+    ("createWebhookEndpoint", Scope::Webhooks),
+    ("getWebhookEndpoint", Scope::Webhooks),
+    ("updateWebhookEndpoint", Scope::Webhooks),
+    ("deleteWebhookEndpoint", Scope::Webhooks),
+    ("testWebhookEndpoint", Scope::Webhooks),
+    ("rotateWebhookSecret", Scope::Webhooks),
+    ("listWebhookDeliveries", Scope::Webhooks),
+    ("resendWebhookMessage", Scope::Webhooks),
+    ("recoverWebhookMessages", Scope::Webhooks),
 ];
 
 struct RequiredScopes;

@@ -44,6 +44,7 @@ pub async fn import(
         Utc::now(),
     )
     .await?;
+    state.webhooks.wake();
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -109,9 +110,9 @@ pub async fn update(
     RecordId(id): RecordId,
     ApiJson(changes): ApiJson<LeadChanges>,
 ) -> Result<Json<Lead>, ApiError> {
-    Ok(Json(
-        leads::update(&state.db, &Reach::of_key(&key), &key.id, id, &changes, Utc::now()).await?,
-    ))
+    let lead = leads::update(&state.db, &Reach::of_key(&key), &key.id, id, &changes, Utc::now()).await?;
+    state.webhooks.wake();
+    Ok(Json(lead))
 }
 
 /// Leads created per day (UTC) and per source, in the key's reach.

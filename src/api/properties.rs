@@ -46,6 +46,7 @@ pub async fn upsert(
         Utc::now(),
     )
     .await?;
+    state.webhooks.wake();
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -107,6 +108,7 @@ pub async fn delete(
     key: Authorized<scope::WriteProperties>,
     RecordId(id): RecordId,
 ) -> Result<StatusCode, ApiError> {
-    properties::delete(&state.db, &Reach::of_key(&key), id).await?;
+    properties::delete(&state.db, &Reach::of_key(&key), id, Utc::now()).await?;
+    state.webhooks.wake();
     Ok(StatusCode::NO_CONTENT)
 }

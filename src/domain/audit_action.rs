@@ -71,11 +71,29 @@ pub enum AuditAction {
     /// Every live session token of a key was revoked; details count them.
     #[cfg_attr(feature = "ssr", sea_orm(string_value = "session_tokens_revoked"))]
     SessionTokensRevoked,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "webhook_created"))]
+    WebhookCreated,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "webhook_updated"))]
+    WebhookUpdated,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "webhook_deleted"))]
+    WebhookDeleted,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "webhook_disabled"))]
+    WebhookDisabled,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "webhook_enabled"))]
+    WebhookEnabled,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "webhook_secret_rotated"))]
+    WebhookSecretRotated,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "webhook_secret_revealed"))]
+    WebhookSecretRevealed,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "webhook_resent"))]
+    WebhookResent,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "webhook_recovered"))]
+    WebhookRecovered,
 }
 
 impl AuditAction {
     /// Every action, in the order the filter offers them.
-    pub const ALL: [AuditAction; 21] = [
+    pub const ALL: [AuditAction; 30] = [
         AuditAction::Created,
         AuditAction::Renamed,
         AuditAction::Revoked,
@@ -97,6 +115,15 @@ impl AuditAction {
         AuditAction::CodeReplayed,
         AuditAction::SessionTokenRevoked,
         AuditAction::SessionTokensRevoked,
+        AuditAction::WebhookCreated,
+        AuditAction::WebhookUpdated,
+        AuditAction::WebhookDeleted,
+        AuditAction::WebhookDisabled,
+        AuditAction::WebhookEnabled,
+        AuditAction::WebhookSecretRotated,
+        AuditAction::WebhookSecretRevealed,
+        AuditAction::WebhookResent,
+        AuditAction::WebhookRecovered,
     ];
 
     /// The stored and URL spelling.
@@ -123,6 +150,15 @@ impl AuditAction {
             AuditAction::CodeReplayed => "code_replayed",
             AuditAction::SessionTokenRevoked => "session_token_revoked",
             AuditAction::SessionTokensRevoked => "session_tokens_revoked",
+            AuditAction::WebhookCreated => "webhook_created",
+            AuditAction::WebhookUpdated => "webhook_updated",
+            AuditAction::WebhookDeleted => "webhook_deleted",
+            AuditAction::WebhookDisabled => "webhook_disabled",
+            AuditAction::WebhookEnabled => "webhook_enabled",
+            AuditAction::WebhookSecretRotated => "webhook_secret_rotated",
+            AuditAction::WebhookSecretRevealed => "webhook_secret_revealed",
+            AuditAction::WebhookResent => "webhook_resent",
+            AuditAction::WebhookRecovered => "webhook_recovered",
         }
     }
 
@@ -150,6 +186,15 @@ impl AuditAction {
             AuditAction::CodeReplayed => "Authorization code replayed",
             AuditAction::SessionTokenRevoked => "Session token revoked",
             AuditAction::SessionTokensRevoked => "All session tokens revoked",
+            AuditAction::WebhookCreated => "Webhook endpoint created",
+            AuditAction::WebhookUpdated => "Webhook endpoint changed",
+            AuditAction::WebhookDeleted => "Webhook endpoint deleted",
+            AuditAction::WebhookDisabled => "Webhook endpoint disabled",
+            AuditAction::WebhookEnabled => "Webhook endpoint enabled",
+            AuditAction::WebhookSecretRotated => "Webhook secret rotated",
+            AuditAction::WebhookSecretRevealed => "Webhook secret revealed",
+            AuditAction::WebhookResent => "Webhook message resent",
+            AuditAction::WebhookRecovered => "Failed webhook messages resent",
         }
     }
 

@@ -119,6 +119,11 @@ impl IpAllowlist {
         self.0.is_empty() || self.0.iter().any(|range| range.contains(ip))
     }
 
+    /// Whether a range of the list holds `ip` (an empty list holds none).
+    pub fn includes(&self, ip: IpAddr) -> bool {
+        self.0.iter().any(|range| range.contains(ip))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

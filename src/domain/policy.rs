@@ -31,6 +31,10 @@ pub enum Action {
     /// Register, change, roll the secret of or delete the agency's OAuth
     /// apps, and see or revoke every grant people gave them.
     ManageOAuthApps,
+    /// See, create, change and delete webhook endpoints of this home
+    /// (`None`: agency-wide), read their delivery logs, reveal and rotate
+    /// their secrets.
+    ManageWebhooks(KeyHome),
 }
 
 impl Actor {
@@ -49,6 +53,8 @@ pub fn can(actor: &Actor, action: Action) -> bool {
         (Role::Agent, Action::ManageKey(_)) => false,
         (_, Action::ChangeAgencySettings) => false,
         (_, Action::ManageOAuthApps) => false,
+        (Role::Manager, Action::ManageWebhooks(Some(workspace))) => actor.is_member_of(workspace),
+        (_, Action::ManageWebhooks(_)) => false,
     }
 }
 
@@ -89,6 +95,13 @@ mod tests {
             (Role::SuperManager, ManageOAuthApps, true),
             (Role::Manager, ManageOAuthApps, false),
             (Role::Agent, ManageOAuthApps, false),
+            (Role::SuperManager, ManageWebhooks(None), true),
+            (Role::SuperManager, ManageWebhooks(Some(20)), true),
+            (Role::Manager, ManageWebhooks(Some(10)), true),
+            (Role::Manager, ManageWebhooks(Some(20)), false),
+            (Role::Manager, ManageWebhooks(None), false),
+            (Role::Agent, ManageWebhooks(Some(10)), false),
+            (Role::Agent, ManageWebhooks(None), false),
             (Role::Manager, ViewKey(Some(10)), true),
             (Role::Manager, ViewKey(Some(20)), false),
             (Role::Manager, ViewKey(None), true),

@@ -41,11 +41,11 @@ impl Scope {
         Scope::Admin,
     ];
 
-    /// Whether new keys may be given this scope: `write:agents` and
-    /// `webhooks` unlock no endpoint yet, so the dialogs and the CLI do not
-    /// offer them (keys that have them keep them).
+    /// Whether new keys may be given this scope: `write:agents` unlocks no
+    /// endpoint yet, so the dialogs and the CLI do not offer it (keys that
+    /// have it keep it).
     pub fn is_offered(self) -> bool {
-        !matches!(self, Scope::WriteAgents | Scope::Webhooks)
+        !matches!(self, Scope::WriteAgents)
     }
 
     /// Whether a session token may carry this scope: never `admin` (key

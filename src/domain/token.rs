@@ -14,7 +14,7 @@ pub const CRC_LEN: usize = 6;
 /// `kw_live_` + id + `_` + secret + crc.
 pub const TOKEN_LEN: usize = 8 + ID_LEN + 1 + SECRET_LEN + CRC_LEN;
 
-fn random_base62(rng: &mut (impl RngCore + CryptoRng), len: usize) -> String {
+pub fn random_base62(rng: &mut (impl RngCore + CryptoRng), len: usize) -> String {
     // `gen_range` rejects out-of-range draws, so every character is uniform.
     (0..len)
         .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)

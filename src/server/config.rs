@@ -57,6 +57,19 @@ pub struct Settings {
     /// client; from any other peer the header is ignored [default: none]
     #[arg(long, env = "KEYWARD_TRUSTED_PROXIES", global = true, value_parser = parse_proxies, default_value = "")]
     pub trusted_proxies: IpAllowlist,
+    /// Networks (CIDR ranges, comma-separated) webhooks may be sent to although they are not public
+    /// (loopback, private, link-local…), also over plain http, like 10.0.0.0/8 or 127.0.0.1/32
+    /// [default: none: public addresses over https only]
+    #[arg(long, env = "KEYWARD_WEBHOOK_ALLOW_NETS", global = true, value_parser = parse_proxies, default_value = "")]
+    pub webhook_allow_nets: IpAllowlist,
+    /// Webhook requests this server sends at once; 0: it sends none (another instance does)
+    #[arg(
+        long,
+        env = "KEYWARD_WEBHOOK_CONCURRENCY",
+        global = true,
+        default_value_t = 64
+    )]
+    pub webhook_concurrency: usize,
 }
 
 fn parse_proxies(text: &str) -> Result<IpAllowlist, String> {
@@ -99,6 +112,8 @@ impl std::fmt::Debug for Settings {
             .field("jobs_every", &self.jobs_every)
             .field("trusted_proxies", &self.trusted_proxies.entries())
             .field("stop_timeout", &self.stop_timeout)
+            .field("webhook_allow_nets", &self.webhook_allow_nets.entries())
+            .field("webhook_concurrency", &self.webhook_concurrency)
             .finish()
     }
 }
@@ -132,6 +147,10 @@ pub struct Config {
     pub stop_timeout: std::time::Duration,
     /// `KEYWARD_LISTEN_DATABASE_URL`, when set.
     pub listen_database_url: Option<String>,
+    /// Networks webhooks may reach although not public.
+    pub webhook_allow_nets: IpAllowlist,
+    /// Webhook requests sent at once; 0: none.
+    pub webhook_concurrency: usize,
 }
 
 impl Settings {
@@ -157,6 +176,8 @@ impl Settings {
             public_url: self.public_url,
             stop_timeout: self.stop_timeout,
             listen_database_url: self.listen_database_url.filter(|url| !url.trim().is_empty()),
+            webhook_allow_nets: self.webhook_allow_nets,
+            webhook_concurrency: self.webhook_concurrency,
         }
     }
 }
@@ -182,6 +203,8 @@ impl std::fmt::Debug for Config {
             .field("trusted_proxies", &self.trusted_proxies.entries())
             .field("public_url", &self.public_url.as_ref().map(PublicUrl::origin))
             .field("stop_timeout", &self.stop_timeout)
+            .field("webhook_allow_nets", &self.webhook_allow_nets.entries())
+            .field("webhook_concurrency", &self.webhook_concurrency)
             .finish()
     }
 }
@@ -220,6 +243,8 @@ mod tests {
             public_url: None,
             stop_timeout: std::time::Duration::from_secs(10),
             listen_database_url: None,
+            webhook_allow_nets: IpAllowlist::default(),
+            webhook_concurrency: 64,
         }
     }
 

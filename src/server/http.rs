@@ -228,6 +228,10 @@ impl Server {
         while !state.keys.is_following() && Instant::now() < following_by {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+        background.extend(crate::server::webhooks::dispatch::spawn(
+            state.db.clone(),
+            state.webhooks.clone(),
+        ));
         if let Some(every) = state.config.jobs_every {
             background.push(jobs::spawn_scheduler(state.clone(), every));
         }
@@ -309,6 +313,9 @@ fn spawn_session_cleanup(state: AppState) -> JoinHandle<()> {
             let now = chrono::Utc::now();
             if let Err(err) = crate::server::services::session_tokens::prune(&state.db, now).await {
                 tracing::warn!(error = %err, "deleting ended session tokens failed");
+            }
+            if let Err(err) = crate::server::services::webhooks::prune(&state.db, now).await {
+                tracing::warn!(error = %err, "deleting webhook messages past 30 days failed");
             }
         }
     })

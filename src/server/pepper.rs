@@ -179,6 +179,8 @@ mod tests {
             public_url: None,
             stop_timeout: std::time::Duration::from_secs(10),
             listen_database_url: None,
+            webhook_allow_nets: Default::default(),
+            webhook_concurrency: 0,
         }
     }
 

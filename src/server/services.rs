@@ -18,3 +18,4 @@ pub mod properties;
 pub mod record_pages;
 pub mod records;
 pub mod session_tokens;
+pub mod webhooks;

@@ -31,6 +31,8 @@ pub struct Shared {
     pub limits: RateLimits,
     /// Which origins live session tokens name, for CORS preflights.
     pub cors: crate::server::cors::CorsOrigins,
+    /// Webhook sealing, the SSRF guard, the delivery clients and dispatcher.
+    pub webhooks: Arc<crate::server::webhooks::dispatch::Webhooks>,
     /// Failed sign-ins, per account and address.
     pub sign_ins: SignInThrottle,
     pub leptos_options: LeptosOptions,
@@ -45,7 +47,13 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(db: DatabaseConnection, config: Config, pepper: Pepper) -> Self {
+        let webhooks = Arc::new(crate::server::webhooks::dispatch::Webhooks::new(
+            &pepper,
+            config.webhook_allow_nets.clone(),
+            config.webhook_concurrency,
+        ));
         Self(Arc::new(Shared {
+            webhooks,
             db,
             config,
             setup: SetupToken::default(),

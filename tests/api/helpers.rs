@@ -148,6 +148,9 @@ impl TestDb {
             public_url: None,
             stop_timeout: std::time::Duration::from_secs(10),
             listen_database_url: None,
+            // The tests' receivers listen on loopback.
+            webhook_allow_nets: keyward::domain::ip_allowlist::IpAllowlist::parse("127.0.0.1/32").unwrap(),
+            webhook_concurrency: 64,
         }
     }
 

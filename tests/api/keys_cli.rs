@@ -214,10 +214,10 @@ on_both_engines! {
         assert_eq!(run(command, None).status.code(), Some(2), "agency names too");
 
         // Scopes that unlock nothing yet are not offered.
-        let output = key_create(&app.db, &["--name", "Hooks", "--scopes", "webhooks"]);
+        let output = key_create(&app.db, &["--name", "Hooks", "--scopes", "write:agents"]);
         assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
         let stderr = text(&output.stderr);
-        assert!(stderr.contains("--scopes: webhooks does not unlock anything yet"), "{stderr}");
+        assert!(stderr.contains("--scopes: write:agents does not unlock anything yet"), "{stderr}");
         assert!(!stderr.contains("one of read:properties, write:properties, read:leads, write:leads, read:agents, write:agents"), "{stderr}");
 
         // The dashboard: create and rename.

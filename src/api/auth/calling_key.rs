@@ -94,6 +94,7 @@ pub mod scope {
         WriteProperties,
         ReadAgents,
         ReadAnalytics,
+        Webhooks,
         Admin
     );
 }

@@ -5,15 +5,17 @@
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, SqlErr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
 };
 
 use super::key_list::folded_contains;
 use super::records::{page_of, paging, target_workspace, Issues, Reach, ServiceError, Stamp};
 use crate::domain::crm::{self, max};
+use crate::domain::webhook_event::EventType;
 use crate::entities::lead;
 use crate::models::crm::{Lead, LeadChanges, LeadFilter, LeadList, NewLead};
+use crate::server::webhooks::outbox::{self, Scope};
 
 /// The stored lead as the API shows it.
 pub fn to_lead(model: lead::Model) -> Lead {
@@ -176,8 +178,22 @@ pub async fn import(
         // Filled from the fields by the model's save hook.
         search_folded: NotSet,
     };
-    match model.insert(db).await {
-        Ok(created) => Ok((to_lead(created), true)),
+    // The lead and its `lead.created` message commit together, or neither.
+    let txn = db.begin().await?;
+    let inserted = match model.insert(&txn).await {
+        Ok(created) => {
+            let lead = to_lead(created);
+            announce(&txn, reach, &lead, EventType::LeadCreated, now).await?;
+            txn.commit().await?;
+            Ok(lead)
+        }
+        Err(err) => {
+            txn.rollback().await?;
+            Err(err)
+        }
+    };
+    match inserted {
+        Ok(lead) => Ok((lead, true)),
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             // Another import of the same external id won the race.
             let external_id = external_id.as_deref().ok_or(ServiceError::Database(err))?;
@@ -308,5 +324,25 @@ pub async fn update(
         active.status = Set(status);
     }
     active.updated_at = Set(now);
-    Ok(to_lead(active.update(db).await?))
+    let txn = db.begin().await?;
+    let lead = to_lead(active.update(&txn).await?);
+    announce(&txn, reach, &lead, EventType::LeadUpdated, now).await?;
+    txn.commit().await?;
+    Ok(lead)
+}
+
+/// Writes the lead's event to the webhook outbox, in the caller's transaction.
+async fn announce(
+    db: &impl ConnectionTrait,
+    reach: &Reach,
+    lead: &Lead,
+    event: EventType,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let scope = Scope {
+        agency_id: reach.agency_id,
+        workspace_id: Some(lead.workspace_id),
+        environment: lead.environment,
+    };
+    outbox::emit(db, scope, event, lead, now).await.map(|_| ())
 }

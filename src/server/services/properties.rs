@@ -4,15 +4,17 @@ use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, SqlErr,
+    QueryOrder, QuerySelect, SqlErr, TransactionTrait,
 };
 
 use super::key_list::folded_contains;
 use super::records::{page_of, paging, target_workspace, Issues, Reach, ServiceError, Stamp};
 use crate::domain::crm::{self, max};
 use crate::domain::fields::parse_line;
+use crate::domain::webhook_event::EventType;
 use crate::entities::property;
 use crate::models::crm::{Property, PropertyFilter, PropertyInput, PropertyList, SourceKey};
+use crate::server::webhooks::outbox::{self, Scope};
 
 pub fn to_property(model: property::Model) -> Property {
     Property {
@@ -154,12 +156,32 @@ pub async fn upsert(
         active.bedrooms = Set(checked.bedrooms);
         active.status = Set(status);
         active.updated_at = Set(now);
+        // The listing and its `property.created`/`updated` message commit
+        // together, or neither.
+        let txn = db.begin().await?;
         let result = match existing {
-            Some(_) => active.update(db).await.map(|m| (m, false)),
-            None => active.insert(db).await.map(|m| (m, true)),
+            Some(_) => active.update(&txn).await.map(|m| (m, false)),
+            None => active.insert(&txn).await.map(|m| (m, true)),
+        };
+        let result = match result {
+            Ok((model, created)) => {
+                let property = to_property(model);
+                let event = if created {
+                    EventType::PropertyCreated
+                } else {
+                    EventType::PropertyUpdated
+                };
+                announce(&txn, reach, property.workspace_id, event, &property, now).await?;
+                txn.commit().await?;
+                Ok((property, created))
+            }
+            Err(err) => {
+                txn.rollback().await?;
+                Err(err)
+            }
         };
         match result {
-            Ok((model, created)) => return Ok((to_property(model), created)),
+            Ok(done) => return Ok(done),
             // Created by a simultaneous upsert: update it on the next turn.
             Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => continue,
             Err(err) => return Err(err.into()),
@@ -211,15 +233,70 @@ pub async fn get(db: &impl ConnectionTrait, reach: &Reach, id: i64) -> Result<Pr
         .ok_or(ServiceError::NotFound)
 }
 
-pub async fn delete(db: &impl ConnectionTrait, reach: &Reach, id: i64) -> Result<(), ServiceError> {
+/// Deletes a listing in reach; its `property.deleted` message commits with it.
+pub async fn delete(
+    db: &DatabaseConnection,
+    reach: &Reach,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let found = property::Entity::find_by_id(id)
+        .filter(reachable(reach))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let txn = db.begin().await?;
     let deleted = property::Entity::delete_many()
         .filter(property::Column::Id.eq(id))
         .filter(reachable(reach))
-        .exec(db)
+        .exec(&txn)
         .await?;
     if deleted.rows_affected == 0 {
-        Err(ServiceError::NotFound)
-    } else {
-        Ok(())
+        return Err(ServiceError::NotFound);
     }
+    let gone = DeletedProperty {
+        id: found.id,
+        external_id: found.external_id.clone(),
+        workspace_id: found.workspace_id,
+        environment: found.environment,
+        deleted_at: now,
+    };
+    announce(
+        &txn,
+        reach,
+        found.workspace_id,
+        EventType::PropertyDeleted,
+        &gone,
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The data of `property.deleted`: what identifies the listing that went.
+#[derive(Debug, serde::Serialize)]
+pub struct DeletedProperty {
+    pub id: i64,
+    pub external_id: String,
+    pub workspace_id: i64,
+    pub environment: crate::domain::environment::Environment,
+    pub deleted_at: DateTime<Utc>,
+}
+
+/// Writes a listing's event to the webhook outbox, in the caller's transaction.
+async fn announce(
+    db: &impl ConnectionTrait,
+    reach: &Reach,
+    workspace_id: i64,
+    event: EventType,
+    data: &impl serde::Serialize,
+    now: DateTime<Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    let scope = Scope {
+        agency_id: reach.agency_id,
+        workspace_id: Some(workspace_id),
+        environment: reach.environment,
+    };
+    outbox::emit(db, scope, event, data, now).await.map(|_| ())
 }

@@ -11,8 +11,10 @@ use crate::domain::audit_action::AuditAction;
 use crate::domain::ip_allowlist::IpAllowlist;
 use crate::domain::key_name::KeyName;
 use crate::domain::scopes::{Scope, ScopeSet};
+use crate::domain::webhook_event::EventType;
 use crate::entities::api_key;
 use crate::server::key_cache::{commit_change, KeyCache};
+use crate::server::webhooks::events::{announce_key, KeyEventData};
 
 pub async fn rename(
     db: &DatabaseConnection,
@@ -58,10 +60,12 @@ pub async fn revoke(
     let mut active: api_key::ActiveModel = key.into();
     active.revoked_at = Set(Some(now));
     active.revoked_by_user_id = Set(caller.who.user_id());
-    active.update(&txn).await?;
+    let revoked = active.update(&txn).await?;
     caller
         .audit(&txn, AuditAction::Revoked, Some((id, &name)), json!({}), now)
         .await?;
+    let data = KeyEventData::of(&revoked);
+    announce_key(&txn, &revoked, EventType::KeyRevoked, &data, now).await?;
     commit_change(txn, cache, id, now).await?;
     tracing::info!(key = id, agency = caller.agency_id, "key revoked");
     Ok(())

@@ -14,10 +14,12 @@ use crate::domain::policy::Action;
 use crate::domain::role::Role;
 use crate::domain::scopes::ScopeSet;
 use crate::domain::token::{Pepper, Token};
+use crate::domain::webhook_event::EventType;
 use crate::entities::{agency, api_key, membership, user, workspace};
 use crate::models::keys::RevealedKey;
 use crate::models::FieldIssue;
 use crate::server::key_cache::{commit_change, KeyCache};
+use crate::server::webhooks::events::{announce_key, KeyEventData};
 
 /// A key request that passed every rule, its workspace and person loaded.
 struct NewKey {
@@ -230,6 +232,13 @@ pub async fn create(
             now,
         )
         .await?;
+    if let Some(created) = api_key::Entity::find_by_id(token.id().as_str().to_owned())
+        .one(&txn)
+        .await?
+    {
+        let data = KeyEventData::of(&created);
+        announce_key(&txn, &created, EventType::KeyCreated, &data, now).await?;
+    }
     // A negative cache entry for this id (someone guessed it) must go.
     commit_change(txn, cache, token.id().as_str(), now).await?;
     tracing::info!(key = %token.api_key(), agency = caller.agency_id, "key created");

@@ -4,7 +4,9 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
 use super::{count, key_link, notify_about_key, KeyNotice, Report};
 use crate::domain::lifecycle::{days_until, due_notice, format_moment, EXPIRY_NOTICE_DAYS};
+use crate::domain::webhook_event::EventType;
 use crate::entities::{agency, api_key};
+use crate::server::webhooks::events::{announce_key_once, KeyEventData};
 
 pub(super) async fn run(
     db: &DatabaseConnection,
@@ -45,7 +47,17 @@ pub(super) async fn run(
             link: key_link(&key.id),
             series: format!("expiry:{}:{}:{notice_day}", key.id, expires_at.timestamp()),
         };
+        let once = notice.series.clone();
         report.expiry_notices += notify_about_key(db, agency.id, super_managers, &key, notice, now).await?;
+        announce_key_once(
+            db,
+            &key,
+            EventType::KeyExpiring,
+            &KeyEventData::of(&key),
+            &once,
+            now,
+        )
+        .await?;
     }
     Ok(())
 }

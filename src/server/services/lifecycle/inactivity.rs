@@ -10,9 +10,11 @@ use crate::domain::audit_action::AuditAction;
 use crate::domain::lifecycle::{
     days_until, due_notice, format_moment, inactivity_deadline, INACTIVITY_NOTICE_DAYS,
 };
+use crate::domain::webhook_event::EventType;
 use crate::entities::{agency, api_key};
 use crate::server::key_cache::announce;
 use crate::server::services::audit::{self, Who};
+use crate::server::webhooks::events::{announce_key, announce_key_once, KeyEventData};
 
 /// Idle since at or before `before`: last used then, or never used and created then.
 fn idle_since(before: DateTime<Utc>) -> Condition {
@@ -81,8 +83,14 @@ pub(super) async fn run(
             link: key_link(&key.id),
             series: format!("inactivity:{}:{}:{notice_day}", key.id, deadline.timestamp()),
         };
+        let once = notice.series.clone();
         report.inactivity_notices +=
             notify_about_key(db, agency.id, super_managers, &key, notice, now).await?;
+        let data = KeyEventData {
+            deletes_at: Some(deadline),
+            ..KeyEventData::of(&key)
+        };
+        announce_key_once(db, &key, EventType::KeyInactiveWarning, &data, &once, now).await?;
     }
     Ok(())
 }
@@ -130,6 +138,7 @@ async fn delete_idle(
     )
     .await?;
     announce(&txn, &key.id, now).await?;
+    announce_key(&txn, key, EventType::KeyAutoDeleted, &KeyEventData::of(key), now).await?;
     let body = format!(
         "It had not been used since {} and the agency deletes keys unused for {window} days. \
          Integrations still holding it are refused. The audit log keeps its history.",
