@@ -27,3 +27,4 @@ mod v1_auth;
 mod v1_docs;
 mod v1_keys;
 mod v1_records;
+mod webhooks;

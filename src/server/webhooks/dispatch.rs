@@ -34,7 +34,7 @@ use crate::entities::{webhook_attempt, webhook_endpoint, webhook_message};
 pub const TIMEOUT: Duration = Duration::from_secs(15);
 /// How long a claim keeps a delivery from other instances: the timeout and
 /// a margin to record the result.
-pub const LEASE: Duration = Duration::from_secs(60);
+pub const LEASE: Duration = Duration::from_secs(30);
 /// The bytes of a receiver's answer kept in the delivery log.
 pub const KEPT_BODY: usize = 4096;
 /// With no wake-up, how often an instance looks for due deliveries
