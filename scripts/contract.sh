@@ -4,7 +4,9 @@
 # 3.1; @har-sdk/validator (npm) checks /v1/postman.json against Postman's
 # collection v2.1 schema; schemathesis (PyPI) reads the OpenAPI document and
 # sends what it allows (and what it does not), checking every answer;
-# Authlib (PyPI) runs the OAuth flow as an app would (scripts/oauth_client.py).
+# Authlib (PyPI) runs the OAuth flow as an app would (scripts/oauth_client.py);
+# standardwebhooks (PyPI) verifies webhook deliveries as a receiver would
+# (scripts/webhook_verifier.py).
 # Usage: scripts/contract.sh [binary]   (default dist/keyward)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +41,9 @@ oauth_app=$("$binary" oauth-app create --agency "Contract Realty" --name "Authli
 oauth_client_id=$(printf '%s\n' "$oauth_app" | sed -n 's/^client_id: //p')
 oauth_client_secret=$(printf '%s\n' "$oauth_app" | sed -n 's/^client_secret: //p')
 
-KEYWARD_ADDR="127.0.0.1:$port" "$binary" serve >"$data/server.log" 2>&1 &
+# Webhooks may go to loopback only (the verifier's receiver); schemathesis'
+# endpoints elsewhere are refused or fail without leaving the machine.
+KEYWARD_ADDR="127.0.0.1:$port" KEYWARD_WEBHOOK_ALLOW_NETS=127.0.0.1/32 "$binary" serve >"$data/server.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do
   curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break
@@ -50,6 +54,8 @@ base="http://127.0.0.1:$port"
 curl -fsS "$base/v1/openapi.json" -o "$data/openapi.json"
 "$venv/bin/openapi-spec-validator" --schema 3.1 "$data/openapi.json"
 (cd end2end && node support/check-postman.cjs "$base")
+# Before schemathesis, which fills the agency's endpoints up to their limit.
+"$venv/bin/python" scripts/webhook_verifier.py "$base" "$token"
 
 # Checks: every documented one except those that cannot hold by design:
 # - use_after_free / ensure_resource_availability: a DELETE /v1/keys/{id}

@@ -10,9 +10,10 @@ CARGO_LEPTOS_VERSION=0.3.10
 WASM_BINDGEN_VERSION=0.2.129
 BINARYEN_VERSION=132
 CARGO_DENY_VERSION=0.20.2
-# The /v1 contract checkers of scripts/contract.sh (PyPI), and Authlib, the
-# stock OAuth client of scripts/oauth_client.py.
-PYTHON_TOOLS="schemathesis==4.32.5 openapi-spec-validator==0.7.2 Authlib==1.9.10 requests==2.34.2"
+# The /v1 contract checkers of scripts/contract.sh (PyPI), Authlib, the
+# stock OAuth client of scripts/oauth_client.py, and standardwebhooks, the
+# Standard Webhooks verifier of scripts/webhook_verifier.py.
+PYTHON_TOOLS="schemathesis==4.32.5 openapi-spec-validator==0.7.2 Authlib==1.9.10 requests==2.34.2 standardwebhooks==1.0.0"
 TOOLS_DIR="${KEYWARD_TOOLS_DIR:-$HOME/.cache/keyward-tools}"
 here="$(cd "$(dirname "$0")/.." && pwd)"
 mode="${1:-build}"
