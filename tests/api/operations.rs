@@ -77,6 +77,15 @@ on_both_engines! {
 /// A `keyward serve` process on a new SQLite data dir with one agency and a
 /// key: the child, its address and the key.
 fn serving(dir: &std::path::Path, extra: &[(&str, &str)]) -> (std::process::Child, String, String) {
+    serving_with(dir, "read:leads,write:leads", extra)
+}
+
+/// [`serving`], its key having `scopes` (comma-separated).
+pub(crate) fn serving_with(
+    dir: &std::path::Path,
+    scopes: &str,
+    extra: &[(&str, &str)],
+) -> (std::process::Child, String, String) {
     let mut add = keyward_in(dir);
     add.args([
         "user",
@@ -101,13 +110,19 @@ fn serving(dir: &std::path::Path, extra: &[(&str, &str)]) -> (std::process::Chil
         "--name",
         "Feed",
         "--scopes",
-        "read:leads,write:leads",
+        scopes,
         "--rate-limit",
         "0",
     ]);
     let output = run(create, None);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let token = text(&output.stdout).trim().to_owned();
+    let (child, addr) = serve_in(dir, extra);
+    (child, addr, token)
+}
+
+/// `keyward serve` on the data dir `dir`: the child and its address.
+pub(crate) fn serve_in(dir: &std::path::Path, extra: &[(&str, &str)]) -> (std::process::Child, String) {
     let mut serve = keyward_in(dir);
     serve
         .args(["serve", "--addr", "127.0.0.1:0"])
@@ -124,7 +139,7 @@ fn serving(dir: &std::path::Path, extra: &[(&str, &str)]) -> (std::process::Chil
         .strip_prefix("keyward listening on http://")
         .expect(&line)
         .to_owned();
-    (child, addr, token)
+    (child, addr)
 }
 
 async fn usage_count(dir: &std::path::Path) -> i64 {

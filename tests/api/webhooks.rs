@@ -778,3 +778,59 @@ mod futures_like {
         }
     }
 }
+
+/// No loss: a server killed (`kill -9`) while a delivery is under way sends
+/// it again once restarted and its claim's lease has run out, with the
+/// same `webhook-id`.
+#[tokio::test]
+async fn a_delivery_cut_by_kill_9_arrives_after_a_restart_with_the_same_id() {
+    crate::helpers::bounded(async {
+        let dir = tempfile::tempdir().unwrap();
+        let allow = [("KEYWARD_WEBHOOK_ALLOW_NETS", "127.0.0.1/32")];
+        let (mut child, addr, token) =
+            crate::operations::serving_with(dir.path(), "webhooks,write:leads", &allow);
+        let receiver = Receiver::start().await;
+        receiver.then(Reply::Hang);
+        let client = crate::helpers::plain_client();
+        let created = client
+            .post(format!("http://{addr}/v1/webhooks"))
+            .bearer_auth(&token)
+            .json(&json!({"url": receiver.url("/"), "event_types": ["lead.created"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 201);
+        let secret = created.json::<Value>().await.unwrap()["secret"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let lead = client
+            .post(format!("http://{addr}/v1/leads"))
+            .bearer_auth(&token)
+            .json(&json!({"first_name": "Kim"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(lead.status(), 201);
+        let first = receiver.wait_for(1, Duration::from_secs(5)).await;
+
+        // Killed while the receiver holds the request: nothing recorded.
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let killed_at = Instant::now();
+        let (mut again, _) = crate::operations::serve_in(dir.path(), &allow);
+        let got = receiver
+            .wait_for(
+                2,
+                keyward::server::webhooks::dispatch::LEASE + Duration::from_secs(10),
+            )
+            .await;
+        assert!(killed_at.elapsed() < keyward::server::webhooks::dispatch::LEASE + Duration::from_secs(10));
+        assert_eq!(got[1].id(), first[0].id(), "the same webhook-id");
+        verify(&secret, &got[1]).expect("signed anew, verifiable");
+        assert_eq!(got[1].json()["data"]["first_name"], "Kim");
+        again.kill().unwrap();
+        again.wait().unwrap();
+    })
+    .await;
+}
