@@ -25,6 +25,7 @@ use super::{agents, keys, leads, me, properties, session_tokens, webhooks};
 use crate::domain::oauth::scope::grantable;
 use crate::domain::oauth::scope::may_be_granted;
 use crate::domain::scopes::Scope;
+use crate::domain::webhook_event::EventType;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -60,6 +61,11 @@ use crate::domain::scopes::Scope;
         crate::oauth::revocation::introspect,
         crate::oauth::metadata::metadata,
     ),
+    components(schemas(
+        crate::server::webhooks::events::KeyEventData,
+        crate::server::services::properties::DeletedProperty,
+        WebhookTestData,
+    )),
     modifiers(&Security, &RequiredScopes),
     tags(
         (name = "Leads", description = "People interested in a property, imported by keys"),
@@ -209,13 +215,83 @@ impl Modify for RequiredScopes {
     }
 }
 
+/// The `data` of a `webhook.test` event.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct WebhookTestData {
+    /// The endpoint the test was sent to.
+    endpoint_id: String,
+    /// A sentence for people reading their logs.
+    message: String,
+    /// Who asked for it, as the audit log names them.
+    requested_by: String,
+}
+
+/// The schema each event's `data` follows.
+fn event_data_schema(event: EventType) -> &'static str {
+    match event {
+        EventType::LeadCreated | EventType::LeadUpdated => "Lead",
+        EventType::PropertyCreated | EventType::PropertyUpdated => "Property",
+        EventType::PropertyDeleted => "DeletedProperty",
+        EventType::WebhookTest => "WebhookTestData",
+        _ => "KeyEventData",
+    }
+}
+
+/// The OpenAPI 3.1 `webhooks` object: one entry per event type, the
+/// request keyward sends (Standard Webhooks headers, the JSON envelope) and
+/// what the receiver answers.
+fn webhooks_section() -> Value {
+    let header = |name: &str, description: &str, example: &str| {
+        serde_json::json!({
+            "name": name, "in": "header", "required": true, "description": description,
+            "schema": {"type": "string"}, "example": example,
+        })
+    };
+    let parameters = serde_json::json!([
+        header("webhook-id", "The message's id: the same on every attempt (deduplicate on it)", "msg_2hJ8kQ4bX7nP0sL3vT6wY9zC"),
+        header("webhook-timestamp", "Unix seconds when this attempt was signed; refuse it more than 5 minutes off", "1764766800"),
+        header("webhook-signature", "Space-separated `v1,<base64 HMAC-SHA256(secret, id.timestamp.body)>`: one per secret in use (two for 24 hours after a rotation); any one matching verifies", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="),
+    ]);
+    let mut hooks = serde_json::Map::new();
+    for event in EventType::ALL {
+        let body = serde_json::json!({
+            "type": "object",
+            "required": ["type", "timestamp", "data"],
+            "properties": {
+                "type": {"type": "string", "const": event.as_str()},
+                "timestamp": {"type": "string", "format": "date-time", "description": "When the event happened (UTC)"},
+                "data": {"$ref": format!("#/components/schemas/{}", event_data_schema(event))},
+            },
+        });
+        hooks.insert(
+            event.as_str().to_owned(),
+            serde_json::json!({"post": {
+                "operationId": format!("webhook_{}", event.as_str().replace('.', "_")),
+                "summary": event.description(),
+                "tags": ["Webhooks"],
+                "parameters": parameters,
+                "requestBody": {"required": true, "content": {"application/json": {"schema": body}}},
+                "responses": {
+                    "2XX": {"description": "Received: any 2xx within 15 s"},
+                    "410": {"description": "Gone: keyward disables the endpoint"},
+                    "429": {"description": "Later: a Retry-After (seconds or a date) is honoured, within 1 s to 24 h (so are 502, 503 and 504)"},
+                },
+            }}),
+        );
+    }
+    Value::Object(hooks)
+}
+
 /// The document as JSON, built once.
 pub fn openapi_json() -> &'static str {
     static DOC: OnceLock<String> = OnceLock::new();
     DOC.get_or_init(|| {
         let mut doc = ApiDoc::openapi();
         doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
-        doc.to_pretty_json().expect("the OpenAPI document serializes")
+        let mut doc = serde_json::to_value(&doc).expect("the OpenAPI document serializes");
+        doc["webhooks"] = webhooks_section();
+        serde_json::to_string_pretty(&doc).expect("the OpenAPI document serializes")
     })
 }
 

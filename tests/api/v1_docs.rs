@@ -5,7 +5,7 @@ use serde_json::Value;
 use crate::helpers::spawn_app;
 use crate::on_both_engines;
 
-const OPERATIONS: [(&str, &str); 17] = [
+const OPERATIONS: [(&str, &str); 27] = [
     ("get", "/v1/me"),
     ("post", "/v1/leads"),
     ("get", "/v1/leads"),
@@ -23,6 +23,16 @@ const OPERATIONS: [(&str, &str); 17] = [
     ("post", "/v1/session_tokens"),
     ("delete", "/v1/session_tokens/current"),
     ("delete", "/v1/session_tokens/{id}"),
+    ("get", "/v1/webhooks"),
+    ("post", "/v1/webhooks"),
+    ("get", "/v1/webhooks/{id}"),
+    ("patch", "/v1/webhooks/{id}"),
+    ("delete", "/v1/webhooks/{id}"),
+    ("post", "/v1/webhooks/{id}/test"),
+    ("post", "/v1/webhooks/{id}/rotate_secret"),
+    ("get", "/v1/webhooks/{id}/deliveries"),
+    ("post", "/v1/webhooks/{id}/messages/{message_id}/resend"),
+    ("post", "/v1/webhooks/{id}/recover"),
 ];
 
 /// The OAuth endpoints, documented beside `/v1` (they take no key).
@@ -89,6 +99,24 @@ on_both_engines! {
         assert_eq!(answer, "#/components/schemas/TokenAnswer");
         let fields: Vec<&String> = doc["components"]["schemas"]["TokenAnswer"]["properties"].as_object().unwrap().keys().collect();
         assert_eq!(fields, ["access_token", "expires_in", "refresh_token", "scope", "token_type"]);
+
+        // The webhooks keyward sends (OpenAPI 3.1 `webhooks`): one per
+        // event type, with the Standard Webhooks headers and its data's schema.
+        let hooks = doc["webhooks"].as_object().unwrap();
+        let names: Vec<&str> = hooks.keys().map(String::as_str).collect();
+        let all: Vec<&str> = keyward::domain::webhook_event::EventType::ALL.iter().map(|e| e.as_str()).collect();
+        let mut sorted = all.clone();
+        sorted.sort();
+        assert_eq!(names, sorted);
+        let created = &hooks["lead.created"]["post"];
+        let headers: Vec<&str> = created["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+        assert_eq!(headers, ["webhook-id", "webhook-timestamp", "webhook-signature"]);
+        let body = &created["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(body["properties"]["data"]["$ref"], "#/components/schemas/Lead");
+        assert_eq!(hooks["key.revoked"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]["data"]["$ref"], "#/components/schemas/KeyEventData");
+        for schema in ["Lead", "Property", "DeletedProperty", "KeyEventData", "WebhookTestData"] {
+            assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
+        }
 
         let postman: Value = reqwest::get(app.url("/v1/postman.json")).await.unwrap().json().await.unwrap();
         assert_eq!(postman["info"]["schema"], "https://schema.getpostman.com/json/collection/v2.1.0/collection.json");

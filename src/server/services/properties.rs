@@ -275,7 +275,7 @@ pub async fn delete(
 }
 
 /// The data of `property.deleted`: what identifies the listing that went.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct DeletedProperty {
     pub id: i64,
     pub external_id: String,
