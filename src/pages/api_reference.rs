@@ -70,6 +70,7 @@ fn Reference(reference: ApiReference) -> impl IntoView {
         </section>
         <OAuthFlow base=base.clone()/>
         <SessionTokens base=base.clone()/>
+        <Webhooks base=base.clone()/>
         <nav aria-labelledby="endpoints-heading">
             <h2 id="endpoints-heading">"Endpoints"</h2>
             <ul class="link-list">{contents}</ul>
@@ -224,6 +225,85 @@ fn SessionTokens(base: String) -> impl IntoView {
                 "echoed (never " <code>"*"</code> ") with " <code>"Vary: Origin"</code> "; a request from any other origin is "
                 "refused with 403. Requests made with a key get no CORS headers at all, so a page can never read what a key "
                 "fetched. Send the token as " <code>"Authorization: Bearer"</code> " only; a token in a query string is refused."
+            </p>
+        </section>
+    }
+}
+
+/// Receiving webhooks: creating an endpoint, the payload, verifying it
+/// with the Standard Webhooks libraries, retries and what to answer.
+#[component]
+fn Webhooks(base: String) -> impl IntoView {
+    let create = format!(
+        "curl -X POST \"{base}/v1/webhooks\" \\\n  \
+           -H \"Authorization: Bearer $KEYWARD_TOKEN\" -H \"Content-Type: application/json\" \\\n  \
+           -d '{{\"url\":\"https://crm.agency.example/hooks/keyward\",\"event_types\":[\"lead.created\",\"lead.updated\"]}}'\n\
+         # 201 {{\"id\":\"…\",\"secret\":\"whsec_…\", …}}: keep the secret in your receiver's configuration."
+    );
+    let delivery = "POST /hooks/keyward HTTP/1.1\n\
+         Content-Type: application/json\n\
+         webhook-id: msg_2hJ8kQ4bX7nP0sL3vT6wY9zC\n\
+         webhook-timestamp: 1764766800\n\
+         webhook-signature: v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=\n\
+         \n\
+         {\"type\":\"lead.created\",\"timestamp\":\"2026-12-03T13:00:00.000Z\",\"data\":{\"id\":42,\"first_name\":\"Ana\", …}}";
+    let node = "// Node: npm install standardwebhooks\n\
+         import express from \"express\";\n\
+         import { Webhook } from \"standardwebhooks\";\n\
+         const webhook = new Webhook(process.env.KEYWARD_WEBHOOK_SECRET); // whsec_…\n\
+         const app = express();\n\
+         // Verify the body exactly as it arrived: parse it only after.\n\
+         app.post(\"/hooks/keyward\", express.raw({ type: \"application/json\" }), (req, res) => {\n  \
+           let event;\n  \
+           try {\n    \
+             event = webhook.verify(req.body.toString(), req.headers); // throws when forged, altered or stale\n  \
+           } catch {\n    \
+             return res.sendStatus(400);\n  \
+           }\n  \
+           // Deduplicate on req.headers[\"webhook-id\"]: a message may arrive twice.\n  \
+           queue.push(event); // answer fast (15 s at most), work later\n  \
+           res.sendStatus(204);\n\
+         });";
+    let python = "# Python: pip install standardwebhooks\n\
+         from standardwebhooks.webhooks import Webhook\n\
+         webhook = Webhook(os.environ[\"KEYWARD_WEBHOOK_SECRET\"])\n\
+         event = webhook.verify(request.get_data(), dict(request.headers))  # raises WebhookVerificationError";
+    view! {
+        <section aria-labelledby="webhooks">
+            <h2 id="webhooks">"Receiving webhooks"</h2>
+            <p>
+                "Instead of polling, give keyward a URL: it POSTs each event there as it happens — leads created and "
+                "changed, listings created, changed and deleted, keys created, revoked, about to expire, about to be "
+                "deleted for inactivity, and deleted. Create endpoints under Developer Settings › Webhooks, or with a "
+                "key that has the " <code>"webhooks"</code> " scope. A live endpoint hears live events only, a test "
+                "endpoint test events only; a workspace endpoint only its workspace's."
+            </p>
+            <pre><code>{create}</code></pre>
+            <p>
+                "Every delivery is signed per " <a href="https://www.standardwebhooks.com/">"Standard Webhooks"</a>
+                ": " <code>"webhook-signature"</code> " holds " <code>"v1,"</code> " and the base64 HMAC-SHA256 of "
+                <code>"{webhook-id}.{webhook-timestamp}.{body}"</code> " under your secret (two entries for 24 hours "
+                "after you rotate it, so either secret verifies). Verify with a Standard Webhooks library rather than by hand:"
+            </p>
+            <pre><code>{delivery}</code></pre>
+            <pre><code>{node}</code></pre>
+            <pre><code>{python}</code></pre>
+            <p>
+                "Answer with any 2xx within 15 seconds. Anything else — a timeout, a refused connection, a 3xx "
+                "(redirects are not followed), a 4xx or 5xx — is retried with the same " <code>"webhook-id"</code>
+                ": after 5 seconds, 5 minutes, 30 minutes, 2, 5, 10, 14, 20 and 24 hours (each ±20%), about three "
+                "days in all. A 429, 502, 503 or 504 with " <code>"Retry-After"</code> " is tried again when it asks "
+                "(between 1 second and 24 hours). A 410 Gone disables the endpoint at once; an endpoint whose deliveries "
+                "only failed for 5 days is disabled too, and the people who manage it are told. The delivery log keeps "
+                "30 days of attempts; resend one message, or every message that failed since a moment, from the "
+                "endpoint's page or the API."
+            </p>
+            <p>
+                "A message can arrive more than once (a server that stopped between sending and recording sends it "
+                "again), and messages can arrive out of order: deduplicate on " <code>"webhook-id"</code> " and order by "
+                "the payload's " <code>"timestamp"</code> ". keyward sends only to public addresses over https (an "
+                "operator may allow internal networks with " <code>"KEYWARD_WEBHOOK_ALLOW_NETS"</code> "). Each "
+                "event's payload is described under " <code>"webhooks"</code> " in the OpenAPI document."
             </p>
         </section>
     }
