@@ -13,6 +13,7 @@ python3 scripts/bench_keys.py
 python3 scripts/bench_api.py
 python3 scripts/bench_oauth.py
 python3 scripts/bench_sessions.py
+python3 scripts/bench_webhooks.py
 python3 scripts/bench_tti.py
 python3 scripts/bench_lto.py    # touches a server file and rebuilds, with and without LTO
 python3 scripts/bench_build.py  # last: it touches a server file and rebuilds

@@ -652,6 +652,56 @@ on_both_engines! {
     }
 }
 
+on_both_engines! {
+    async fn the_jobs_announce_expiring_idle_and_deleted_keys_once(engine) {
+        use keyward::server::jobs;
+        let w = world(engine).await;
+        crate::v1_records::roomy(&w).await;
+        let key = hooks_key(&w).await;
+        let receiver = Receiver::start().await;
+        let (id, _) = endpoint(&w.app, &key, json!({"url": receiver.url("/"), "event_types": ["key.expiring", "key.inactive_warning", "key.auto_deleted"]})).await;
+        // A workspace key, valid one month, never used.
+        let sam = w.app.signed_in("sam@acme.test").await;
+        let (status, made) = crate::keys::create(&w.app, &sam, crate::keys::form("Expiring", &w.downtown.to_string(), w.max, &["read:leads"])).await;
+        assert_eq!(status, 200, "{made}");
+        let key_id = made["id"].as_str().unwrap().to_owned();
+        let row = keyward::entities::api_key::Entity::find_by_id(key_id.clone()).one(db(&w.app)).await.unwrap().unwrap();
+        let expires = row.expires_at.expect("a month");
+        // Two runs (two instances, say) in the notice's window: one message.
+        let at = expires - TimeDelta::days(6);
+        let (a, b) = tokio::join!(jobs::run(db(&w.app), at), jobs::run(db(&w.app), at));
+        a.unwrap();
+        b.unwrap();
+        jobs::run(db(&w.app), at + TimeDelta::hours(1)).await.unwrap();
+        let messages = webhook_message::Entity::find().all(db(&w.app)).await.unwrap();
+        // (The hooks key itself expires in a month too: its own message.)
+        assert_eq!(messages.iter().filter(|m| m.event_type == "key.expiring" && m.payload.contains(&key_id)).count(), 1, "{messages:?}");
+        // Written as at the jobs' moment: due then.
+        w.app.server().state.webhooks.run_due(db(&w.app), at + TimeDelta::hours(1)).await.unwrap();
+        let got = receiver.wait_for(2, Duration::from_secs(5)).await;
+        assert!(got.iter().any(|r| r.json()["type"] == "key.expiring" && r.json()["data"]["id"] == key_id.as_str()));
+
+        // An idle key of the agency: warned once, then deleted (announced).
+        let mut never = crate::keys::form("Idle", "", w.sam, &["read:leads"]);
+        never["form"]["validity"] = json!("never");
+        let (status, idle) = crate::keys::create(&w.app, &sam, never).await;
+        assert_eq!(status, 200, "{idle}");
+        let idle_id = idle["id"].as_str().unwrap().to_owned();
+        let warn_at = Utc::now() + TimeDelta::days(90 - 14);
+        jobs::run(db(&w.app), warn_at).await.unwrap();
+        jobs::run(db(&w.app), warn_at + TimeDelta::minutes(5)).await.unwrap();
+        jobs::run(db(&w.app), Utc::now() + TimeDelta::days(91)).await.unwrap();
+        let messages = webhook_message::Entity::find().all(db(&w.app)).await.unwrap();
+        let about = |kind: &str| messages.iter().filter(|m| m.event_type == kind && m.payload.contains(&idle_id)).count();
+        assert_eq!(about("key.inactive_warning"), 1, "{messages:?}");
+        assert_eq!(about("key.auto_deleted"), 1, "{messages:?}");
+        let warning = messages.iter().find(|m| m.event_type == "key.inactive_warning" && m.payload.contains(&idle_id)).unwrap();
+        let data: Value = serde_json::from_str(&warning.payload).unwrap();
+        assert!(data["data"]["deletes_at"].is_string(), "{data}");
+        let _ = id;
+    }
+}
+
 /// Two instances on one database share the outbox: 1,000 imports fanned
 /// out to 3 endpoints arrive exactly 3,000 times, each message once per
 /// endpoint, whichever instance claimed it.

@@ -90,7 +90,11 @@ pub(super) async fn run(
             deletes_at: Some(deadline),
             ..KeyEventData::of(&key)
         };
-        announce_key_once(db, &key, EventType::KeyInactiveWarning, &data, &once, now).await?;
+        // The message and its deliveries together (a write first: SQLite
+        // takes the lock before reading).
+        let txn = crate::server::services::keys::begin_for_agency(db, agency.id).await?;
+        announce_key_once(&txn, &key, EventType::KeyInactiveWarning, &data, &once, now).await?;
+        txn.commit().await?;
     }
     Ok(())
 }

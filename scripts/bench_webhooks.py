@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Webhooks under load, on SQLite and on PostgreSQL. Writes the "Webhooks
+(issue 15)" section of BENCHMARKS.md.
+
+1. `POST /v1/leads` (wrk, a fixed body) with 3 enabled endpoints subscribed
+   to `lead.created` (each import writes the message and 3 deliveries in its
+   transaction, and the server sends them to a local receiver meanwhile)
+   against the same with those endpoints disabled (nothing written), same
+   server, interleaved twice. Goal: >= 0.8.
+2. Keeping up: 500 imports/s for BENCH_SECONDS (hey, rate-limited) to one
+   endpoint; deliveries counted by the receiver every 100 ms. Goal: the
+   deliveries follow the imports (backlog bounded, drained within seconds
+   of the load stopping).
+
+The receiver is a small Node server on 127.0.0.1 answering 204 (the server
+runs with KEYWARD_WEBHOOK_ALLOW_NETS=127.0.0.1/32).
+
+Usage: python3 scripts/bench_webhooks.py [path/to/keyward]   (default: dist/keyward)
+Env:   BENCH_SECONDS (10 per run), KEYWARD_TEST_POSTGRES_URL
+Needs: wrk, hey (scripts/tools.sh bench), node
+"""
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+from bench import on_both_engines, write_section  # same directory
+from bench_api import listening, run
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BINARY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "dist", "keyward"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+RATE = 500
+
+RECEIVER = r"""
+const http = require("http");
+let count = 0;
+const server = http.createServer((req, res) => {
+  if (req.method === "GET") { res.end(String(count)); return; }
+  req.on("data", () => {});
+  req.on("end", () => { count++; res.statusCode = 204; res.end(); });
+});
+server.keepAliveTimeout = 60000;
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+"""
+
+
+def api(base, key, method, path, body=None):
+    request = urllib.request.Request(base + path, method=method,
+                                     data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as answer:
+        text = answer.read()
+        return json.loads(text) if text else None
+
+
+def received(receiver_url):
+    with urllib.request.urlopen(receiver_url) as answer:
+        return int(answer.read())
+
+
+def wrk_post(url, key, body):
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(f'wrk.method = "POST"\nwrk.body = {json.dumps(json.dumps(body))}\n'
+                     f'wrk.headers["Content-Type"] = "application/json"\n'
+                     f'wrk.headers["Authorization"] = "Bearer {key}"\n')
+    try:
+        out = subprocess.run(["wrk", "-t2", "-c32", f"-d{SECONDS}s", "-s", script.name, url],
+                             check=True, capture_output=True, text=True).stdout
+    finally:
+        os.unlink(script.name)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    assert not non2xx, out
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def drain(receiver_url, expected, limit=120):
+    began = time.time()
+    while received(receiver_url) < expected:
+        assert time.time() - began < limit, f"{received(receiver_url)} of {expected} delivered"
+        time.sleep(0.1)
+    return time.time() - began
+
+
+def measure(engine, env):
+    run(env, "user", "add", "--agency", "Bench Realty", "--workspace", "Main", "--email", "bench@bench.test",
+        "--name", "Bench", "--role", "super_manager", "--password-stdin", stdin="bench password 2026")
+    key = run(env, "key", "create", "--agency", "Bench Realty", "--name", "Load test", "--scopes",
+              "write:leads,webhooks", "--rate-limit", "0").strip()
+    receiver = subprocess.Popen(["node", "-e", RECEIVER], stdout=subprocess.PIPE, text=True)
+    receiver_url = f"http://127.0.0.1:{receiver.stdout.readline().strip()}/"
+    log = open(os.path.join(env["KEYWARD_DATA_DIR"], "server.log"), "w")
+    server_env = {k: v for k, v in env.items() if k != "RUST_LOG"}
+    proc = subprocess.Popen([BINARY, "serve"], env={**server_env, "KEYWARD_ADDR": "127.0.0.1:0",
+                                                     "KEYWARD_WEBHOOK_ALLOW_NETS": "127.0.0.1/32"},
+                            stdout=subprocess.PIPE, stderr=log, text=True)
+    try:
+        base = listening(proc)
+        endpoints = [api(base, key, "POST", "/v1/webhooks", {"url": receiver_url + str(n), "event_types": ["lead.created"]})["id"]
+                     for n in range(3)]
+        body = {"first_name": "Bench", "email": "bench@buyer.test", "source": "wrk"}
+        runs = {"none": [], "three": []}
+        for _ in range(2):  # interleaved, so noise hits both alike
+            for endpoint in endpoints:
+                api(base, key, "PATCH", f"/v1/webhooks/{endpoint}", {"enabled": False})
+            runs["none"].append(wrk_post(base + "/v1/leads", key, body))
+            for endpoint in endpoints:
+                api(base, key, "PATCH", f"/v1/webhooks/{endpoint}", {"enabled": True})
+            before = received(receiver_url)
+            runs["three"].append(wrk_post(base + "/v1/leads", key, body))
+            sent = round(runs["three"][-1] * SECONDS) * 3
+            drain(receiver_url, before + int(sent * 0.98))  # wrk's count is approximate
+            time.sleep(1)
+        rps = {name: statistics.mean(values) for name, values in runs.items()}
+
+        # Keeping up: one endpoint, 500 imports/s.
+        for endpoint in endpoints[1:]:
+            api(base, key, "DELETE", f"/v1/webhooks/{endpoint}")
+        time.sleep(1)
+        start = received(receiver_url)
+        backlog = []
+        stop = threading.Event()
+
+        def sample():
+            while not stop.is_set():
+                backlog.append(received(receiver_url) - start)
+                time.sleep(0.1)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        workers = 20
+        out = subprocess.run(["hey", "-z", f"{SECONDS}s", "-c", str(workers), "-q", str(RATE // workers), "-m", "POST",
+                              "-H", f"Authorization: Bearer {key}", "-T", "application/json", "-d", json.dumps(body),
+                              base + "/v1/leads"], check=True, capture_output=True, text=True).stdout
+        imported = sum(int(n) for code, n in re.findall(r"\[(\d{3})\]\s+(\d+) responses", out) if code == "201")
+        ended = time.time()
+        drain_seconds = drain(receiver_url, start + imported)
+        stop.set()
+        sampler.join()
+        delivered_at_end = received(receiver_url) - start
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        receiver.terminate()
+        log.close()
+    ratio = rps["three"] / rps["none"]
+    return engine, [
+        ("`POST /v1/leads`, endpoints disabled (nothing written)", f"{rps['none']:,.0f} req/s", "1.00", ""),
+        ("`POST /v1/leads`, 3 endpoints subscribed (and delivering)", f"{rps['three']:,.0f} req/s",
+         f"{ratio:.2f}", f"≥ 0.8: {'met' if ratio >= 0.8 else 'MISSED'}"),
+        (f"{RATE} imports/s for {SECONDS} s to 1 endpoint", f"{imported / SECONDS:,.0f} imports/s, {imported:,} delivered",
+         "", f"drained {drain_seconds:.1f} s after the load stopped: {'kept up' if drain_seconds < 3 else 'FELL BEHIND'}"),
+    ]
+
+
+def main():
+    results = on_both_engines(measure, "keyward-bench-webhooks")
+    section = ["## Webhooks (issue 15)", "",
+               f"Command: `python3 scripts/bench_webhooks.py` (or `make bench`) — release binary, loopback, "
+               f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores shared by the load generator, the server and "
+               f"the receiver (Node, answering 204). wrk -t2 -c32, {SECONDS} s each, the two `POST /v1/leads` runs "
+               "interleaved twice on one server (the endpoints disabled, then enabled, between runs); with them "
+               "enabled every import writes its message and 3 deliveries in its own transaction while the "
+               f"dispatcher sends the previous ones. Then hey at {RATE} imports/s to one endpoint, and the time the "
+               "deliveries took to catch up after the load stopped.", ""]
+    for engine, rows in results:
+        section += [f"**{engine}**", "", "| measure | value | ratio | goal |", "| --- | --- | --- | --- |"]
+        section += ["| " + " | ".join(row) + " |" for row in rows]
+        section.append("")
+    write_section("\n".join(section))
+    print("\n".join(section))
+
+
+if __name__ == "__main__":
+    main()
