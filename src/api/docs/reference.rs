@@ -29,21 +29,22 @@ pub fn reference(base_url: &str) -> ApiReference {
             let body = operation["requestBody"]["content"]["application/json"]["schema"]
                 .as_object()
                 .map(|schema| sample(&Value::Object(schema.clone()), schemas, 0));
-            let example_path = path.replace(
-                "{id}",
-                match (method, path.as_str()) {
-                    ("put", _) => "MLS-1042",
-                    (_, p)
-                        if p.starts_with("/v1/keys")
-                            || p.starts_with("/v1/session_tokens")
-                            || p.starts_with("/v1/webhooks") =>
-                    {
-                        "AbCdEf123456"
-                    }
-                    _ => "42",
-                },
-            )
-            .replace("{message_id}", "msg_2hJ8kQ4bX7nP0sL3vT6wY9zC");
+            let example_path = path
+                .replace(
+                    "{id}",
+                    match (method, path.as_str()) {
+                        ("put", _) => "MLS-1042",
+                        (_, p)
+                            if p.starts_with("/v1/keys")
+                                || p.starts_with("/v1/session_tokens")
+                                || p.starts_with("/v1/webhooks") =>
+                        {
+                            "AbCdEf123456"
+                        }
+                        _ => "42",
+                    },
+                )
+                .replace("{message_id}", "msg_2hJ8kQ4bX7nP0sL3vT6wY9zC");
             let id = operation["operationId"].as_str().unwrap_or("");
             let oauth = oauth_example(id, base_url);
             let mut curl = match &oauth {
