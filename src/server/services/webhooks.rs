@@ -588,7 +588,7 @@ pub async fn send_test(
         scope,
         EventType::WebhookTest,
         payload,
-        &[endpoint.id.clone()],
+        std::slice::from_ref(&endpoint.id),
         now,
     )
     .await?;
