@@ -18,6 +18,9 @@ use crate::pages::oauth_apps::{DeleteAppPage, NewAppPage, OAuthAppPage, OAuthApp
 use crate::pages::records::{LeadsPage, PropertiesPage};
 use crate::pages::session_tokens::{RevokeAllSessionTokensPage, RevokeSessionTokenPage};
 use crate::pages::setup::SetupPage;
+use crate::pages::webhook_changes::{DeleteWebhookPage, EditWebhookPage, RotateWebhookSecretPage};
+use crate::pages::webhook_endpoint::WebhookEndpointPage;
+use crate::pages::webhooks::{NewWebhookPage, WebhooksPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -120,6 +123,36 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/profile/developer-settings/oauth-apps/:client_id/delete")
                         view=DeleteAppPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/profile/developer-settings/webhooks")
+                        view=WebhooksPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/profile/developer-settings/webhooks/new")
+                        view=NewWebhookPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/profile/developer-settings/webhooks/:id")
+                        view=WebhookEndpointPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/profile/developer-settings/webhooks/:id/edit")
+                        view=EditWebhookPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/profile/developer-settings/webhooks/:id/rotate")
+                        view=RotateWebhookSecretPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/profile/developer-settings/webhooks/:id/delete")
+                        view=DeleteWebhookPage
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/profile/authorized-apps") view=AuthorizedAppsPage ssr=SsrMode::Async/>

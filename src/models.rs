@@ -10,6 +10,7 @@ pub mod query;
 pub mod records;
 pub mod reference;
 mod user;
+pub mod webhook_pages;
 pub mod webhooks;
 
 pub use error::{AppError, FieldIssue};

@@ -13,3 +13,6 @@ pub mod oauth_apps;
 pub mod records;
 pub mod session_tokens;
 pub mod setup;
+pub mod webhook_changes;
+pub mod webhook_endpoint;
+pub mod webhooks;

@@ -25,4 +25,5 @@ pub mod setup_token;
 pub mod sign_in_throttle;
 pub mod state;
 pub mod usage;
+pub mod webhook_forms;
 pub mod webhooks;

@@ -7,3 +7,4 @@ pub mod notifications;
 pub mod oauth;
 pub mod records;
 pub mod session;
+pub mod webhooks;

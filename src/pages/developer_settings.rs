@@ -36,6 +36,8 @@ pub fn DeveloperSettingsPage() -> impl IntoView {
             <a href="/admin/profile/developer-settings/audit-log">"Audit log"</a>
             " · "
             <a href="/admin/profile/developer-settings/oauth-apps">"OAuth apps"</a>
+            " · "
+            <a href="/admin/profile/developer-settings/webhooks">"Webhooks"</a>
         </p>
         <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -101,6 +101,22 @@ pub fn router(state: AppState) -> App {
             "/admin/profile/developer-settings/keys/{id}/session-tokens/{token}/revoke",
             post(crate::server::session_token_forms::revoke_one),
         )
+        .route(
+            "/admin/profile/developer-settings/webhooks/new",
+            post(crate::server::webhook_forms::create),
+        )
+        .route(
+            "/admin/profile/developer-settings/webhooks/{id}",
+            post(crate::server::webhook_forms::act),
+        )
+        .route(
+            "/admin/profile/developer-settings/webhooks/{id}/edit",
+            post(crate::server::webhook_forms::edit),
+        )
+        .route(
+            "/admin/profile/developer-settings/webhooks/{id}/delete",
+            post(crate::server::webhook_forms::delete),
+        )
         .layer(axum::Extension(renderer))
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT));
     let dashboard = Router::new()

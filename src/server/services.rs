@@ -18,4 +18,5 @@ pub mod properties;
 pub mod record_pages;
 pub mod records;
 pub mod session_tokens;
+pub mod webhook_pages;
 pub mod webhooks;

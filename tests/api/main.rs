@@ -27,4 +27,5 @@ mod v1_auth;
 mod v1_docs;
 mod v1_keys;
 mod v1_records;
+mod webhook_pages;
 mod webhooks;
