@@ -44,6 +44,8 @@ export default defineConfig({
       KEYWARD_DATA_DIR: stateDir(port),
       SEED_PASSWORD: SEED.password,
       RUST_LOG: "warn",
+      // webhooks.spec.ts's receivers listen on loopback.
+      KEYWARD_WEBHOOK_ALLOW_NETS: "127.0.0.1/32",
     },
     url: `${baseURL}/readyz`,
     reuseExistingServer: false,

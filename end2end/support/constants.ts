@@ -37,6 +37,8 @@ export const SEED = {
   notice: (project: string) => ({ email: `nina-${project}@notice.test`, name: "Nina Notice", key: "Idle feed" }),
   /** OAuth Oaks <project>: a super manager and no OAuth app yet. */
   oauth: (project: string) => ({ email: `olive-${project}@oauth.test`, name: "Olive OAuth" }),
+  /** Webhook Wharf <project>: a super manager and no webhook endpoint yet (webhooks.spec.ts). */
+  webhooks: (project: string) => ({ email: `wendy-${project}@webhooks.test`, name: "Wendy Webhook" }),
   /** Limit Homes <project>: three active keys, the default limit. */
   limit: (project: string) => ({ email: `lou-${project}@limit.test`, agency: `Limit Homes ${project}` }),
 };

@@ -68,6 +68,12 @@ for project in hydrated no-js; do
   add "olive-$project@oauth.test" "Olive OAuth" super_manager "OAuth Oaks $project" Main
 done
 
+# Webhook Wharf <project>: an agency of its own per project for the
+# Webhooks pages (endpoints added, tested and deleted by webhooks.spec.ts).
+for project in hydrated no-js; do
+  add "wendy-$project@webhooks.test" "Wendy Webhook" super_manager "Webhook Wharf $project" Main
+done
+
 # Leads and properties arrive only through /v1, as keys would send them.
 add rita@records.test "Rita Records" super_manager "Records Realty" Harbour
 # Room for the keys session-tokens.spec.ts makes to mint from.
