@@ -422,7 +422,8 @@ async fn documented_endpoints(app: &TestApp) -> Vec<(String, String, Option<Stri
     endpoints
 }
 
-const ALL_BUT_ADMIN: [&str; 6] = [
+const ALL_BUT_ADMIN: [&str; 7] = [
+    "webhooks",
     "read:properties",
     "write:properties",
     "read:leads",
@@ -436,13 +437,13 @@ on_both_engines! {
         let w = world(engine).await;
         roomy(&w).await;
         let endpoints = documented_endpoints(&w.app).await;
-        assert_eq!(endpoints.len(), 14);
+        assert_eq!(endpoints.len(), 24);
         let open: Vec<&str> = endpoints.iter().filter(|(_, _, s)| s.is_none()).map(|(_, p, _)| p.as_str()).collect();
         assert_eq!(open, ["/v1/me"], "only /v1/me needs no scope");
         let mut scopes: Vec<&str> = endpoints.iter().filter_map(|(_, _, scope)| scope.as_deref()).collect();
         scopes.sort();
         scopes.dedup();
-        assert_eq!(scopes, ["admin", "read:agents", "read:analytics", "read:leads", "read:properties", "write:leads", "write:properties"]);
+        assert_eq!(scopes, ["admin", "read:agents", "read:analytics", "read:leads", "read:properties", "webhooks", "write:leads", "write:properties"]);
         for environment in ["live", "test"] {
             for scope in &scopes {
                 let scope = *scope;

@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, SqlErr, TransactionTrait,
 };
 
 use super::key_list::folded_contains;
@@ -15,7 +15,7 @@ use crate::domain::crm::{self, max};
 use crate::domain::webhook_event::EventType;
 use crate::entities::lead;
 use crate::models::crm::{Lead, LeadChanges, LeadFilter, LeadList, NewLead};
-use crate::server::webhooks::outbox::{self, Scope};
+use crate::server::webhooks::outbox::{Fanout, Scope};
 
 /// The stored lead as the API shows it.
 pub fn to_lead(model: lead::Model) -> Lead {
@@ -178,18 +178,29 @@ pub async fn import(
         // Filled from the fields by the model's save hook.
         search_folded: NotSet,
     };
-    // The lead and its `lead.created` message commit together, or neither.
-    let txn = db.begin().await?;
-    let inserted = match model.insert(&txn).await {
-        Ok(created) => {
-            let lead = to_lead(created);
-            announce(&txn, reach, &lead, EventType::LeadCreated, now).await?;
-            txn.commit().await?;
-            Ok(lead)
-        }
-        Err(err) => {
-            txn.rollback().await?;
-            Err(err)
+    // The lead and its `lead.created` message commit together, or neither;
+    // with no endpoint subscribed, the insert alone.
+    let scope = Scope {
+        agency_id: reach.agency_id,
+        workspace_id: Some(workspace_id),
+        environment: reach.environment,
+    };
+    let fanout = Fanout::find(db, scope, EventType::LeadCreated).await?;
+    let inserted = if fanout.is_empty() {
+        model.insert(db).await.map(to_lead)
+    } else {
+        let txn = db.begin().await?;
+        match model.insert(&txn).await {
+            Ok(created) => {
+                let lead = to_lead(created);
+                fanout.write(&txn, &lead, now).await?;
+                txn.commit().await?;
+                Ok(lead)
+            }
+            Err(err) => {
+                txn.rollback().await?;
+                Err(err)
+            }
         }
     };
     match inserted {
@@ -324,25 +335,24 @@ pub async fn update(
         active.status = Set(status);
     }
     active.updated_at = Set(now);
+    let scope = Scope {
+        agency_id: reach.agency_id,
+        workspace_id: Some(workspace_id_of(&active)),
+        environment: reach.environment,
+    };
+    let fanout = Fanout::find(db, scope, EventType::LeadUpdated).await?;
+    if fanout.is_empty() {
+        return Ok(to_lead(active.update(db).await?));
+    }
     let txn = db.begin().await?;
     let lead = to_lead(active.update(&txn).await?);
-    announce(&txn, reach, &lead, EventType::LeadUpdated, now).await?;
+    fanout.write(&txn, &lead, now).await?;
     txn.commit().await?;
     Ok(lead)
 }
 
-/// Writes the lead's event to the webhook outbox, in the caller's transaction.
-async fn announce(
-    db: &impl ConnectionTrait,
-    reach: &Reach,
-    lead: &Lead,
-    event: EventType,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    let scope = Scope {
-        agency_id: reach.agency_id,
-        workspace_id: Some(lead.workspace_id),
-        environment: lead.environment,
-    };
-    outbox::emit(db, scope, event, lead, now).await.map(|_| ())
+fn workspace_id_of(active: &lead::ActiveModel) -> i64 {
+    crate::entities::value(&active.workspace_id)
+        .copied()
+        .unwrap_or_default()
 }

@@ -14,7 +14,7 @@ use crate::domain::fields::parse_line;
 use crate::domain::webhook_event::EventType;
 use crate::entities::property;
 use crate::models::crm::{Property, PropertyFilter, PropertyInput, PropertyList, SourceKey};
-use crate::server::webhooks::outbox::{self, Scope};
+use crate::server::webhooks::outbox::{Fanout, Scope};
 
 pub fn to_property(model: property::Model) -> Property {
     Property {
@@ -157,7 +157,24 @@ pub async fn upsert(
         active.status = Set(status);
         active.updated_at = Set(now);
         // The listing and its `property.created`/`updated` message commit
-        // together, or neither.
+        // together, or neither; with no endpoint subscribed, the write alone.
+        let event = if existing.is_some() {
+            EventType::PropertyUpdated
+        } else {
+            EventType::PropertyCreated
+        };
+        let fanout = Fanout::find(db, scope_of(reach, checked.workspace_id), event).await?;
+        if fanout.is_empty() {
+            let result = match existing {
+                Some(_) => active.update(db).await.map(|m| (m, false)),
+                None => active.insert(db).await.map(|m| (m, true)),
+            };
+            match result {
+                Ok((model, created)) => return Ok((to_property(model), created)),
+                Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => continue,
+                Err(err) => return Err(err.into()),
+            }
+        }
         let txn = db.begin().await?;
         let result = match existing {
             Some(_) => active.update(&txn).await.map(|m| (m, false)),
@@ -166,12 +183,7 @@ pub async fn upsert(
         let result = match result {
             Ok((model, created)) => {
                 let property = to_property(model);
-                let event = if created {
-                    EventType::PropertyCreated
-                } else {
-                    EventType::PropertyUpdated
-                };
-                announce(&txn, reach, property.workspace_id, event, &property, now).await?;
+                fanout.write(&txn, &property, now).await?;
                 txn.commit().await?;
                 Ok((property, created))
             }
@@ -245,13 +257,23 @@ pub async fn delete(
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let txn = db.begin().await?;
-    let deleted = property::Entity::delete_many()
+    let fanout = Fanout::find(
+        db,
+        scope_of(reach, found.workspace_id),
+        EventType::PropertyDeleted,
+    )
+    .await?;
+    let delete = property::Entity::delete_many()
         .filter(property::Column::Id.eq(id))
-        .filter(reachable(reach))
-        .exec(&txn)
-        .await?;
-    if deleted.rows_affected == 0 {
+        .filter(reachable(reach));
+    if fanout.is_empty() {
+        if delete.exec(db).await?.rows_affected == 0 {
+            return Err(ServiceError::NotFound);
+        }
+        return Ok(());
+    }
+    let txn = db.begin().await?;
+    if delete.exec(&txn).await?.rows_affected == 0 {
         return Err(ServiceError::NotFound);
     }
     let gone = DeletedProperty {
@@ -261,15 +283,7 @@ pub async fn delete(
         environment: found.environment,
         deleted_at: now,
     };
-    announce(
-        &txn,
-        reach,
-        found.workspace_id,
-        EventType::PropertyDeleted,
-        &gone,
-        now,
-    )
-    .await?;
+    fanout.write(&txn, &gone, now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -284,19 +298,11 @@ pub struct DeletedProperty {
     pub deleted_at: DateTime<Utc>,
 }
 
-/// Writes a listing's event to the webhook outbox, in the caller's transaction.
-async fn announce(
-    db: &impl ConnectionTrait,
-    reach: &Reach,
-    workspace_id: i64,
-    event: EventType,
-    data: &impl serde::Serialize,
-    now: DateTime<Utc>,
-) -> Result<(), sea_orm::DbErr> {
-    let scope = Scope {
+/// Where a listing's events are heard.
+fn scope_of(reach: &Reach, workspace_id: i64) -> Scope {
+    Scope {
         agency_id: reach.agency_id,
         workspace_id: Some(workspace_id),
         environment: reach.environment,
-    };
-    outbox::emit(db, scope, event, data, now).await.map(|_| ())
+    }
 }

@@ -82,6 +82,84 @@ async fn subscribers(
         .collect())
 }
 
+/// The endpoints an event will go to, found before the change's
+/// transaction opens (a read, which on SQLite keeps the write lock short):
+/// empty when nobody subscribes, and the change then needs no transaction
+/// for its event. [`Fanout::write`] inside the transaction writes the
+/// message and, for those endpoints still enabled, the deliveries (an
+/// endpoint deleted meanwhile is skipped; one created meanwhile hears the
+/// next event).
+#[derive(Debug, Clone)]
+pub struct Fanout {
+    scope: Scope,
+    event_type: EventType,
+    endpoints: Vec<String>,
+}
+
+impl Fanout {
+    pub async fn find(db: &impl ConnectionTrait, scope: Scope, event_type: EventType) -> Result<Self, DbErr> {
+        Ok(Self {
+            scope,
+            event_type,
+            endpoints: subscribers(db, scope, event_type).await?,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.endpoints.is_empty()
+    }
+
+    /// Writes the message with `data` and its deliveries through `db` (the
+    /// change's transaction): two statements. Returns the message id.
+    pub async fn write(
+        &self,
+        db: &impl ConnectionTrait,
+        data: &impl Serialize,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, DbErr> {
+        use sea_orm::sea_query::{Expr, Query};
+        if self.endpoints.is_empty() {
+            return Ok(None);
+        }
+        let id = new_message_id();
+        webhook_message::Entity::insert(message(
+            &id,
+            self.scope,
+            self.event_type,
+            payload(self.event_type, data, now),
+            now,
+        ))
+        .exec_without_returning(db)
+        .await?;
+        let select = Query::select()
+            .column(webhook_endpoint::Column::Id)
+            .expr(Expr::value(id.clone()))
+            .expr(Expr::value(super::State::Pending.as_str()))
+            .expr(Expr::value(0))
+            .expr(Expr::value(now))
+            .expr(Expr::value(now))
+            .from(webhook_endpoint::Entity)
+            .and_where(webhook_endpoint::Column::Id.is_in(self.endpoints.iter().cloned()))
+            .and_where(webhook_endpoint::Column::Enabled.eq(true))
+            .to_owned();
+        let insert = Query::insert()
+            .into_table(webhook_delivery::Entity)
+            .columns([
+                webhook_delivery::Column::EndpointId,
+                webhook_delivery::Column::MessageId,
+                webhook_delivery::Column::State,
+                webhook_delivery::Column::Attempts,
+                webhook_delivery::Column::NextAttemptAt,
+                webhook_delivery::Column::CreatedAt,
+            ])
+            .select_from(select)
+            .map_err(|err| DbErr::Custom(err.to_string()))?
+            .to_owned();
+        db.execute(db.get_database_backend().build(&insert)).await?;
+        Ok(Some(id))
+    }
+}
+
 /// Writes `event_type` with `data` for every endpoint of `scope` that
 /// wants it, through `db` (the caller's transaction). Returns the message
 /// id, or `None` when no endpoint wanted it (nothing written).
