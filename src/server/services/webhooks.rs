@@ -9,7 +9,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 
@@ -537,7 +537,7 @@ pub async fn reveal_secret(
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<SigningSecret, ServiceError> {
-    let txn = db.begin().await?;
+    let txn = begin_for_agency(db, caller.agency_id).await?;
     let endpoint = managed(&txn, caller, id).await?;
     let secret = webhooks
         .secrets
@@ -565,7 +565,7 @@ pub async fn send_test(
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<(String, Outcome), ServiceError> {
-    let txn = db.begin().await?;
+    let txn = begin_for_agency(db, caller.agency_id).await?;
     let endpoint = managed(&txn, caller, id).await?;
     if !endpoint.enabled {
         return Err(ServiceError::Conflict(
@@ -624,7 +624,7 @@ pub async fn resend(
     message_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Outcome, ServiceError> {
-    let txn = db.begin().await?;
+    let txn = begin_for_agency(db, caller.agency_id).await?;
     let endpoint = managed(&txn, caller, endpoint_id).await?;
     if !endpoint.enabled {
         return Err(ServiceError::Conflict(
