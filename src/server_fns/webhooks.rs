@@ -20,7 +20,7 @@ pub async fn list_webhook_endpoints() -> Result<WebhookList, AppError> {
         async move {
             let state = backend::state()?;
             let caller = backend::caller(&state).await?;
-            Ok(crate::server::services::webhook_pages::list(&state.db, &caller).await?)
+            Ok(crate::server::services::webhook_pages::list(&state.db, &caller, chrono::Utc::now()).await?)
         }
         .await,
     )
@@ -46,7 +46,14 @@ pub async fn get_webhook_endpoint(id: String, query: LogQuery) -> Result<Endpoin
         async move {
             let state = backend::state()?;
             let caller = backend::caller(&state).await?;
-            Ok(crate::server::services::webhook_pages::endpoint(&state.db, &caller, &id, query).await?)
+            Ok(crate::server::services::webhook_pages::endpoint(
+                &state.db,
+                &caller,
+                &id,
+                query,
+                chrono::Utc::now(),
+            )
+            .await?)
         }
         .await,
     )
@@ -59,7 +66,10 @@ pub async fn get_webhook(id: String) -> Result<EndpointRow, AppError> {
         async move {
             let state = backend::state()?;
             let caller = backend::caller(&state).await?;
-            Ok(crate::server::services::webhook_pages::one(&state.db, &caller, &id).await?)
+            Ok(
+                crate::server::services::webhook_pages::one(&state.db, &caller, &id, chrono::Utc::now())
+                    .await?,
+            )
         }
         .await,
     )

@@ -10,7 +10,8 @@ use keyward::domain::audit_action::AuditAction;
 use keyward::entities::{audit_event, webhook_endpoint};
 use keyward::server::services::keys::caller_for;
 use keyward::server::services::webhooks as service;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use standardwebhooks::Webhook;
 
 use crate::helpers::{Browser, TestApp};
@@ -467,6 +468,13 @@ on_both_engines! {
         post(&app, &sam, &path, &[("action", "test")]).await;
         let got = receiver.wait_for(1, std::time::Duration::from_secs(5)).await;
         assert!(verify(&first, &got[0]) && verify(&second, &got[0]), "both secrets sign");
+        // A day later the page no longer speaks of the previous secret.
+        let mut ended: webhook_endpoint::ActiveModel =
+            webhook_endpoint::Entity::find_by_id(id.clone()).one(db(&app)).await.unwrap().unwrap().into();
+        ended.previous_secret_until = Set(Some(Utc::now() - TimeDelta::minutes(1)));
+        ended.update(db(&app)).await.unwrap();
+        let (_, html) = page(&app, &sam, &path).await;
+        assert!(!html.contains("The previous secret also signs until"), "{html}");
 
         // Edit: the form shows the endpoint; a refusal keeps what was typed.
         let (status, html) = page(&app, &sam, &format!("{path}/edit")).await;

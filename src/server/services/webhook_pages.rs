@@ -3,6 +3,7 @@
 //! one endpoint with a page of its delivery log. People who manage no
 //! endpoint at all (agents, managers of no workspace) get 403, as a page;
 //! an endpoint out of reach is 404.
+use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::error::ServiceError;
@@ -25,8 +26,10 @@ fn allowed(caller: &Caller) -> Result<(), ServiceError> {
     }
 }
 
-/// The endpoint with its status in words.
-pub fn row(endpoint: WebhookEndpoint) -> EndpointRow {
+/// The endpoint with its status in words. A rotation whose overlap has
+/// ended is no longer shown ([`webhooks::view`] keeps its end once past).
+pub fn row(mut endpoint: WebhookEndpoint, now: DateTime<Utc>) -> EndpointRow {
+    endpoint.previous_secret_until = endpoint.previous_secret_until.filter(|until| *until > now);
     let status = match (&endpoint.enabled, &endpoint.disabled_reason) {
         (true, _) => "Enabled".to_owned(),
         (false, reason) => DisabledReason::describe(reason.as_deref().unwrap_or("manual")).to_owned(),
@@ -35,9 +38,17 @@ pub fn row(endpoint: WebhookEndpoint) -> EndpointRow {
 }
 
 /// Every endpoint the caller manages, newest first.
-pub async fn list(db: &impl ConnectionTrait, caller: &Caller) -> Result<WebhookList, ServiceError> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    now: DateTime<Utc>,
+) -> Result<WebhookList, ServiceError> {
     allowed(caller)?;
-    let endpoints = webhooks::list(db, caller).await?.into_iter().map(row).collect();
+    let endpoints = webhooks::list(db, caller)
+        .await?
+        .into_iter()
+        .map(|e| row(e, now))
+        .collect();
     Ok(WebhookList { endpoints })
 }
 
@@ -60,9 +71,14 @@ pub async fn choices(db: &impl ConnectionTrait, caller: &Caller) -> Result<Webho
 }
 
 /// One endpoint, for its edit form and confirmations.
-pub async fn one(db: &impl ConnectionTrait, caller: &Caller, id: &str) -> Result<EndpointRow, ServiceError> {
+pub async fn one(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<EndpointRow, ServiceError> {
     allowed(caller)?;
-    Ok(row(webhooks::get(db, caller, id).await?))
+    Ok(row(webhooks::get(db, caller, id).await?, now))
 }
 
 /// One endpoint and the page of its delivery log `query` asks for.
@@ -71,6 +87,7 @@ pub async fn endpoint(
     caller: &Caller,
     id: &str,
     query: LogQuery,
+    now: DateTime<Utc>,
 ) -> Result<EndpointPage, ServiceError> {
     allowed(caller)?;
     let endpoint = webhooks::get(db, caller, id).await?;
@@ -89,7 +106,7 @@ pub async fn endpoint(
         None
     };
     Ok(EndpointPage {
-        row: row(endpoint),
+        row: row(endpoint, now),
         query,
         attempts,
         older,
