@@ -264,42 +264,7 @@ impl Webhooks {
         now: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<Claimed>, DbErr> {
-        let backend = db.get_database_backend();
-        let lease_end = now + TimeDelta::from_std(LEASE).unwrap_or(TimeDelta::MAX);
-        let claim = i64::from_ne_bytes(OsRng.next_u64().to_ne_bytes());
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let sql = match backend {
-            DbBackend::Postgres => {
-                "UPDATE webhook_deliveries SET next_attempt_at = $1, claim = $2 \
-                 WHERE id IN (SELECT id FROM webhook_deliveries WHERE next_attempt_at <= $3 \
-                 ORDER BY next_attempt_at LIMIT $4 FOR UPDATE SKIP LOCKED) \
-                 RETURNING id, endpoint_id, message_id, attempts"
-            }
-            _ => {
-                "UPDATE webhook_deliveries SET next_attempt_at = ?, claim = ? \
-                 WHERE id IN (SELECT id FROM webhook_deliveries WHERE next_attempt_at <= ? \
-                 ORDER BY next_attempt_at LIMIT ?) \
-                 RETURNING id, endpoint_id, message_id, attempts"
-            }
-        };
-        let rows = db
-            .query_all(Statement::from_sql_and_values(
-                backend,
-                sql,
-                [lease_end.into(), claim.into(), now.into(), limit.into()],
-            ))
-            .await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(Claimed {
-                    id: row.try_get("", "id")?,
-                    endpoint_id: row.try_get("", "endpoint_id")?,
-                    message_id: row.try_get("", "message_id")?,
-                    attempts: row.try_get("", "attempts")?,
-                    claim,
-                })
-            })
-            .collect()
+        claim_where(db, now, Which::Due(i64::try_from(limit).unwrap_or(i64::MAX))).await
     }
 
     /// Whether anything is due at `now` (a read, so an idle instance takes
@@ -404,33 +369,8 @@ impl Webhooks {
         delivery_id: i64,
         now: DateTime<Utc>,
     ) -> Result<Option<Outcome>, DbErr> {
-        let backend = db.get_database_backend();
-        let claim = i64::from_ne_bytes(OsRng.next_u64().to_ne_bytes());
-        let lease_end = now + TimeDelta::from_std(LEASE).unwrap_or(TimeDelta::MAX);
-        let sql = match backend {
-            DbBackend::Postgres => {
-                "UPDATE webhook_deliveries SET next_attempt_at = $1, claim = $2 \
-                 WHERE id = $3 AND next_attempt_at <= $4 RETURNING id, endpoint_id, message_id, attempts"
-            }
-            _ => {
-                "UPDATE webhook_deliveries SET next_attempt_at = ?, claim = ? \
-                 WHERE id = ? AND next_attempt_at <= ? RETURNING id, endpoint_id, message_id, attempts"
-            }
-        };
-        let row = db
-            .query_one(Statement::from_sql_and_values(
-                backend,
-                sql,
-                [lease_end.into(), claim.into(), delivery_id.into(), now.into()],
-            ))
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let delivery = Claimed {
-            id: row.try_get("", "id")?,
-            endpoint_id: row.try_get("", "endpoint_id")?,
-            message_id: row.try_get("", "message_id")?,
-            attempts: row.try_get("", "attempts")?,
-            claim,
+        let Some(delivery) = claim_where(db, now, Which::One(delivery_id)).await?.pop() else {
+            return Ok(None);
         };
         let endpoint = webhook_endpoint::Entity::find_by_id(delivery.endpoint_id.clone())
             .one(db)
@@ -449,6 +389,67 @@ impl Webhooks {
         record(db, &delivery, &endpoint, &message, &outcome, now.max(Utc::now())).await?;
         Ok(Some(outcome))
     }
+}
+
+/// What a claim takes.
+#[derive(Debug, Clone, Copy)]
+enum Which {
+    /// Up to this many due deliveries, the longest due first.
+    Due(i64),
+    /// This one delivery, if it is not under another claim.
+    One(i64),
+}
+
+/// Claims deliveries in one statement: moves their `next_attempt_at` a
+/// lease ahead and writes a fresh claim number, which alone may record
+/// their attempts. PostgreSQL skips rows another claim has locked.
+async fn claim_where(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    which: Which,
+) -> Result<Vec<Claimed>, DbErr> {
+    let backend = db.get_database_backend();
+    let lease_end = now + TimeDelta::from_std(LEASE).unwrap_or(TimeDelta::MAX);
+    let claim = i64::from_ne_bytes(OsRng.next_u64().to_ne_bytes());
+    let postgres = backend == DbBackend::Postgres;
+    let [p1, p2, p3, p4] = if postgres {
+        ["$1", "$2", "$3", "$4"]
+    } else {
+        ["?"; 4]
+    };
+    let (target, value) = match which {
+        Which::Due(limit) => (
+            format!(
+                "id IN (SELECT id FROM webhook_deliveries WHERE next_attempt_at <= {p3} \
+                 ORDER BY next_attempt_at LIMIT {p4}{})",
+                if postgres { " FOR UPDATE SKIP LOCKED" } else { "" }
+            ),
+            limit,
+        ),
+        Which::One(id) => (format!("next_attempt_at <= {p3} AND id = {p4}"), id),
+    };
+    let sql = format!(
+        "UPDATE webhook_deliveries SET next_attempt_at = {p1}, claim = {p2} WHERE {target} \
+         RETURNING id, endpoint_id, message_id, attempts"
+    );
+    let rows = db
+        .query_all(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [lease_end.into(), claim.into(), now.into(), value.into()],
+        ))
+        .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(Claimed {
+                id: row.try_get("", "id")?,
+                endpoint_id: row.try_get("", "endpoint_id")?,
+                message_id: row.try_get("", "message_id")?,
+                attempts: row.try_get("", "attempts")?,
+                claim,
+            })
+        })
+        .collect()
 }
 
 /// The kind of a request that got no answer, and a line for the log.

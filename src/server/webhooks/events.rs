@@ -60,12 +60,18 @@ pub async fn announce_key(
     data: &KeyEventData,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let scope = Scope {
+    outbox::emit(db, scope_of(key), event, data, now)
+        .await
+        .map(|_| ())
+}
+
+/// Where a key's events are heard.
+fn scope_of(key: &api_key::Model) -> Scope {
+    Scope {
         agency_id: key.agency_id,
         workspace_id: key.workspace_id,
         environment: key.environment,
-    };
-    outbox::emit(db, scope, event, data, now).await.map(|_| ())
+    }
 }
 
 /// [`announce_key`] for what a job may find twice: written once per `once`.
