@@ -173,6 +173,11 @@ on_both_engines! {
         }
         assert!(html.contains("All workspaces") && html.contains("Downtown") && html.contains("Uptown"));
         assert!(html.contains(">Enabled</span>"));
+        // "How to receive and verify them" leads to the API reference's section.
+        let link = html.split("href=\"").find(|h| h.contains("api-reference#")).unwrap();
+        let (path, fragment) = link[..link.find('"').unwrap()].split_once('#').unwrap();
+        let (_, reference) = page(&app, &sam, path).await;
+        assert!(reference.contains(&format!("id=\"{fragment}\"")), "no section #{fragment} on {path}");
         let (_, form) = page(&app, &sam, &format!("{HOOKS}/new")).await;
         assert!(form.contains(">All workspaces</option>"));
         assert_eq!(page(&app, &sam, &format!("{HOOKS}/{up}")).await.0, 200);
@@ -374,6 +379,7 @@ on_both_engines! {
         assert_eq!(status, 200);
         assert!(html.contains("Test event failed") && html.contains("HTTP 500 in "), "{html}");
         assert!(html.contains("<summary>Response body</summary>") && html.contains("thanks"));
+        assert!(html.contains("Failing since"), "the run of failures is shown");
 
         // Filters: by outcome, by event type.
         let (_, html) = page(&app, &sam, &format!("{path}?outcome=failed")).await;
