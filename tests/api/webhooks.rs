@@ -210,6 +210,27 @@ async fn endpoint_row(app: &TestApp, id: &str) -> webhook_endpoint::Model {
         .unwrap()
 }
 
+/// Waits until no delivery is pending or under a claim (every attempt
+/// recorded), so what the receiver holds is final.
+async fn settled(app: &TestApp) {
+    let began = Instant::now();
+    loop {
+        let open = webhook_delivery::Entity::find()
+            .filter(webhook_delivery::Column::State.eq("pending"))
+            .count(db(app))
+            .await
+            .unwrap();
+        if open == 0 {
+            return;
+        }
+        assert!(
+            began.elapsed() < Duration::from_secs(60),
+            "{open} deliveries still pending"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 fn verify(secret: &str, got: &Received) -> Result<(), standardwebhooks::WebhookError> {
     Webhook::new(secret)
         .unwrap()
@@ -467,10 +488,11 @@ on_both_engines! {
         import_lead(&w.app, &test_key, w.downtown, "Tess").await;
         import_lead(&w.app, &key, w.uptown, "Uli").await;
 
-        let got = receiver.wait_for(4, Duration::from_secs(5)).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let got_now = receiver.received();
-        assert_eq!(got_now.len(), got.len(), "nothing more arrives");
+        // Written with the imports: exactly these deliveries exist, and arrive.
+        assert_eq!(webhook_delivery::Entity::find().count(db(&w.app)).await.unwrap(), 4);
+        let got_now = receiver.wait_for(4, Duration::from_secs(5)).await;
+        settled(&w.app).await;
+        assert_eq!(receiver.received().len(), 4, "nothing more arrives");
         let heard = |path: &str| -> Vec<String> {
             got_now.iter().filter(|r| r.path == path)
                 .map(|r| format!("{} {}", r.json()["type"].as_str().unwrap(), r.json()["data"]["first_name"].as_str().unwrap_or("")))
@@ -734,13 +756,13 @@ async fn two_instances_deliver_each_message_exactly_once(engine: Engine) {
     for status in imports.finish().await {
         assert_eq!(status, 201);
     }
-    let got = receiver.wait_for(3000, Duration::from_secs(120)).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let got = if receiver.received().len() > got.len() {
-        receiver.received()
-    } else {
-        got
-    };
+    assert_eq!(
+        webhook_delivery::Entity::find().count(db(&w.app)).await.unwrap(),
+        3000
+    );
+    receiver.wait_for(3000, Duration::from_secs(120)).await;
+    settled(&w.app).await;
+    let got = receiver.received();
     let pairs: HashSet<(String, String)> = got.iter().map(|r| (r.path.clone(), r.id())).collect();
     assert_eq!(got.len(), 3000, "exactly 3,000 deliveries");
     assert_eq!(pairs.len(), 3000, "each message once per endpoint");
