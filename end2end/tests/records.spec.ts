@@ -69,8 +69,8 @@ test("the API reference documents every endpoint with its scope and a curl examp
   await page.getByRole("link", { name: "API reference" }).click();
   await expect(page.getByRole("heading", { name: "API reference", level: 1 })).toBeVisible();
   const endpoints = page.getByRole("navigation", { name: "Endpoints" }).getByRole("link");
-  // 17 /v1 operations and 6 OAuth ones.
-  await expect(endpoints).toHaveCount(23);
+  // 27 /v1 operations and 6 OAuth ones.
+  await expect(endpoints).toHaveCount(33);
   const importLead = page.getByRole("region", { name: "POST /v1/leads" });
   await expect(importLead).toContainText("Scope: write:leads");
   await expect(importLead.locator("pre")).toContainText(`curl -X POST "${baseURL}/v1/leads"`);
@@ -83,6 +83,9 @@ test("the API reference documents every endpoint with its scope and a curl examp
   const sessions = page.getByRole("region", { name: "Session tokens for browser pages" });
   await expect(sessions).toContainText(`fetch("${baseURL}/v1/session_tokens"`);
   await expect(sessions).toContainText(`fetch("${baseURL}/v1/properties"`);
+  const hooks = page.getByRole("region", { name: "Receiving webhooks" });
+  await expect(hooks).toContainText(`curl -X POST "${baseURL}/v1/webhooks"`);
+  await expect(hooks).toContainText('import { Webhook } from "standardwebhooks"');
   await expect(page.getByRole("region", { name: "POST /v1/session_tokens" })).toContainText("Scope: any key");
   await page.getByRole("link", { name: "OpenAPI 3.1 document" }).click();
   await expect(page).toHaveURL(/\/v1\/openapi\.json$/);

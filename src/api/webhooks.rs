@@ -231,6 +231,7 @@ pub async fn create(
         event_types: new.event_types,
         enabled: new.enabled,
         secret: new.secret,
+        id: None,
     };
     let (endpoint, secret) = service::create(&state.db, &state.webhooks, &caller, fields, Utc::now()).await?;
     Ok((
@@ -294,6 +295,7 @@ pub async fn update(
         event_types: changes.event_types,
         enabled: changes.enabled,
         secret: None,
+        id: None,
     };
     Ok(Json(
         service::update(&state.db, &state.webhooks, &caller, &id, fields, Utc::now()).await?,

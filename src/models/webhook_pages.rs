@@ -61,6 +61,10 @@ pub struct WebhookList {
 pub struct WebhookChoices {
     pub agency_wide: bool,
     pub workspaces: Vec<(i64, String)>,
+    /// Drawn with the form (12 base62 characters), the endpoint's id to be:
+    /// the same form sent twice (a reload) adds one endpoint.
+    #[serde(default)]
+    pub form_id: String,
 }
 
 /// Which attempts of the delivery log to show, as the URL's query holds it

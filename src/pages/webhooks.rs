@@ -293,6 +293,10 @@ pub fn form_errors(flash: &FormFlash) -> impl IntoView {
 
 #[component]
 fn CreateForm(choices: WebhookChoices, flash: FormFlash) -> impl IntoView {
+    // A form sent again after a refusal keeps the id it was drawn with.
+    let form_id = Some(flash.value("form_id"))
+        .filter(|id| !id.is_empty())
+        .unwrap_or_else(|| choices.form_id.clone());
     let typed_workspace = flash.value("workspace_id");
     let workspace_error = flash.error("workspace_id");
     let workspace_invalid = workspace_error.is_some();
@@ -339,6 +343,7 @@ fn CreateForm(choices: WebhookChoices, flash: FormFlash) -> impl IntoView {
     view! {
         {form_errors(&flash)}
         <form method="post" action=NEW_WEBHOOK_PATH class="stack webhook-form">
+            <input type="hidden" name="form_id" value=form_id/>
             {text_field(
                 &flash,
                 "Endpoint URL",

@@ -221,7 +221,7 @@ pub async fn create(
     };
     let fields = fields(&body);
     let values = BTreeMap::from(
-        ["url", "description", "workspace_id", "environment"]
+        ["url", "description", "workspace_id", "environment", "form_id"]
             .map(|name| (name.to_owned(), first(&fields, name).to_owned())),
     );
     let mut values = values;
@@ -267,6 +267,7 @@ pub async fn create(
         event_types: Some(events),
         enabled: None,
         secret: None,
+        id: Some(first(&fields, "form_id").trim().to_owned()).filter(|id| !id.is_empty()),
     };
     let state = &post.state;
     match service::create(&state.db, &state.webhooks, &caller, request, Utc::now()).await {
@@ -276,6 +277,13 @@ pub async fn create(
                 secret: secret.reveal(),
             };
             post.render(NEW_WEBHOOK_PATH, created, StatusCode::CREATED).await
+        }
+        // Sent twice (a reload of the answer): the endpoint is there.
+        Err(ServiceError::Conflict(message)) if message == service::ALREADY_ADDED => {
+            match endpoint_id(first(&fields, "form_id")) {
+                Some(id) => Redirect::to(&endpoint_path(&id)).into_response(),
+                None => Redirect::to(WEBHOOKS_PATH).into_response(),
+            }
         }
         Err(err) => {
             post.refused(

@@ -451,6 +451,33 @@ on_both_engines! {
         assert!(html.contains(">Newest attempts</a>") && !html.contains(">Older attempts</a>"));
     }
 
+    async fn the_same_add_form_sent_twice_adds_one_endpoint(engine) {
+        let w = world(engine).await;
+        let sam = w.app.signed_in("sam@acme.test").await;
+        let receiver = Receiver::start().await;
+        let (status, html) = page(&w.app, &sam, &format!("{HOOKS}/new")).await;
+        assert_eq!(status, 200);
+        let marker = "name=\"form_id\" value=\"";
+        let start = html.find(marker).expect("the form carries its id") + marker.len();
+        let form_id = html[start..start + 12].to_owned();
+        let url = receiver.url("/twice");
+        let form = [("url", url.as_str()), ("description", ""), ("workspace_id", ""), ("environment", "live"),
+                    ("event_types", "lead.created"), ("form_id", form_id.as_str())];
+        let (status, _, first) = post(&w.app, &sam, &format!("{HOOKS}/new"), &form).await;
+        assert_eq!(status, 201, "{first}");
+        assert!(first.contains("whsec_"));
+        // A reload of the answer sends the form again: the endpoint's page, no second endpoint.
+        let (status, location, again) = post(&w.app, &sam, &format!("{HOOKS}/new"), &form).await;
+        assert_eq!((status, location.as_str()), (303, format!("{HOOKS}/{form_id}").as_str()), "{again}");
+        assert!(!again.contains("whsec_"));
+        assert_eq!(webhook_endpoint::Entity::find().count(&w.app.server().state.db).await.unwrap(), 1);
+        // A damaged id is refused next to the form.
+        let damaged = [("url", url.as_str()), ("environment", "live"), ("event_types", "lead.created"), ("form_id", "not an id")];
+        let (status, _, html) = post(&w.app, &sam, &format!("{HOOKS}/new"), &damaged).await;
+        assert_eq!(status, 422, "{html}");
+        assert!(html.contains("This form is damaged"), "{html}");
+    }
+
     async fn rotating_editing_and_deleting_an_endpoint(engine) {
         let World { app, .. } = world(engine).await;
         let sam = app.signed_in("sam@acme.test").await;

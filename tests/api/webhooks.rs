@@ -322,6 +322,16 @@ on_both_engines! {
         assert!(verify(&old, &got[1]).is_err(), "the old secret no longer signs");
         assert_eq!(got[0].id(), got[1].id(), "the same message keeps its webhook-id");
 
+        // The API says a rotation is under way only while it is.
+        let (_, shown) = w.app.v1("GET", &format!("/v1/webhooks/{id}"), &key, None).await;
+        assert_eq!(shown["previous_secret_until"], rotated["previous_secret_signs_until"]);
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+        let mut ended = endpoint_row(&w.app, &id).await.into_active_model();
+        ended.previous_secret_until = Set(Some(Utc::now() - TimeDelta::minutes(1)));
+        ended.update(db(&w.app)).await.unwrap();
+        let (_, shown) = w.app.v1("GET", &format!("/v1/webhooks/{id}"), &key, None).await;
+        assert_eq!(shown["previous_secret_until"], Value::Null, "{shown}");
+
         // Audited, without the secret.
         let events = audit_event::Entity::find().all(db(&w.app)).await.unwrap();
         assert!(events.iter().any(|e| e.action.as_str() == "webhook_secret_rotated"));

@@ -67,6 +67,9 @@ pub async fn choices(db: &impl ConnectionTrait, caller: &Caller) -> Result<Webho
     Ok(WebhookChoices {
         agency_wide: caller.may(Action::ManageWebhooks(None)),
         workspaces,
+        form_id: crate::domain::token::KeyId::generate(&mut rand::rngs::OsRng)
+            .as_str()
+            .to_owned(),
     })
 }
 

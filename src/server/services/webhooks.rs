@@ -33,6 +33,10 @@ use crate::server::webhooks::outbox::{self, Scope};
 use crate::server::webhooks::secret::SigningSecret;
 use crate::server::webhooks::{DisabledReason, State};
 
+/// The answer to a form sent twice.
+pub const ALREADY_ADDED: &str =
+    "This endpoint was already added (the form was sent twice): its secret was shown then, and Reveal secret on its page shows it again";
+
 /// An endpoint whose deliveries only failed for this long is disabled.
 pub const FAILING_DISABLES_AFTER: TimeDelta = TimeDelta::days(5);
 /// How long the secret before a rotation keeps signing beside the new one.
@@ -62,6 +66,10 @@ pub struct EndpointFields {
     pub enabled: Option<bool>,
     /// A secret of the caller's own (`whsec_…`, 24–64 bytes); new endpoints only.
     pub secret: Option<String>,
+    /// New endpoints: the id the dashboard's form was drawn with (12 base62
+    /// characters), so the same form sent twice adds one endpoint; `None`:
+    /// a new id.
+    pub id: Option<String>,
 }
 
 /// The endpoint as its managers see it.
@@ -316,7 +324,25 @@ pub async fn create(
             "An agency has at most {MAX_ENDPOINTS} webhook endpoints: delete one first"
         )));
     }
-    let id = random_base62(&mut OsRng, 12);
+    let id = match fields.id.as_deref() {
+        None => random_base62(&mut OsRng, 12),
+        Some(id) => {
+            let Some(id) = crate::domain::token::KeyId::parse(id) else {
+                return Err(ServiceError::field(
+                    "form",
+                    "This form is damaged: open Add endpoint again",
+                ));
+            };
+            if webhook_endpoint::Entity::find_by_id(id.as_str().to_owned())
+                .one(&txn)
+                .await?
+                .is_some()
+            {
+                return Err(ServiceError::Conflict(ALREADY_ADDED.into()));
+            }
+            id.as_str().to_owned()
+        }
+    };
     let sealed = webhooks.secrets.seal(&mut OsRng, &id, &secret);
     let model = webhook_endpoint::ActiveModel {
         id: Set(id.clone()),
