@@ -190,7 +190,7 @@ mod tests {
             validity: "custom".into(),
             custom_date: "2026-02-30".into(),
             environment: "prod".into(),
-            scopes: vec!["webhooks".into()],
+            scopes: vec!["write:agents".into()],
         };
         let issues = KeyRequest::from_form(&bad, Some(MAX_RATE_LIMIT + 1), now()).unwrap_err();
         let fields: Vec<&str> = issues.iter().map(|i| i.field.as_str()).collect();
