@@ -86,9 +86,10 @@ pub fn view(model: &webhook_endpoint::Model, workspace_name: Option<String>) -> 
         disabled_reason: model.disabled_reason.clone(),
         disabled_at: model.disabled_at,
         failing_since: model.failing_since,
+        // Only while the previous secret still signs.
         previous_secret_until: model
             .previous_secret_until
-            .filter(|_| model.previous_secret.is_some()),
+            .filter(|until| model.previous_secret.is_some() && *until > Utc::now()),
         created_at: model.created_at,
         updated_at: model.updated_at,
     }
