@@ -38,6 +38,7 @@ pub async fn import(
 ) -> Result<Response, ApiError> {
     let (lead, created) = leads::import(
         &state.db,
+        &state.commits,
         &Reach::of_key(&key),
         Stamp::of_key(&key),
         &new,
@@ -110,7 +111,16 @@ pub async fn update(
     RecordId(id): RecordId,
     ApiJson(changes): ApiJson<LeadChanges>,
 ) -> Result<Json<Lead>, ApiError> {
-    let lead = leads::update(&state.db, &Reach::of_key(&key), &key.id, id, &changes, Utc::now()).await?;
+    let lead = leads::update(
+        &state.db,
+        &state.commits,
+        &Reach::of_key(&key),
+        &key.id,
+        id,
+        &changes,
+        Utc::now(),
+    )
+    .await?;
     state.webhooks.wake();
     Ok(Json(lead))
 }

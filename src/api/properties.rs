@@ -39,6 +39,7 @@ pub async fn upsert(
     let reach = Reach::of_key(&key);
     let (property, created) = properties::upsert(
         &state.db,
+        &state.commits,
         &reach,
         Stamp::of_key(&key),
         &external_id,
@@ -108,7 +109,7 @@ pub async fn delete(
     key: Authorized<scope::WriteProperties>,
     RecordId(id): RecordId,
 ) -> Result<StatusCode, ApiError> {
-    properties::delete(&state.db, &Reach::of_key(&key), id, Utc::now()).await?;
+    properties::delete(&state.db, &state.commits, &Reach::of_key(&key), id, Utc::now()).await?;
     state.webhooks.wake();
     Ok(StatusCode::NO_CONTENT)
 }

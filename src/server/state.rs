@@ -31,6 +31,8 @@ pub struct Shared {
     pub limits: RateLimits,
     /// Which origins live session tokens name, for CORS preflights.
     pub cors: crate::server::cors::CorsOrigins,
+    /// Changes that announce an event, committed in groups with it.
+    pub commits: crate::server::webhooks::group_commit::GroupCommit,
     /// Webhook sealing, the SSRF guard, the delivery clients and dispatcher.
     pub webhooks: Arc<crate::server::webhooks::dispatch::Webhooks>,
     /// Failed sign-ins, per account and address.
@@ -54,6 +56,7 @@ impl AppState {
         ));
         Self(Arc::new(Shared {
             webhooks,
+            commits: crate::server::webhooks::group_commit::GroupCommit::start(db.clone()),
             db,
             config,
             setup: SetupToken::default(),

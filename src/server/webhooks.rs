@@ -6,6 +6,7 @@
 //! ([`secret`]).
 pub mod dispatch;
 pub mod events;
+pub mod group_commit;
 pub mod guard;
 pub mod outbox;
 pub mod schedule;

@@ -735,6 +735,69 @@ on_both_engines! {
     }
 }
 
+// Imports arriving together commit in groups (one transaction, one commit
+// for many): one import's failure (a duplicate external id that lost its
+// race, a listing already gone) is its own, and every lead that was made is
+// announced exactly once, with its own data.
+on_both_engines! {
+    async fn imports_committed_together_fail_and_announce_one_by_one(engine) {
+        let w = world(engine).await;
+        crate::v1_records::roomy(&w).await;
+        let key = hooks_key(&w).await;
+        let receiver = Receiver::start().await;
+        endpoint(&w.app, &key, json!({"url": receiver.url("/"), "event_types": ["lead.created", "property.deleted"]})).await;
+        let (status, listing) = w.app.v1("PUT", "/v1/properties/gone-soon", &key, Some(json!({"title": "Loft", "workspace_id": w.downtown}))).await;
+        assert_eq!(status, 201, "{listing}");
+        let listing_id = listing["id"].as_i64().unwrap();
+        let client = crate::helpers::plain_client();
+        let base = format!("http://{}", w.app.addr);
+        let mut requests = tokio::task::JoinSet::new();
+        for n in 0..48 {
+            let external_id = if n % 2 == 0 { format!("dup-{}", n % 8) } else { format!("one-{n}") };
+            let body = json!({"first_name": format!("L{n}"), "external_id": external_id, "workspace_id": w.downtown});
+            let request = client.post(format!("{base}/v1/leads")).bearer_auth(&key).json(&body);
+            requests.spawn(async move {
+                let answer = request.send().await.unwrap();
+                (answer.status().as_u16(), answer.json::<Value>().await.unwrap())
+            });
+        }
+        for id in [listing_id, listing_id, 999_999] {
+            let request = client.delete(format!("{base}/v1/properties/{id}")).bearer_auth(&key);
+            requests.spawn(async move { (request.send().await.unwrap().status().as_u16(), Value::Null) });
+        }
+        let answers = requests.join_all().await;
+        let created: Vec<&Value> = answers.iter().filter(|(status, _)| *status == 201).map(|(_, lead)| lead).collect();
+        let again = answers.iter().filter(|(status, body)| *status == 200 && !body.is_null()).count();
+        // 24 distinct ids sent once, 4 sent 6 times each.
+        assert_eq!((created.len(), again), (28, 20), "{answers:?}");
+        let deletes: Vec<u16> = answers.iter().filter(|(_, body)| body.is_null()).map(|(status, _)| *status).collect();
+        assert_eq!(deletes.iter().filter(|s| **s == 204).count(), 1, "{deletes:?}");
+        assert_eq!(deletes.iter().filter(|s| **s == 404).count(), 2, "{deletes:?}");
+
+        let messages = webhook_message::Entity::find().all(db(&w.app)).await.unwrap();
+        let announced: Vec<Value> = messages
+            .iter()
+            .filter(|m| m.event_type == "lead.created")
+            .map(|m| serde_json::from_str::<Value>(&m.payload).unwrap()["data"].clone())
+            .collect();
+        let mut announced_ids: Vec<i64> = announced.iter().map(|lead| lead["id"].as_i64().unwrap()).collect();
+        announced_ids.sort();
+        let mut created_ids: Vec<i64> = created.iter().map(|lead| lead["id"].as_i64().unwrap()).collect();
+        created_ids.sort();
+        assert_eq!(announced_ids, created_ids, "each lead made is announced once");
+        for lead in &created {
+            let data = announced.iter().find(|a| a["id"] == lead["id"]).unwrap();
+            assert_eq!(data["external_id"], lead["external_id"]);
+            assert_eq!(data["first_name"], lead["first_name"]);
+        }
+        assert_eq!(messages.iter().filter(|m| m.event_type == "property.deleted").count(), 1);
+        assert_eq!(webhook_delivery::Entity::find().count(db(&w.app)).await.unwrap(), 29);
+        let got = receiver.wait_for(29, Duration::from_secs(30)).await;
+        settled(&w.app).await;
+        assert_eq!(receiver.received().len(), 29, "{}", got.len());
+    }
+}
+
 /// Two instances on one database share the outbox: 1,000 imports fanned
 /// out to 3 endpoints arrive exactly 3,000 times, each message once per
 /// endpoint, whichever instance claimed it.
@@ -775,7 +838,12 @@ async fn two_instances_deliver_each_message_exactly_once(engine: Engine) {
     settled(&w.app).await;
     let got = receiver.received();
     let pairs: HashSet<(String, String)> = got.iter().map(|r| (r.path.clone(), r.id())).collect();
-    assert_eq!(got.len(), 3000, "exactly 3,000 deliveries");
+    let failed = keyward::entities::webhook_attempt::Entity::find()
+        .filter(keyward::entities::webhook_attempt::Column::Succeeded.eq(false))
+        .all(db(&w.app))
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 3000, "exactly 3,000 deliveries; failed attempts: {failed:?}");
     assert_eq!(pairs.len(), 3000, "each message once per endpoint");
     second.stop().await.unwrap();
 }

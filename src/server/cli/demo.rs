@@ -24,6 +24,7 @@ use crate::domain::role::Role;
 use crate::domain::token::Pepper;
 use crate::server::config::Config;
 use crate::server::services::accounts;
+use crate::server::webhooks::group_commit::GroupCommit;
 use crate::server::{db, jobs, pepper};
 use keys::{issue_keys, raise_key_limit};
 use leads::import_leads;
@@ -87,9 +88,11 @@ async fn fill(
     }
     let requests = record_usage(db, &keys, now, &mut rng).await?;
     eprintln!("recorded {requests} API requests over the last {HISTORY_DAYS} days");
-    let leads = import_leads(db, &agency, &keys, now, &mut rng).await?;
-    let listings = sync_listings(db, &agency, &keys, now).await?;
-    let test_records = write_test_records(db, &agency, &keys, settings, now).await?;
+    // No endpoint exists yet: the records announce nothing.
+    let commits = GroupCommit::start(db.clone());
+    let leads = import_leads(db, &commits, &agency, &keys, now, &mut rng).await?;
+    let listings = sync_listings(db, &commits, &agency, &keys, now).await?;
+    let test_records = write_test_records(db, &commits, &agency, &keys, settings, now).await?;
     eprintln!("imported {leads} leads and {listings} properties, and {test_records} test-mode records");
     let report = jobs::run(db, now).await?;
     eprintln!(

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, SqlErr, TransactionTrait,
+    QueryOrder, QuerySelect, SqlErr,
 };
 
 use super::key_list::folded_contains;
@@ -15,6 +15,7 @@ use crate::domain::crm::{self, max};
 use crate::domain::webhook_event::EventType;
 use crate::entities::lead;
 use crate::models::crm::{Lead, LeadChanges, LeadFilter, LeadList, NewLead};
+use crate::server::webhooks::group_commit::GroupCommit;
 use crate::server::webhooks::outbox::{Fanout, Scope};
 
 /// The stored lead as the API shows it.
@@ -99,6 +100,7 @@ pub(super) fn reachable(reach: &Reach) -> Condition {
 /// (`false`: not created), even when two imports race.
 pub async fn import(
     db: &DatabaseConnection,
+    commits: &GroupCommit,
     reach: &Reach,
     stamp: Stamp<'_>,
     new: &NewLead,
@@ -189,19 +191,15 @@ pub async fn import(
     let inserted = if fanout.is_empty() {
         model.insert(db).await.map(to_lead)
     } else {
-        let txn = db.begin().await?;
-        match model.insert(&txn).await {
-            Ok(created) => {
-                let lead = to_lead(created);
-                fanout.write(&txn, &lead, now).await?;
-                txn.commit().await?;
-                Ok(lead)
-            }
-            Err(err) => {
-                txn.rollback().await?;
-                Err(err)
-            }
-        }
+        commits
+            .commit(fanout, now, move |txn| {
+                let model = model.clone();
+                Box::pin(async move { Ok(Some(to_lead(model.insert(txn).await?))) })
+            })
+            .await
+            .and_then(|lead| {
+                lead.ok_or_else(|| sea_orm::DbErr::Custom("the import announced no lead".into()))
+            })
     };
     match inserted {
         Ok(lead) => Ok((lead, true)),
@@ -294,6 +292,7 @@ pub async fn get(db: &impl ConnectionTrait, reach: &Reach, id: i64) -> Result<Le
 /// Updates a lead the calling key imported; any other lead in reach is 403.
 pub async fn update(
     db: &DatabaseConnection,
+    commits: &GroupCommit,
     reach: &Reach,
     key_id: &str,
     id: i64,
@@ -344,11 +343,13 @@ pub async fn update(
     if fanout.is_empty() {
         return Ok(to_lead(active.update(db).await?));
     }
-    let txn = db.begin().await?;
-    let lead = to_lead(active.update(&txn).await?);
-    fanout.write(&txn, &lead, now).await?;
-    txn.commit().await?;
-    Ok(lead)
+    commits
+        .commit(fanout, now, move |txn| {
+            let active = active.clone();
+            Box::pin(async move { Ok(Some(to_lead(active.update(txn).await?))) })
+        })
+        .await?
+        .ok_or(ServiceError::NotFound)
 }
 
 fn workspace_id_of(active: &lead::ActiveModel) -> i64 {

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, SqlErr, TransactionTrait,
+    QueryOrder, QuerySelect, SqlErr,
 };
 
 use super::key_list::folded_contains;
@@ -14,6 +14,7 @@ use crate::domain::fields::parse_line;
 use crate::domain::webhook_event::EventType;
 use crate::entities::property;
 use crate::models::crm::{Property, PropertyFilter, PropertyInput, PropertyList, SourceKey};
+use crate::server::webhooks::group_commit::GroupCommit;
 use crate::server::webhooks::outbox::{Fanout, Scope};
 
 pub fn to_property(model: property::Model) -> Property {
@@ -119,6 +120,7 @@ async fn check(
 /// end with one row (the unique index decides, the loser updates).
 pub async fn upsert(
     db: &DatabaseConnection,
+    commits: &GroupCommit,
     reach: &Reach,
     stamp: Stamp<'_>,
     external_id: &str,
@@ -175,25 +177,23 @@ pub async fn upsert(
                 Err(err) => return Err(err.into()),
             }
         }
-        let txn = db.begin().await?;
-        let result = match existing {
-            Some(_) => active.update(&txn).await.map(|m| (m, false)),
-            None => active.insert(&txn).await.map(|m| (m, true)),
-        };
-        let result = match result {
-            Ok((model, created)) => {
-                let property = to_property(model);
-                fanout.write(&txn, &property, now).await?;
-                txn.commit().await?;
-                Ok((property, created))
-            }
-            Err(err) => {
-                txn.rollback().await?;
-                Err(err)
-            }
-        };
+        let created = existing.is_none();
+        let result = commits
+            .commit(fanout, now, move |txn| {
+                let active = active.clone();
+                Box::pin(async move {
+                    let model = if created {
+                        active.insert(txn).await?
+                    } else {
+                        active.update(txn).await?
+                    };
+                    Ok(Some(to_property(model)))
+                })
+            })
+            .await;
         match result {
-            Ok(done) => return Ok(done),
+            Ok(Some(property)) => return Ok((property, created)),
+            Ok(None) => return Err(ServiceError::NotFound),
             // Created by a simultaneous upsert: update it on the next turn.
             Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => continue,
             Err(err) => return Err(err.into()),
@@ -248,6 +248,7 @@ pub async fn get(db: &impl ConnectionTrait, reach: &Reach, id: i64) -> Result<Pr
 /// Deletes a listing in reach; its `property.deleted` message commits with it.
 pub async fn delete(
     db: &DatabaseConnection,
+    commits: &GroupCommit,
     reach: &Reach,
     id: i64,
     now: DateTime<Utc>,
@@ -272,24 +273,26 @@ pub async fn delete(
         }
         return Ok(());
     }
-    let txn = db.begin().await?;
-    if delete.exec(&txn).await?.rows_affected == 0 {
-        return Err(ServiceError::NotFound);
-    }
     let gone = DeletedProperty {
         id: found.id,
-        external_id: found.external_id.clone(),
+        external_id: found.external_id,
         workspace_id: found.workspace_id,
         environment: found.environment,
         deleted_at: now,
     };
-    fanout.write(&txn, &gone, now).await?;
-    txn.commit().await?;
-    Ok(())
+    commits
+        .commit(fanout, now, move |txn| {
+            let delete = delete.clone();
+            let gone = gone.clone();
+            Box::pin(async move { Ok((delete.exec(txn).await?.rows_affected > 0).then_some(gone)) })
+        })
+        .await?
+        .map(drop)
+        .ok_or(ServiceError::NotFound)
 }
 
 /// The data of `property.deleted`: what identifies the listing that went.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct DeletedProperty {
     pub id: i64,
     pub external_id: String,

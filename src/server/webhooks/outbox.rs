@@ -85,8 +85,9 @@ async fn subscribers(
 /// The endpoints an event will go to, found before the change's
 /// transaction opens (a read, which on SQLite keeps the write lock short):
 /// empty when nobody subscribes, and the change then needs no transaction
-/// for its event. [`Fanout::write`] inside the transaction writes the
-/// message and, for those endpoints still enabled, the deliveries (an
+/// for its event. [`Fanout::pending`] makes the message that
+/// [`GroupCommit`](super::group_commit::GroupCommit) writes in the change's
+/// transaction, with deliveries for those endpoints still enabled (an
 /// endpoint deleted meanwhile is skipped; one created meanwhile hears the
 /// next event).
 #[derive(Debug, Clone)]
@@ -109,55 +110,39 @@ impl Fanout {
         self.endpoints.is_empty()
     }
 
-    /// Writes the message with `data` and its deliveries through `db` (the
-    /// change's transaction): two statements. Returns the message id.
-    pub async fn write(
-        &self,
-        db: &impl ConnectionTrait,
-        data: &impl Serialize,
-        now: DateTime<Utc>,
-    ) -> Result<Option<String>, DbErr> {
-        use sea_orm::sea_query::{Expr, Query};
+    /// The message announcing `data` as of `now`, for [`GroupCommit`] to
+    /// write in the change's transaction; `None` when nobody subscribes.
+    ///
+    /// [`GroupCommit`]: super::group_commit::GroupCommit
+    pub fn pending(&self, data: &impl Serialize, now: DateTime<Utc>) -> Option<Pending> {
         if self.endpoints.is_empty() {
-            return Ok(None);
+            return None;
         }
         let id = new_message_id();
-        webhook_message::Entity::insert(message(
-            &id,
-            self.scope,
-            self.event_type,
-            payload(self.event_type, data, now),
-            now,
-        ))
-        .exec_without_returning(db)
-        .await?;
-        let select = Query::select()
-            .column(webhook_endpoint::Column::Id)
-            .expr(Expr::value(id.clone()))
-            .expr(Expr::value(super::State::Pending.as_str()))
-            .expr(Expr::value(0))
-            .expr(Expr::value(now))
-            .expr(Expr::value(now))
-            .from(webhook_endpoint::Entity)
-            .and_where(webhook_endpoint::Column::Id.is_in(self.endpoints.iter().cloned()))
-            .and_where(webhook_endpoint::Column::Enabled.eq(true))
-            .to_owned();
-        let insert = Query::insert()
-            .into_table(webhook_delivery::Entity)
-            .columns([
-                webhook_delivery::Column::EndpointId,
-                webhook_delivery::Column::MessageId,
-                webhook_delivery::Column::State,
-                webhook_delivery::Column::Attempts,
-                webhook_delivery::Column::NextAttemptAt,
-                webhook_delivery::Column::CreatedAt,
-            ])
-            .select_from(select)
-            .map_err(|err| DbErr::Custom(err.to_string()))?
-            .to_owned();
-        db.execute(db.get_database_backend().build(&insert)).await?;
-        Ok(Some(id))
+        Some(Pending {
+            message: message(
+                &id,
+                self.scope,
+                self.event_type,
+                payload(self.event_type, data, now),
+                now,
+            ),
+            id,
+            endpoints: self.endpoints.clone(),
+            at: now,
+        })
     }
+}
+
+/// A message to write, with the endpoints found subscribed (those still
+/// enabled when it is written get a delivery).
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub id: String,
+    pub message: webhook_message::ActiveModel,
+    pub endpoints: Vec<String>,
+    /// When the event happened: the message's and its deliveries' time.
+    pub at: DateTime<Utc>,
 }
 
 /// Writes `event_type` with `data` for every endpoint of `scope` that

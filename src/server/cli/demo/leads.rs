@@ -12,6 +12,7 @@ use super::usage::moment_between;
 use crate::domain::crm::LeadStatus;
 use crate::models::crm::NewLead;
 use crate::server::services::leads;
+use crate::server::webhooks::group_commit::GroupCommit;
 
 /// Where leads come from: the source they carry and the key that imports them.
 struct Channel {
@@ -108,6 +109,7 @@ const LEAD_NOTES: [&str; 7] = [
 /// Imports the live leads, oldest first (lists show the newest first, by id).
 pub(super) async fn import_leads(
     db: &DatabaseConnection,
+    commits: &GroupCommit,
     agency: &Agency,
     keys: &[Issued],
     now: DateTime<Utc>,
@@ -125,7 +127,7 @@ pub(super) async fn import_leads(
     }
     planned.sort_by_key(|(at, _, _)| *at);
     for (at, key, lead) in &planned {
-        leads::import(db, &key.reach(agency), key.stamp(*at), lead, *at)
+        leads::import(db, commits, &key.reach(agency), key.stamp(*at), lead, *at)
             .await
             .with_context(|| format!("importing the lead {:?}", lead.external_id))?;
     }

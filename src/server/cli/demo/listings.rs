@@ -10,6 +10,7 @@ use super::staff::{Agency, Workspace};
 use crate::domain::crm::PropertyStatus;
 use crate::models::crm::PropertyInput;
 use crate::server::services::properties;
+use crate::server::webhooks::group_commit::GroupCommit;
 
 /// A listing the MLS sync keeps up to date.
 struct Listing {
@@ -154,6 +155,7 @@ static LISTINGS: [Listing; 12] = [
 /// once more when their status changed. Returns the listings written.
 pub(super) async fn sync_listings(
     db: &DatabaseConnection,
+    commits: &GroupCommit,
     agency: &Agency,
     keys: &[Issued],
     now: DateTime<Utc>,
@@ -185,6 +187,7 @@ pub(super) async fn sync_listings(
         };
         properties::upsert(
             db,
+            commits,
             &key.reach(agency),
             key.stamp(at),
             listing.external_id,

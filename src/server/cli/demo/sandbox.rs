@@ -10,6 +10,7 @@ use crate::domain::lifecycle::weekly_slot;
 use crate::models::crm::{NewLead, PropertyInput};
 use crate::server::services::agency_settings::AgencySettings;
 use crate::server::services::{leads, properties};
+use crate::server::webhooks::group_commit::GroupCommit;
 
 const SANDBOX_KEY: &str = "Staging sandbox";
 
@@ -29,6 +30,7 @@ const TEST_LISTINGS: [(&str, &str); 2] = [
 /// jobs run next keep it. Returns the records written.
 pub(super) async fn write_test_records(
     db: &DatabaseConnection,
+    commits: &GroupCommit,
     agency: &Agency,
     keys: &[Issued],
     settings: AgencySettings,
@@ -58,7 +60,7 @@ pub(super) async fn write_test_records(
             ..NewLead::default()
         };
         let at = moment(n);
-        leads::import(db, &reach, key.stamp(at), &lead, at).await?;
+        leads::import(db, commits, &reach, key.stamp(at), &lead, at).await?;
     }
     for (n, (external_id, title)) in TEST_LISTINGS.iter().enumerate() {
         let at = moment(TEST_LEADS.len() + n);
@@ -67,7 +69,7 @@ pub(super) async fn write_test_records(
             city: Some(CITY.to_owned()),
             ..PropertyInput::default()
         };
-        properties::upsert(db, &reach, key.stamp(at), external_id, &input, at).await?;
+        properties::upsert(db, commits, &reach, key.stamp(at), external_id, &input, at).await?;
     }
     Ok(total)
 }
