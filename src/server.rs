@@ -8,6 +8,7 @@ pub mod cors;
 pub mod cross_site;
 pub mod db;
 pub mod edges;
+pub mod form_post;
 pub mod http;
 pub mod jobs;
 pub mod key_cache;

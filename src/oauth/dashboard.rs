@@ -8,25 +8,20 @@
 //! form's page again with the errors next to the fields and what was typed.
 //! Deleting and revoking redirect (post/redirect/get) with a fixed notice.
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use chrono::Utc;
 
 use crate::domain::oauth::credential::ClientId;
 use crate::models::oauth::{NewAppForm, OAuthNotice, REGISTER_FORM, ROLL_FORM};
-use crate::models::{CurrentUser, FormFlash};
+use crate::models::FormFlash;
 use crate::pages::oauth_apps::{app_path, AUTHORIZED_APPS_PATH, NEW_APP_PATH, OAUTH_APPS_PATH};
-use crate::server::auth::{render_signed_in_page, PageRenderer};
-use crate::server::services::keys::{caller_for, Caller, Grace};
+use crate::server::form_post::FormPost;
+use crate::server::services::keys::Grace;
 use crate::server::services::oauth::{apps, grants, ServiceError};
-use crate::server::state::AppState;
-
-type Peer = Option<Extension<ConnectInfo<SocketAddr>>>;
 
 /// The form's fields, in order; a field sent twice keeps every value (the
 /// scope checkboxes).
@@ -41,20 +36,6 @@ fn first<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
         .map_or("", |(_, v)| v.as_str())
 }
 
-/// The person posting, with the address the audit log records.
-async fn caller(
-    state: &AppState,
-    user: &CurrentUser,
-    peer: Peer,
-    headers: &HeaderMap,
-) -> Result<Caller, Response> {
-    let ip = crate::server::auth::client(state, peer, headers).map(|ip| ip.to_string());
-    caller_for(&state.db, user, ip).await.map_err(|err| {
-        tracing::error!(error = %err, "loading the caller failed");
-        failed()
-    })
-}
-
 fn failed() -> Response {
     (
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -65,10 +46,8 @@ fn failed() -> Response {
 
 /// The page a refused post answers with.
 struct Page<'a> {
-    renderer: &'a PageRenderer,
-    headers: &'a HeaderMap,
+    post: &'a FormPost,
     path: &'a str,
-    user: CurrentUser,
 }
 
 impl Page<'_> {
@@ -86,7 +65,7 @@ impl Page<'_> {
             return failed();
         };
         let flash = flash(status, message);
-        render_signed_in_page(self.renderer, self.headers, self.path, self.user, flash, status).await
+        self.post.render(self.path, flash, status).await
     }
 }
 
@@ -122,14 +101,7 @@ fn capitalised(message: &str) -> String {
 
 /// `POST /admin/profile/developer-settings/oauth-apps/new`: registers an
 /// app and answers its page with the client secret, once.
-pub async fn register(
-    State(state): State<AppState>,
-    Extension(renderer): Extension<PageRenderer>,
-    Extension(user): Extension<CurrentUser>,
-    peer: Peer,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn register(post: FormPost, body: Bytes) -> Response {
     let fields = fields(&body);
     let form = NewAppForm {
         name: first(&fields, "name").to_owned(),
@@ -166,32 +138,24 @@ pub async fn register(
         Err(issues) => {
             let errors = issues.into_iter().map(|i| (i.field, i.message)).collect();
             let flash = typed(errors);
-            return render_signed_in_page(
-                &renderer,
-                &headers,
-                NEW_APP_PATH,
-                user,
-                flash,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return post
+                .render(NEW_APP_PATH, flash, StatusCode::UNPROCESSABLE_ENTITY)
+                .await;
         }
     };
-    let caller = match caller(&state, &user, peer, &headers).await {
+    let caller = match post.caller().await {
         Ok(caller) => caller,
         Err(response) => return response,
     };
-    match apps::register(&state.db, &state.pepper, &caller, request, Utc::now()).await {
+    match apps::register(&post.state.db, &post.state.pepper, &caller, request, Utc::now()).await {
         Ok(app) => {
             let path = app_path(&app.client_id);
-            render_signed_in_page(&renderer, &headers, &path, user, app, StatusCode::CREATED).await
+            post.render(&path, app, StatusCode::CREATED).await
         }
         Err(err) => {
             let page = Page {
-                renderer: &renderer,
-                headers: &headers,
+                post: &post,
                 path: NEW_APP_PATH,
-                user,
             };
             page.refused(err, "registering an OAuth app", |status, message| {
                 let mut flash = typed(BTreeMap::from([("form".to_owned(), message)]));
@@ -209,15 +173,7 @@ pub async fn register(
 
 /// `POST /admin/profile/developer-settings/oauth-apps/{client_id}`: rolls
 /// the client secret and answers the app's page with the new one, once.
-pub async fn roll(
-    State(state): State<AppState>,
-    Extension(renderer): Extension<PageRenderer>,
-    Extension(user): Extension<CurrentUser>,
-    peer: Peer,
-    Path(client_id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn roll(post: FormPost, Path(client_id): Path<String>, body: Bytes) -> Response {
     let fields = fields(&body);
     // Only a well-formed client id is echoed into a path.
     let Some(client) = ClientId::parse(&client_id) else {
@@ -232,24 +188,16 @@ pub async fn roll(
     let grace_text = first(&fields, "grace");
     let Some(grace) = Grace::parse(grace_text) else {
         let flash = flash("grace", "Choose how long the old secret keeps working".into(), "");
-        return render_signed_in_page(
-            &renderer,
-            &headers,
-            &path,
-            user,
-            flash,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return post.render(&path, flash, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let seen = Some(first(&fields, "seen_last4")).filter(|s| !s.is_empty());
-    let caller = match caller(&state, &user, peer, &headers).await {
+    let caller = match post.caller().await {
         Ok(caller) => caller,
         Err(response) => return response,
     };
     match apps::roll_secret(
-        &state.db,
-        &state.pepper,
+        &post.state.db,
+        &post.state.pepper,
         &caller,
         &client.to_string(),
         grace,
@@ -258,13 +206,11 @@ pub async fn roll(
     )
     .await
     {
-        Ok(app) => render_signed_in_page(&renderer, &headers, &path, user, app, StatusCode::OK).await,
+        Ok(app) => post.render(&path, app, StatusCode::OK).await,
         Err(err) => {
             let page = Page {
-                renderer: &renderer,
-                headers: &headers,
+                post: &post,
                 path: &path,
-                user,
             };
             page.refused(err, "rolling an OAuth app's secret", |_, message| {
                 flash("form", message, grace_text)
@@ -277,19 +223,12 @@ pub async fn roll(
 /// `POST /admin/profile/developer-settings/oauth-apps/{client_id}/delete`:
 /// deletes the app (every token it holds stops working), then back to the
 /// list.
-pub async fn delete(
-    State(state): State<AppState>,
-    Extension(renderer): Extension<PageRenderer>,
-    Extension(user): Extension<CurrentUser>,
-    peer: Peer,
-    Path(client_id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let caller = match caller(&state, &user, peer, &headers).await {
+pub async fn delete(post: FormPost, Path(client_id): Path<String>) -> Response {
+    let caller = match post.caller().await {
         Ok(caller) => caller,
         Err(response) => return response,
     };
-    match apps::delete(&state.db, &state.keys, &caller, &client_id, Utc::now()).await {
+    match apps::delete(&post.state.db, &post.state.keys, &caller, &client_id, Utc::now()).await {
         Ok(_) => done(OAUTH_APPS_PATH, OAuthNotice::AppDeleted),
         Err(err) => {
             // Only a well-formed client id is echoed into a path.
@@ -298,10 +237,8 @@ pub async fn delete(
             };
             let path = format!("{}/delete", app_path(&client.to_string()));
             let page = Page {
-                renderer: &renderer,
-                headers: &headers,
+                post: &post,
                 path: &path,
-                user,
             };
             page.refused(err, "deleting an OAuth app", |_, message| {
                 whole_form("delete-app", message)
@@ -314,30 +251,20 @@ pub async fn delete(
 /// `POST /admin/profile/authorized-apps/{grant_id}/revoke`: revokes the
 /// grant, then back to Authorized apps (or to the app's page, when the form
 /// says `from` = its client id).
-pub async fn revoke_grant(
-    State(state): State<AppState>,
-    Extension(renderer): Extension<PageRenderer>,
-    Extension(user): Extension<CurrentUser>,
-    peer: Peer,
-    Path(grant_id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn revoke_grant(post: FormPost, Path(grant_id): Path<String>, body: Bytes) -> Response {
     let fields = fields(&body);
     let back = ClientId::parse(first(&fields, "from"))
         .map_or_else(|| AUTHORIZED_APPS_PATH.to_owned(), |c| app_path(&c.to_string()));
-    let caller = match caller(&state, &user, peer, &headers).await {
+    let caller = match post.caller().await {
         Ok(caller) => caller,
         Err(response) => return response,
     };
-    match grants::revoke(&state.db, &state.keys, &caller, &grant_id, Utc::now()).await {
+    match grants::revoke(&post.state.db, &post.state.keys, &caller, &grant_id, Utc::now()).await {
         Ok(_) => done(&back, OAuthNotice::GrantRevoked),
         Err(err) => {
             let page = Page {
-                renderer: &renderer,
-                headers: &headers,
+                post: &post,
                 path: AUTHORIZED_APPS_PATH,
-                user,
             };
             page.refused(err, "revoking a grant", |status, message| {
                 let message = if status == StatusCode::NOT_FOUND {

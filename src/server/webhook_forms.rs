@@ -10,13 +10,11 @@
 //! Enable, disable, save and delete redirect (post/redirect/get) with a
 //! fixed notice.
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::domain::environment::Environment;
@@ -26,18 +24,15 @@ use crate::models::webhook_pages::{
     AttemptSummary, WebhookNotice, WebhookOutcome, ACTION_FORM, CREATE_FORM, DELETE_FORM, EDIT_FORM,
     RECOVER_FORM,
 };
-use crate::models::{CurrentUser, FieldIssue, FormFlash};
+use crate::models::{FieldIssue, FormFlash};
 use crate::pages::webhook_changes::{delete_path, edit_path};
 use crate::pages::webhooks::{endpoint_path, NEW_WEBHOOK_PATH, WEBHOOKS_PATH};
-use crate::server::auth::{render_signed_in_page, PageRenderer};
+use crate::server::form_post::FormPost;
 use crate::server::services::error::ServiceError;
-use crate::server::services::keys::{caller_for, Caller};
+use crate::server::services::keys::Caller;
 use crate::server::services::webhook_pages::MAY_NOT_MANAGE;
 use crate::server::services::webhooks::{self as service, may_manage_some, EndpointFields};
-use crate::server::state::AppState;
 use crate::server::webhooks::dispatch::Outcome;
-
-type Peer = Option<Extension<ConnectInfo<SocketAddr>>>;
 
 /// The form's fields, in order; a field sent twice keeps every value (the
 /// event type checkboxes).
@@ -102,79 +97,47 @@ fn capitalised(message: &str) -> String {
         .unwrap_or_default()
 }
 
-/// One post, with what answering it needs.
-struct Post {
-    state: AppState,
-    renderer: PageRenderer,
-    user: CurrentUser,
-    peer: Peer,
-    headers: HeaderMap,
+/// The person posting, as [`FormPost::caller`]; people who manage no
+/// endpoint are answered 403, as `path` with `form`'s message.
+async fn manager(post: &FormPost, path: &str, form: &str) -> Result<Caller, Response> {
+    let caller = post.caller().await?;
+    if !may_manage_some(&caller) {
+        let flash = whole_form(form, capitalised(MAY_NOT_MANAGE));
+        return Err(post.render(path, flash, StatusCode::FORBIDDEN).await);
+    }
+    Ok(caller)
 }
 
-impl Post {
-    /// The person posting, with the address the audit log records; `Err`
-    /// is the answer (a 500, or a 403 for people who manage no endpoint,
-    /// as `path` with `form`'s message).
-    async fn caller(&self, path: &str, form: &str) -> Result<Caller, Response> {
-        let ip = crate::server::auth::client(&self.state, self.peer, &self.headers).map(|ip| ip.to_string());
-        let caller = caller_for(&self.state.db, &self.user, ip)
-            .await
-            .map_err(|err| failed("loading the caller", &err))?;
-        if !may_manage_some(&caller) {
-            let flash = whole_form(form, capitalised(MAY_NOT_MANAGE));
-            return Err(self.render(path, flash, StatusCode::FORBIDDEN).await);
-        }
-        Ok(caller)
-    }
-
-    async fn render<T: Clone + Send + Sync + 'static>(
-        &self,
-        path: &str,
-        extension: T,
-        status: StatusCode,
-    ) -> Response {
-        render_signed_in_page(
-            &self.renderer,
-            &self.headers,
-            path,
-            self.user.clone(),
-            extension,
-            status,
-        )
-        .await
-    }
-
-    /// `path` again with the refusal's status, the message over the form
-    /// (or under each field) and `values`; anything but a refusal is logged
-    /// as a failure of `doing` and answered 500.
-    async fn refused(
-        &self,
-        err: ServiceError,
-        doing: &str,
-        path: &str,
-        form: &str,
-        values: BTreeMap<String, String>,
-    ) -> Response {
-        let (status, errors) = match err {
-            ServiceError::Invalid(issues) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                issues.into_iter().map(|i| (i.field, i.message)).collect(),
-            ),
-            ServiceError::Conflict(message) => (StatusCode::CONFLICT, form_message(message)),
-            ServiceError::Forbidden(message) => (StatusCode::FORBIDDEN, form_message(capitalised(&message))),
-            ServiceError::NotFound => (
-                StatusCode::NOT_FOUND,
-                form_message("There is no such endpoint, or it is not yours to manage.".into()),
-            ),
-            err => return failed(doing, &err),
-        };
-        let flash = FormFlash {
-            form: form.into(),
-            errors,
-            values,
-        };
-        self.render(path, flash, status).await
-    }
+/// `path` again with the refusal's status, the message over the form (or
+/// under each field) and `values`; anything but a refusal is logged as a
+/// failure of `doing` and answered 500.
+async fn refused(
+    post: &FormPost,
+    err: ServiceError,
+    doing: &str,
+    path: &str,
+    form: &str,
+    values: BTreeMap<String, String>,
+) -> Response {
+    let (status, errors) = match err {
+        ServiceError::Invalid(issues) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            issues.into_iter().map(|i| (i.field, i.message)).collect(),
+        ),
+        ServiceError::Conflict(message) => (StatusCode::CONFLICT, form_message(message)),
+        ServiceError::Forbidden(message) => (StatusCode::FORBIDDEN, form_message(capitalised(&message))),
+        ServiceError::NotFound => (
+            StatusCode::NOT_FOUND,
+            form_message("There is no such endpoint, or it is not yours to manage.".into()),
+        ),
+        err => return failed(doing, &err),
+    };
+    let flash = FormFlash {
+        form: form.into(),
+        errors,
+        values,
+    };
+    post.render(path, flash, status).await
 }
 
 fn form_message(message: String) -> BTreeMap<String, String> {
@@ -192,33 +155,18 @@ fn whole_form(form: &str, message: String) -> FormFlash {
 
 /// Field errors found before asking the service (a value no form offers).
 async fn invalid(
-    post: &Post,
+    post: &FormPost,
     path: &str,
     form: &str,
     issues: Vec<FieldIssue>,
     values: BTreeMap<String, String>,
 ) -> Response {
-    post.refused(ServiceError::Invalid(issues), "", path, form, values)
-        .await
+    refused(post, ServiceError::Invalid(issues), "", path, form, values).await
 }
 
 /// `POST /admin/profile/developer-settings/webhooks/new`: adds an endpoint
 /// and answers Add endpoint's page with its signing secret, once.
-pub async fn create(
-    State(state): State<AppState>,
-    Extension(renderer): Extension<PageRenderer>,
-    Extension(user): Extension<CurrentUser>,
-    peer: Peer,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let post = Post {
-        state,
-        renderer,
-        user,
-        peer,
-        headers,
-    };
+pub async fn create(post: FormPost, body: Bytes) -> Response {
     let fields = fields(&body);
     let values = BTreeMap::from(
         ["url", "description", "workspace_id", "environment", "form_id"]
@@ -226,7 +174,7 @@ pub async fn create(
     );
     let mut values = values;
     values.insert("event_types".into(), all(&fields, "event_types").join(" "));
-    let caller = match post.caller(NEW_WEBHOOK_PATH, CREATE_FORM).await {
+    let caller = match manager(&post, NEW_WEBHOOK_PATH, CREATE_FORM).await {
         Ok(caller) => caller,
         Err(response) => return response,
     };
@@ -286,7 +234,8 @@ pub async fn create(
             }
         }
         Err(err) => {
-            post.refused(
+            refused(
+                &post,
                 err,
                 "creating a webhook endpoint",
                 NEW_WEBHOOK_PATH,
@@ -300,31 +249,16 @@ pub async fn create(
 
 /// `POST /admin/profile/developer-settings/webhooks/{id}/edit`: saves the
 /// URL, description and event types, then back to the endpoint's page.
-pub async fn edit(
-    State(state): State<AppState>,
-    Extension(renderer): Extension<PageRenderer>,
-    Extension(user): Extension<CurrentUser>,
-    peer: Peer,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn edit(post: FormPost, Path(id): Path<String>, body: Bytes) -> Response {
     let Some(id) = endpoint_id(&id) else {
         return Redirect::to(WEBHOOKS_PATH).into_response();
-    };
-    let post = Post {
-        state,
-        renderer,
-        user,
-        peer,
-        headers,
     };
     let path = edit_path(&id);
     let fields = fields(&body);
     let mut values =
         BTreeMap::from(["url", "description"].map(|name| (name.to_owned(), first(&fields, name).to_owned())));
     values.insert("event_types".into(), all(&fields, "event_types").join(" "));
-    let caller = match post.caller(&path, EDIT_FORM).await {
+    let caller = match manager(&post, &path, EDIT_FORM).await {
         Ok(caller) => caller,
         Err(response) => return response,
     };
@@ -343,41 +277,35 @@ pub async fn edit(
     match service::update(&state.db, &state.webhooks, &caller, &id, changes, Utc::now()).await {
         Ok(_) => done(&endpoint_path(&id), WebhookNotice::Saved),
         Err(err) => {
-            post.refused(err, "changing a webhook endpoint", &path, EDIT_FORM, values)
-                .await
+            refused(
+                &post,
+                err,
+                "changing a webhook endpoint",
+                &path,
+                EDIT_FORM,
+                values,
+            )
+            .await
         }
     }
 }
 
 /// `POST /admin/profile/developer-settings/webhooks/{id}/delete`: deletes
 /// the endpoint with its delivery log, then back to the list.
-pub async fn delete(
-    State(state): State<AppState>,
-    Extension(renderer): Extension<PageRenderer>,
-    Extension(user): Extension<CurrentUser>,
-    peer: Peer,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+pub async fn delete(post: FormPost, Path(id): Path<String>) -> Response {
     let Some(id) = endpoint_id(&id) else {
         return Redirect::to(WEBHOOKS_PATH).into_response();
     };
-    let post = Post {
-        state,
-        renderer,
-        user,
-        peer,
-        headers,
-    };
     let path = delete_path(&id);
-    let caller = match post.caller(&path, DELETE_FORM).await {
+    let caller = match manager(&post, &path, DELETE_FORM).await {
         Ok(caller) => caller,
         Err(response) => return response,
     };
     match service::delete(&post.state.db, &caller, &id, Utc::now()).await {
         Ok(()) => done(WEBHOOKS_PATH, WebhookNotice::Deleted),
         Err(err) => {
-            post.refused(
+            refused(
+                &post,
                 err,
                 "deleting a webhook endpoint",
                 &path,
@@ -414,29 +342,14 @@ fn since(text: &str) -> Option<DateTime<Utc>> {
 /// page's buttons, named by the form's `action` (`test`, `resend` with
 /// `message_id`, `reveal`, `rotate`, `enable`, `disable`, `recover` with
 /// `since`). What it did is shown at once on the page it answers with.
-pub async fn act(
-    State(state): State<AppState>,
-    Extension(renderer): Extension<PageRenderer>,
-    Extension(user): Extension<CurrentUser>,
-    peer: Peer,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn act(post: FormPost, Path(id): Path<String>, body: Bytes) -> Response {
     let Some(id) = endpoint_id(&id) else {
         return Redirect::to(WEBHOOKS_PATH).into_response();
-    };
-    let post = Post {
-        state,
-        renderer,
-        user,
-        peer,
-        headers,
     };
     let path = endpoint_path(&id);
     let fields = fields(&body);
     let action = first(&fields, "action");
-    let caller = match post.caller(&path, ACTION_FORM).await {
+    let caller = match manager(&post, &path, ACTION_FORM).await {
         Ok(caller) => caller,
         Err(response) => return response,
     };
@@ -478,7 +391,8 @@ pub async fn act(
                     done(&path, notice)
                 }
                 Err(err) => {
-                    post.refused(
+                    refused(
+                        &post,
                         err,
                         "enabling or disabling a webhook endpoint",
                         &path,
@@ -505,8 +419,15 @@ pub async fn act(
                         .await
                 }
                 Err(err) => {
-                    post.refused(err, "recovering webhook messages", &path, RECOVER_FORM, values)
-                        .await
+                    refused(
+                        &post,
+                        err,
+                        "recovering webhook messages",
+                        &path,
+                        RECOVER_FORM,
+                        values,
+                    )
+                    .await
                 }
             };
         }
@@ -515,7 +436,8 @@ pub async fn act(
     match result {
         Ok(outcome) => post.render(&path, outcome, StatusCode::OK).await,
         Err(err) => {
-            post.refused(
+            refused(
+                &post,
                 err,
                 "a webhook endpoint's action",
                 &path,
