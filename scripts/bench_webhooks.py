@@ -4,7 +4,7 @@
 
 1. `POST /v1/leads` (wrk, a fixed body) with 3 enabled endpoints subscribed
    to `lead.created` (each import writes the message and 3 deliveries in its
-   transaction) against the same with those endpoints disabled (nothing
+   transaction, shared by the imports queued together) against the same with those endpoints disabled (nothing
    written), same server, interleaved twice. Goal: >= 0.8. The measured
    server sends no webhooks (`KEYWARD_WEBHOOK_CONCURRENCY=0`, an API-only
    instance): a second instance on the same database delivers them between
@@ -195,7 +195,8 @@ def main():
                f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores shared by the load generator, the server and "
                f"the receiver (Node, answering 204). wrk -t2 -c32, {SECONDS} s each, the two `POST /v1/leads` runs "
                "interleaved twice on one server (the endpoints disabled, then enabled, between runs); with them "
-               "enabled every import writes its message and 3 deliveries in its own transaction. The measured "
+               "enabled every import writes its message and 3 deliveries in the import's transaction (imports arriving "
+               "together share one transaction and commit: `src/server/webhooks/group_commit.rs`). The measured "
                "server sends no webhooks (`KEYWARD_WEBHOOK_CONCURRENCY=0`, an API-only instance); a second "
                "instance on the same database delivers between runs. The reference row has the measured server "
                f"deliver too, on the same two cores. Then hey at {RATE} imports/s to one endpoint, and the time the "

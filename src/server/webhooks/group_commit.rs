@@ -153,6 +153,7 @@ async fn writer(db: DatabaseConnection, waiting: Arc<tokio::sync::Mutex<mpsc::Re
 }
 
 async fn run(db: DatabaseConnection, batch: Vec<Item>) {
+    tracing::trace!(changes = batch.len(), "group commit");
     if batch.len() > 1 {
         match together(&db, &batch).await {
             Ok(()) => {
