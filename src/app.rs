@@ -56,12 +56,24 @@ fn content_security_policy() {
     }
 }
 
+/// Every page's `<title>`: "{title} · keyward". On the server the text is
+/// HTML-escaped here, because leptos_meta 0.8 writes the title into the
+/// page as given, and titles carry what people typed (a key's name, an
+/// endpoint's description). The browser never runs this (islands render
+/// no titles).
+fn page_title(title: String) -> String {
+    let text = format!("{title} · keyward");
+    #[cfg(feature = "ssr")]
+    let text = html_escape::encode_text(&text).into_owned();
+    text
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Stylesheet id="leptos" href="/pkg/keyward.css"/>
-        <Title formatter=|title: String| format!("{title} · keyward")/>
+        <Title formatter=page_title/>
         <Router>
             // Async SSR: every page arrives whole, so it works with
             // JavaScript off and its status code is known before sending.
