@@ -471,6 +471,13 @@ on_both_engines! {
         assert_eq!((status, location.as_str()), (303, format!("{HOOKS}/{form_id}").as_str()), "{again}");
         assert!(!again.contains("whsec_"));
         assert_eq!(webhook_endpoint::Entity::find().count(&w.app.server().state.db).await.unwrap(), 1);
+        // Another agency sending that id learns nothing of it: a new endpoint of its own.
+        w.app.add_member("olga@other.test", "Olga Other", keyward::domain::role::Role::SuperManager, "Other Realty", Some("Main")).await;
+        let olga = w.app.signed_in("olga@other.test").await;
+        let (status, location, theirs) = post(&w.app, &olga, &format!("{HOOKS}/new"), &form).await;
+        assert_eq!((status, location.as_str()), (201, ""), "{theirs}");
+        assert!(theirs.contains("whsec_"));
+        assert_eq!(webhook_endpoint::Entity::find().count(&w.app.server().state.db).await.unwrap(), 2);
         // A damaged id is refused next to the form.
         let damaged = [("url", url.as_str()), ("environment", "live"), ("event_types", "lead.created"), ("form_id", "not an id")];
         let (status, _, html) = post(&w.app, &sam, &format!("{HOOKS}/new"), &damaged).await;
@@ -544,5 +551,44 @@ on_both_engines! {
         let (status, _, _) = post(&app, &sam, &format!("{path}/delete"), &[]).await;
         assert_eq!(status, 404);
         assert_eq!(audited(&app, AuditAction::WebhookDeleted).await, 1);
+    }
+}
+
+/// leptos_meta writes `<title>` as given, unescaped: whatever people named
+/// a thing must reach it escaped (the app's title formatter does it for
+/// every page). Before, an endpoint's description or a key's name could
+/// close the title and add markup, a `<meta http-equiv=refresh>` included.
+#[tokio::test]
+async fn page_titles_escape_what_people_typed() {
+    let w = world(crate::helpers::Engine::Sqlite).await;
+    let planted = "</title><h1 id=injected>x</h1>";
+    let key = w
+        .app
+        .dashboard_key("sam@acme.test", None, w.sam, "live", &["webhooks"])
+        .await;
+    let (status, created) = w
+        .app
+        .v1(
+            "POST",
+            "/v1/webhooks",
+            &key,
+            Some(serde_json::json!({"url": "https://hooks.example.com/in", "description": planted})),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let endpoint = created["id"].as_str().unwrap().to_owned();
+    let sam = w.app.signed_in("sam@acme.test").await;
+    let (status, made) = crate::keys::create(&w.app, &sam, crate::keys::form(planted, "", w.sam, &["read:leads"])).await;
+    assert_eq!(status, 200, "{made}");
+    let key_id = made["id"].as_str().unwrap().to_owned();
+    for path in [
+        format!("{HOOKS}/{endpoint}"),
+        format!("/admin/profile/developer-settings/keys/{key_id}"),
+    ] {
+        let (status, html) = page(&w.app, &sam, &path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(!html.contains("<h1 id=injected>"), "{path}: markup from a name reached the page");
+        let title = &html[html.find("<title>").unwrap()..html.find("</title>").unwrap()];
+        assert!(title.contains("&lt;/title&gt;&lt;h1 id=injected&gt;x&lt;/h1&gt;"), "{path}: {title}");
     }
 }

@@ -278,7 +278,9 @@ on_both_engines! {
             assert_eq!(result.is_ok(), accepted, "offset {offset}: {result:?}");
         }
 
-        // The log shows the attempt; the secret is nowhere in the database.
+        // The log shows the attempt (recorded just after the receiver
+        // answered); the secret is nowhere in the database.
+        attempted(&w.app, &id, 1).await;
         let (status, log) = w.app.v1("GET", &format!("/v1/webhooks/{id}/deliveries"), &key, None).await;
         assert_eq!(status, 200, "{log}");
         assert_eq!(log["data"][0]["status_code"], 200);

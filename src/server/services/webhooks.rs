@@ -182,11 +182,27 @@ fn check_description(issues: &mut Vec<FieldIssue>, text: &str) -> Option<String>
         });
         return None;
     }
+    // Shown in the endpoint list to people deciding on it: read as it is.
+    if let Err(err) = crate::domain::fields::check_visible("The description", text) {
+        issues.push(FieldIssue {
+            field: "description".into(),
+            message: err.to_string(),
+        });
+        return None;
+    }
     Some(text.to_owned())
 }
 
 fn check_events(issues: &mut Vec<FieldIssue>, events: &[EventType]) -> Option<EventSet> {
     let set: EventSet = events.iter().copied().collect();
+    if set.contains(EventType::WebhookTest) {
+        issues.push(FieldIssue {
+            field: "event_types".into(),
+            message: "webhook.test is sent only when you ask for a test event: it cannot be subscribed to"
+                .into(),
+        });
+        return None;
+    }
     if set.is_empty() {
         issues.push(FieldIssue {
             field: "event_types".into(),
@@ -334,14 +350,17 @@ pub async fn create(
                     "This form is damaged: open Add endpoint again",
                 ));
             };
-            if webhook_endpoint::Entity::find_by_id(id.as_str().to_owned())
+            match webhook_endpoint::Entity::find_by_id(id.as_str().to_owned())
                 .one(&txn)
                 .await?
-                .is_some()
             {
-                return Err(ServiceError::Conflict(ALREADY_ADDED.into()));
+                None => id.as_str().to_owned(),
+                Some(found) if found.agency_id == caller.agency_id => {
+                    return Err(ServiceError::Conflict(ALREADY_ADDED.into()));
+                }
+                // Another agency's id: say nothing of it, and make a new one.
+                Some(_) => random_base62(&mut OsRng, 12),
             }
-            id.as_str().to_owned()
         }
     };
     let sealed = webhooks.secrets.seal(&mut OsRng, &id, &secret);

@@ -10,7 +10,7 @@
 //! and hexadecimal spellings of IPv4 (`http://2130706433/`,
 //! `http://0177.0.0.1/`, `http://0x7f.1/`) as the address they stand for, so
 //! every spelling meets the same check. IPv6 forms that embed an IPv4
-//! address (mapped `::ffff:a.b.c.d`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`)
+//! address (mapped `::ffff:a.b.c.d`, translated `::ffff:0:a.b.c.d`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`)
 //! are judged by the IPv4 address inside.
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, LazyLock};
@@ -66,7 +66,8 @@ static SPECIAL: LazyLock<Vec<(IpNet, &'static str)>> = LazyLock::new(|| {
 });
 
 /// The IPv4 address an IPv6 address stands for, when it embeds one in a
-/// way that reaches it: IPv4-mapped, NAT64 (RFC 6052) or 6to4 (RFC 3056).
+/// way that reaches it: IPv4-mapped, IPv4-translated (`::ffff:0:0/96`,
+/// RFC 2765 §2.1), NAT64 (RFC 6052) or 6to4 (RFC 3056).
 fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     if let Some(v4) = ip.to_ipv4_mapped() {
         return Some(v4);
@@ -75,6 +76,9 @@ fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     let [a, b, c, d] = ip.octets()[12..16] else {
         return None;
     };
+    if s[..4] == [0; 4] && s[4] == 0xffff && s[5] == 0 {
+        return Some(Ipv4Addr::new(a, b, c, d));
+    }
     if s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0; 4] {
         return Some(Ipv4Addr::new(a, b, c, d));
     }
@@ -159,6 +163,9 @@ impl TargetGuard {
         }
         if url.fragment().is_some() {
             return bad("a URL without #fragment: it is never sent");
+        }
+        if url.port() == Some(0) {
+            return bad("port 0 cannot be connected to: leave the port out, or name the receiver's");
         }
         let plain_http = url.scheme() == "http";
         match url.host() {
@@ -262,6 +269,8 @@ mod tests {
             "https://[::ffff:127.0.0.1]/",
             "https://[::ffff:7f00:1]/",
             "https://[::ffff:169.254.169.254]/",
+            "https://[::ffff:0:7f00:1]/",
+            "https://[::ffff:0:169.254.169.254]/",
             "https://[64:ff9b::a9fe:a9fe]/",
             "https://[2002:a9fe:a9fe::]/",
             "https://[::]/",
@@ -304,6 +313,12 @@ mod tests {
             "just past the CGNAT range"
         );
         assert_eq!(g.parse("http://93.184.215.14/"), Err(Refusal::PlainHttp));
+        // Port 0 connects nowhere.
+        assert!(matches!(
+            g.parse("https://93.184.215.14:0/"),
+            Err(Refusal::Url(_))
+        ));
+        assert!(matches!(g.parse("https://crm.example:0/"), Err(Refusal::Url(_))));
     }
 
     #[test]

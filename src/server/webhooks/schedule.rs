@@ -1,8 +1,10 @@
 //! When a delivery is tried: at once, then after each failure the next
 //! delay of [`DELAYS`] with ±20% jitter (so endpoints that failed together do
 //! not all come back together), about three days in all, Stripe's span.
-//! A `Retry-After` on 429, 502, 503 or 504 replaces the scheduled delay,
-//! clamped to [`RETRY_AFTER_RANGE`].
+//! A `Retry-After` on 429, 502, 503 or 504 may put the next attempt later
+//! than scheduled (clamped to [`RETRY_AFTER_RANGE`]), never earlier: each
+//! attempt counts, so a receiver asking for a few seconds again and again
+//! would otherwise use up three days' attempts in a minute.
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -33,8 +35,8 @@ pub const RETRY_AFTER_RANGE: (Duration, Duration) = (Duration::from_secs(1), Dur
 
 /// When attempt number `attempts + 1` is due, after `attempts` failed ones
 /// (the last at `now`), or `None` when none is left. `retry_after`, a
-/// receiver's answer, replaces the scheduled delay (no jitter: it asked for
-/// that moment).
+/// receiver's answer, replaces the scheduled delay when it is longer (no
+/// jitter: it asked for that moment).
 pub fn next_attempt(
     attempts: u32,
     now: DateTime<Utc>,
@@ -43,8 +45,10 @@ pub fn next_attempt(
 ) -> Option<DateTime<Utc>> {
     let scheduled = *DELAYS.get(usize::try_from(attempts).ok()?.checked_sub(1)?)?;
     let delay = match retry_after {
-        Some(asked) => asked.clamp(RETRY_AFTER_RANGE.0, RETRY_AFTER_RANGE.1),
-        None => scheduled.mul_f64(1.0 + rng.gen_range(-JITTER..=JITTER)),
+        Some(asked) if asked.clamp(RETRY_AFTER_RANGE.0, RETRY_AFTER_RANGE.1) > scheduled => {
+            asked.min(RETRY_AFTER_RANGE.1)
+        }
+        _ => scheduled.mul_f64(1.0 + rng.gen_range(-JITTER..=JITTER)),
     };
     Some(now + chrono::Duration::from_std(delay).ok()?)
 }
@@ -91,12 +95,24 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_replaces_the_delay_within_its_clamp() {
+    fn retry_after_puts_the_next_attempt_later_never_earlier() {
         let now = Utc::now();
-        let at = |secs| next_attempt(1, now, Some(Duration::from_secs(secs)), &mut OsRng).unwrap();
-        assert_eq!(at(120) - now, chrono::Duration::seconds(120));
-        assert_eq!(at(0) - now, chrono::Duration::seconds(1));
-        assert_eq!(at(10_000_000) - now, chrono::Duration::hours(24));
+        let at = |attempts, secs| {
+            next_attempt(attempts, now, Some(Duration::from_secs(secs)), &mut OsRng).unwrap()
+        };
+        assert_eq!(at(1, 120) - now, chrono::Duration::seconds(120));
+        assert_eq!(at(1, 10_000_000) - now, chrono::Duration::hours(24));
+        // Shorter than scheduled (5 min ±20% after the 2nd): the schedule.
+        for asked in [0, 3, 200] {
+            let delay = (at(2, asked) - now).num_seconds();
+            assert!((240..=360).contains(&delay), "{asked} s asked: {delay} s");
+        }
+        // Ten "Retry-After: 3" answers still span the whole schedule.
+        let mut when = now;
+        for attempts in 1..MAX_ATTEMPTS {
+            when = next_attempt(attempts, when, Some(Duration::from_secs(3)), &mut OsRng).unwrap();
+        }
+        assert!(when - now > chrono::Duration::hours(60), "{}", when - now);
         // Not after the last attempt, whatever the receiver asks.
         assert_eq!(
             next_attempt(MAX_ATTEMPTS, now, Some(Duration::from_secs(5)), &mut OsRng),
