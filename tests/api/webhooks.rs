@@ -597,6 +597,14 @@ on_both_engines! {
         assert_eq!((status, body["error"]["details"][0]["field"].clone()), (422, json!("secret")), "{body}");
         let (status, body) = w.app.v1("POST", "/v1/webhooks", &key, Some(json!({"url": receiver.url("/"), "description": "x".repeat(201)}))).await;
         assert_eq!((status, body["error"]["details"][0]["field"].clone()), (422, json!("description")), "{body}");
+        // Bidi controls would make the list read otherwise; webhook.test is
+        // only sent on request; port 0 connects nowhere.
+        let (status, body) = w.app.v1("POST", "/v1/webhooks", &key, Some(json!({"url": receiver.url("/"), "description": "CRM \u{202E}cnys"}))).await;
+        assert_eq!((status, body["error"]["details"][0]["field"].clone()), (422, json!("description")), "{body}");
+        let (status, body) = w.app.v1("POST", "/v1/webhooks", &key, Some(json!({"url": receiver.url("/"), "event_types": ["webhook.test"]}))).await;
+        assert_eq!((status, body["error"]["details"][0]["field"].clone()), (422, json!("event_types")), "{body}");
+        let (status, body) = w.app.v1("POST", "/v1/webhooks", &key, Some(json!({"url": "https://hooks.example.com:0/in"}))).await;
+        assert_eq!((status, body["error"]["details"][0]["field"].clone()), (422, json!("url")), "{body}");
 
         // A secret of one's own is kept; a test event is signed with it and
         // its result is in the answer.
