@@ -265,6 +265,7 @@ fn Webhooks(base: String) -> impl IntoView {
            res.sendStatus(204);\n\
          });";
     let python = "# Python: pip install standardwebhooks\n\
+         import os\n\
          from standardwebhooks.webhooks import Webhook\n\
          webhook = Webhook(os.environ[\"KEYWARD_WEBHOOK_SECRET\"])\n\
          event = webhook.verify(request.get_data(), dict(request.headers))  # raises WebhookVerificationError";
@@ -292,8 +293,8 @@ fn Webhooks(base: String) -> impl IntoView {
                 "Answer with any 2xx within 15 seconds. Anything else — a timeout, a refused connection, a 3xx "
                 "(redirects are not followed), a 4xx or 5xx — is retried with the same " <code>"webhook-id"</code>
                 ": after 5 seconds, 5 minutes, 30 minutes, 2, 5, 10, 14, 20 and 24 hours (each ±20%), about three "
-                "days in all. A 429, 502, 503 or 504 with " <code>"Retry-After"</code> " is tried again when it asks "
-                "(between 1 second and 24 hours). A 410 Gone disables the endpoint at once; an endpoint whose deliveries "
+                "days in all. A 429, 502, 503 or 504 with " <code>"Retry-After"</code> " waits as long as it asks when "
+                "that is longer than the schedule's next delay (at most 24 hours). A 410 Gone disables the endpoint at once; an endpoint whose deliveries "
                 "only failed for 5 days is disabled too, and the people who manage it are told. The delivery log keeps "
                 "30 days of attempts; resend one message, or every message that failed since a moment, from the "
                 "endpoint's page or the API."
