@@ -578,7 +578,12 @@ async fn page_titles_escape_what_people_typed() {
     assert_eq!(status, 201, "{created}");
     let endpoint = created["id"].as_str().unwrap().to_owned();
     let sam = w.app.signed_in("sam@acme.test").await;
-    let (status, made) = crate::keys::create(&w.app, &sam, crate::keys::form(planted, "", w.sam, &["read:leads"])).await;
+    let (status, made) = crate::keys::create(
+        &w.app,
+        &sam,
+        crate::keys::form(planted, "", w.sam, &["read:leads"]),
+    )
+    .await;
     assert_eq!(status, 200, "{made}");
     let key_id = made["id"].as_str().unwrap().to_owned();
     for path in [
@@ -587,8 +592,14 @@ async fn page_titles_escape_what_people_typed() {
     ] {
         let (status, html) = page(&w.app, &sam, &path).await;
         assert_eq!(status, 200, "{path}");
-        assert!(!html.contains("<h1 id=injected>"), "{path}: markup from a name reached the page");
+        assert!(
+            !html.contains("<h1 id=injected>"),
+            "{path}: markup from a name reached the page"
+        );
         let title = &html[html.find("<title>").unwrap()..html.find("</title>").unwrap()];
-        assert!(title.contains("&lt;/title&gt;&lt;h1 id=injected&gt;x&lt;/h1&gt;"), "{path}: {title}");
+        assert!(
+            title.contains("&lt;/title&gt;&lt;h1 id=injected&gt;x&lt;/h1&gt;"),
+            "{path}: {title}"
+        );
     }
 }

@@ -853,7 +853,11 @@ async fn two_instances_deliver_each_message_exactly_once(engine: Engine) {
         .all(db(&w.app))
         .await
         .unwrap();
-    assert_eq!(got.len(), 3000, "exactly 3,000 deliveries; failed attempts: {failed:?}");
+    assert_eq!(
+        got.len(),
+        3000,
+        "exactly 3,000 deliveries; failed attempts: {failed:?}"
+    );
     assert_eq!(pairs.len(), 3000, "each message once per endpoint");
     second.stop().await.unwrap();
 }
