@@ -406,6 +406,25 @@ on_both_engines! {
         assert_eq!(got[1].json()["data"]["first_name"], "Gone");
     }
 
+    async fn recover_also_sends_now_what_waits_for_a_retry(engine) {
+        let w = world(engine).await;
+        let key = hooks_key(&w).await;
+        let receiver = Receiver::start().await;
+        receiver.then(Reply::WithHeader(503, "retry-after", "3600".into()));
+        let (id, _) = endpoint(&w.app, &key, json!({"url": receiver.url("/"), "event_types": ["lead.created"]})).await;
+        import_lead(&w.app, &key, w.downtown, "Waiting").await;
+        let d = attempted(&w.app, &id, 1).await;
+        assert_eq!(d.state, "pending");
+        assert!(d.next_attempt_at.unwrap() > Utc::now() + TimeDelta::minutes(50), "{d:?}");
+        // The receiver is fixed: Recover sends it now, not in an hour.
+        let since = (Utc::now() - TimeDelta::hours(1)).to_rfc3339();
+        let (status, body) = w.app.v1("POST", &format!("/v1/webhooks/{id}/recover"), &key, Some(json!({"since": since}))).await;
+        assert_eq!((status, body["messages"].clone()), (202, json!(1)), "{body}");
+        let got = receiver.wait_for(2, Duration::from_secs(5)).await;
+        assert_eq!(got[1].id(), got[0].id());
+        assert_eq!(attempted(&w.app, &id, 1).await.state, "succeeded");
+    }
+
     async fn retry_after_is_honoured_and_redirects_are_failures(engine) {
         let w = world(engine).await;
         let key = hooks_key(&w).await;

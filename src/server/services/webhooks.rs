@@ -8,8 +8,8 @@ use rand::rngs::OsRng;
 use sea_orm::sea_query::Expr;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 
@@ -713,8 +713,10 @@ async fn restart(db: &impl ConnectionTrait, ids: &[i64], now: DateTime<Utc>) -> 
     Ok(())
 }
 
-/// Sends again every message to this endpoint that failed since `since`
-/// (at most [`RECOVER_MAX`], oldest first); returns how many.
+/// Sends again, now, every message to this endpoint that failed since
+/// `since` — those out of attempts and those waiting for a retry (at most
+/// [`RECOVER_MAX`], oldest first), each with a fresh schedule; returns how
+/// many.
 pub async fn recover(
     db: &DatabaseConnection,
     webhooks: &Webhooks,
@@ -743,7 +745,18 @@ pub async fn recover(
         .select_only()
         .column(webhook_delivery::Column::Id)
         .filter(webhook_delivery::Column::EndpointId.eq(&endpoint.id))
-        .filter(webhook_delivery::Column::State.eq(State::Failed.as_str()))
+        .filter(
+            Condition::any()
+                .add(webhook_delivery::Column::State.eq(State::Failed.as_str()))
+                // Failing, waiting for its next retry, and not being sent now
+                // (a claimed one will record its own result).
+                .add(
+                    Condition::all()
+                        .add(webhook_delivery::Column::State.eq(State::Pending.as_str()))
+                        .add(webhook_delivery::Column::Attempts.gt(0))
+                        .add(webhook_delivery::Column::Claim.is_null()),
+                ),
+        )
         .filter(webhook_delivery::Column::CreatedAt.gte(since))
         .order_by_asc(webhook_delivery::Column::CreatedAt)
         .limit(RECOVER_MAX)
