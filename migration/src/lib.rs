@@ -21,6 +21,7 @@ mod m20261201_000017_create_oauth;
 mod m20261202_000018_index_oauth_token_parent;
 mod m20261202_000019_create_session_tokens;
 mod m20261203_000020_create_webhooks;
+mod m20261203_000021_index_foreign_keys;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000018_index_oauth_token_parent::Migration),
             Box::new(m20261202_000019_create_session_tokens::Migration),
             Box::new(m20261203_000020_create_webhooks::Migration),
+            Box::new(m20261203_000021_index_foreign_keys::Migration),
         ]
     }
 }

@@ -283,6 +283,35 @@ fn webhooks_section() -> Value {
     Value::Object(hooks)
 }
 
+/// `webhook.test` is sent on demand and never subscribed to (a 422): the
+/// request bodies that subscribe name `SubscribableEventType`, the event
+/// types without it, so clients generated from the document cannot send it.
+fn subscribable_event_types(doc: &mut Value) {
+    let schemas = &mut doc["components"]["schemas"];
+    let mut subscribable = schemas["EventType"].clone();
+    if let Some(names) = subscribable["enum"].as_array_mut() {
+        names.retain(|name| name != EventType::WebhookTest.as_str());
+    }
+    subscribable["description"] =
+        "An event type an endpoint can subscribe to (every type but `webhook.test`).".into();
+    schemas["SubscribableEventType"] = subscribable;
+    fn point(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                if map.get("$ref").and_then(Value::as_str) == Some("#/components/schemas/EventType") {
+                    map.insert("$ref".into(), "#/components/schemas/SubscribableEventType".into());
+                }
+                map.values_mut().for_each(point);
+            }
+            Value::Array(items) => items.iter_mut().for_each(point),
+            _ => {}
+        }
+    }
+    for body in ["NewWebhookEndpoint", "WebhookEndpointChanges"] {
+        point(&mut schemas[body]["properties"]["event_types"]);
+    }
+}
+
 /// The document as JSON, built once.
 pub fn openapi_json() -> &'static str {
     static DOC: OnceLock<String> = OnceLock::new();
@@ -291,6 +320,7 @@ pub fn openapi_json() -> &'static str {
         doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
         let mut doc = serde_json::to_value(&doc).expect("the OpenAPI document serializes");
         doc["webhooks"] = webhooks_section();
+        subscribable_event_types(&mut doc);
         serde_json::to_string_pretty(&doc).expect("the OpenAPI document serializes")
     })
 }

@@ -20,6 +20,7 @@ mod oauth_v1;
 mod operations;
 mod pepper;
 mod record_pages;
+mod schema;
 mod search;
 mod session_tokens;
 mod setup;

@@ -117,6 +117,14 @@ on_both_engines! {
         for schema in ["Lead", "Property", "DeletedProperty", "KeyEventData", "WebhookTestData"] {
             assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
         }
+        // What an endpoint can subscribe to: every type but `webhook.test`
+        // (sent on demand; subscribing to it is a 422).
+        let subscribable: Vec<&str> = all.iter().copied().filter(|e| *e != "webhook.test").collect();
+        assert_eq!(doc["components"]["schemas"]["SubscribableEventType"]["enum"], serde_json::json!(subscribable));
+        for body in ["NewWebhookEndpoint", "WebhookEndpointChanges"] {
+            let field = doc["components"]["schemas"][body]["properties"]["event_types"].to_string();
+            assert!(field.contains("#/components/schemas/SubscribableEventType") && !field.contains("schemas/EventType\""), "{body}: {field}");
+        }
 
         let postman: Value = reqwest::get(app.url("/v1/postman.json")).await.unwrap().json().await.unwrap();
         assert_eq!(postman["info"]["schema"], "https://schema.getpostman.com/json/collection/v2.1.0/collection.json");

@@ -579,6 +579,11 @@ on_both_engines! {
             assert_eq!(status, 422, "{url}: {body}");
             assert_eq!(body["error"]["details"][0]["field"], "url", "{url}: {body}");
         }
+        // The address as written (a message's first letter is capitalised,
+        // an address's is not: "Fe80::1" was wrong).
+        let (_, body) = w.app.v1("POST", "/v1/webhooks", &key, Some(json!({"url": "https://[fe80::1]/"}))).await;
+        let message = body["error"]["details"][0]["message"].as_str().unwrap();
+        assert!(message.starts_with("The address fe80::1 is a link-local address"), "{message}");
         assert_eq!(webhook_endpoint::Entity::find().count(db(&w.app)).await.unwrap(), 0);
 
         // At connect time too: an operator who takes loopback back off the

@@ -107,7 +107,7 @@ pub fn special_use(ip: IpAddr) -> Option<&'static str> {
 pub enum Refusal {
     #[error("{0}")]
     Url(String),
-    #[error("{ip} is {why}: webhooks go to public addresses only (an operator can allow a network with KEYWARD_WEBHOOK_ALLOW_NETS)")]
+    #[error("the address {ip} is {why}: webhooks go to public addresses only (an operator can allow a network with KEYWARD_WEBHOOK_ALLOW_NETS)")]
     Address { ip: IpAddr, why: &'static str },
     #[error("plain http is allowed only for addresses in KEYWARD_WEBHOOK_ALLOW_NETS: use https")]
     PlainHttp,
