@@ -158,7 +158,7 @@ def measure(engine, env):
 
         sampler = threading.Thread(target=sample)
         sampler.start()
-        workers = 20
+        workers = 50  # each sends one at a time: 10/s each, so a slow answer does not cap the rate
         out = subprocess.run(["hey", "-z", f"{SECONDS}s", "-c", str(workers), "-q", str(RATE // workers), "-m", "POST",
                               "-H", f"Authorization: Bearer {key}", "-T", "application/json", "-d", json.dumps(body),
                               base + "/v1/leads"], check=True, capture_output=True, text=True).stdout

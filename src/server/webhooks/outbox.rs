@@ -5,7 +5,6 @@
 //! claims it); rolled back, it never existed. Nothing is written when no
 //! endpoint wants the event.
 use chrono::{DateTime, SecondsFormat, Utc};
-use rand::rngs::OsRng;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
@@ -39,9 +38,10 @@ pub struct Envelope<'a, T: Serialize> {
     pub data: &'a T,
 }
 
-/// A new message id, `msg_` + 24 base62 characters.
+/// A new message id, `msg_` + 24 base62 characters. An id is not a secret:
+/// the thread's CSPRNG (seeded from the OS) makes it without a system call.
 pub fn new_message_id() -> String {
-    format!("msg_{}", random_base62(&mut OsRng, MESSAGE_ID_LEN))
+    format!("msg_{}", random_base62(&mut rand::thread_rng(), MESSAGE_ID_LEN))
 }
 
 /// The serialized body of an event.
