@@ -308,6 +308,7 @@ impl Server {
         // The last requests' usage, counted after the final timed flush.
         let written = self.state.usage.flush(&self.state.db).await?;
         tracing::debug!(requests = written, "usage written at stop");
+        self.state.commits.close().await;
         self.state.db.clone().close().await?; // the pool is shared: this closes it
         Ok(())
     }

@@ -57,6 +57,8 @@ struct Item {
 #[derive(Clone)]
 pub struct GroupCommit {
     queue: mpsc::Sender<Item>,
+    /// The writers' own pool.
+    own: DatabaseConnection,
 }
 
 impl std::fmt::Debug for GroupCommit {
@@ -67,41 +69,54 @@ impl std::fmt::Debug for GroupCommit {
 
 impl GroupCommit {
     /// Starts the writers on `db`: one on SQLite, which has one writer at
-    /// a time anyway, on a thread of its own; four on PostgreSQL, on the
-    /// current Tokio runtime, so batches overlap their round trips. They
-    /// stop when the last clone of the returned handle is dropped.
+    /// a time anyway; four on PostgreSQL, so batches overlap their round
+    /// trips. They run on a thread of their own with connections of their
+    /// own (a pool of as many as there are writers, with `db`'s options):
+    /// every statement is a round trip, and a writer woken on the runtime
+    /// that serves requests, or waiting for one of their pooled
+    /// connections, would queue behind them at each one (measured on
+    /// SQLite: 0.65 of the throughput without subscribers that way, 1.04
+    /// this way; BENCHMARKS.md). They stop when the last clone of the
+    /// returned handle is dropped; [`GroupCommit::close`] closes their
+    /// connections.
     pub fn start(db: DatabaseConnection) -> Self {
         let (queue, waiting) = mpsc::channel(QUEUE);
         let waiting = Arc::new(tokio::sync::Mutex::new(waiting));
-        if db.get_database_backend() == DatabaseBackend::Sqlite {
-            // SQLite's one writer gets a thread of its own: every statement
-            // is a hop to the connection's thread and back, and woken on a
-            // runtime busy with requests the writer would wait behind them
-            // at each hop (measured: 0.65 of the throughput without
-            // subscribers on the shared runtime; see BENCHMARKS.md).
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
-            let started = runtime.and_then(|runtime| {
-                let waiting = Arc::clone(&waiting);
-                let db = db.clone();
-                std::thread::Builder::new()
-                    .name("keyward-group-commit".into())
-                    .spawn(move || runtime.block_on(writer(db, waiting)))
-            });
-            match started {
-                Ok(_) => return Self { queue },
-                Err(err) => {
-                    tracing::warn!(error = %err, "no thread for the group commit writer: it runs on the shared runtime");
-                }
-            }
-        }
         let writers = match db.get_database_backend() {
             DatabaseBackend::Sqlite => 1,
             _ => 4,
         };
-        for _ in 0..writers {
-            tokio::spawn(writer(db.clone(), Arc::clone(&waiting)));
+        let own = own_pool(&db, writers);
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+        let started = runtime.and_then(|runtime| {
+            let waiting = Arc::clone(&waiting);
+            let own = own.clone();
+            std::thread::Builder::new()
+                .name("keyward-group-commit".into())
+                .spawn(move || {
+                    runtime.block_on(async move {
+                        let running: Vec<_> = (0..writers)
+                            .map(|_| tokio::spawn(writer(own.clone(), Arc::clone(&waiting))))
+                            .collect();
+                        for writer in running {
+                            let _ = writer.await;
+                        }
+                    })
+                })
+        });
+        if let Err(err) = started {
+            tracing::warn!(error = %err, "no thread for the group commit writers: they run on the shared runtime");
+            for _ in 0..writers {
+                tokio::spawn(writer(own.clone(), Arc::clone(&waiting)));
+            }
         }
-        Self { queue }
+        Self { queue, own }
+    }
+
+    /// Closes the writers' connections (at shutdown, after the last
+    /// request): a change queued after this fails.
+    pub async fn close(&self) {
+        let _ = self.own.clone().close().await;
     }
 
     /// Runs `change` in a transaction and, when it returns `Some(data)`,
@@ -146,6 +161,33 @@ impl GroupCommit {
         answer.await.map_err(|_| stopped())??;
         let data = slot.lock().expect("slot lock").take();
         Ok(data)
+    }
+}
+
+/// A pool of `size` connections to `db`'s database, with its options.
+fn own_pool(db: &DatabaseConnection, size: u32) -> DatabaseConnection {
+    use sea_orm::sqlx::pool::PoolOptions;
+    let timeout = std::time::Duration::from_secs(5);
+    match db.get_database_backend() {
+        DatabaseBackend::Sqlite => {
+            let options = db.get_sqlite_connection_pool().connect_options();
+            let pool = PoolOptions::new()
+                .max_connections(size)
+                .min_connections(0)
+                .acquire_timeout(timeout)
+                .connect_lazy_with((*options).clone());
+            sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
+        }
+        DatabaseBackend::Postgres => {
+            let options = db.get_postgres_connection_pool().connect_options();
+            let pool = PoolOptions::new()
+                .max_connections(size)
+                .min_connections(0)
+                .acquire_timeout(timeout)
+                .connect_lazy_with((*options).clone());
+            sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool)
+        }
+        _ => db.clone(),
     }
 }
 
