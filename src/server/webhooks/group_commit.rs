@@ -101,7 +101,7 @@ impl GroupCommit {
                         for writer in running {
                             let _ = writer.await;
                         }
-                    })
+                    });
                 })
         });
         if let Err(err) = started {
