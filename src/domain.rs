@@ -11,12 +11,21 @@ pub mod key_name;
 pub mod lifecycle;
 pub mod next_url;
 pub mod oauth;
+pub mod person;
 pub mod policy;
 pub mod refusal;
 pub mod role;
 pub mod scopes;
 pub mod validity;
 pub mod webhook_event;
+
+/// Invitation and password reset links: server-only (the token crypto).
+#[cfg(feature = "ssr")]
+pub mod account_token;
+
+/// A session's browser, named from its `User-Agent`: server-only (`woothee`).
+#[cfg(feature = "ssr")]
+pub mod browser;
 
 /// Session tokens' format, lifetime and origins: server-only (`url`).
 #[cfg(feature = "ssr")]

@@ -1,4 +1,5 @@
 //! sea-orm entities, one per table (server only; DTOs in `models` cross the wire).
+pub mod account_token;
 pub mod agency;
 pub mod api_key;
 pub mod audit_event;

@@ -6,6 +6,7 @@ mod flash;
 pub mod keys;
 pub mod notifications;
 pub mod oauth;
+pub mod people;
 pub mod query;
 pub mod records;
 pub mod reference;

@@ -22,6 +22,7 @@ mod m20261202_000018_index_oauth_token_parent;
 mod m20261202_000019_create_session_tokens;
 mod m20261203_000020_create_webhooks;
 mod m20261203_000021_index_foreign_keys;
+mod m20261203_000022_create_people;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000019_create_session_tokens::Migration),
             Box::new(m20261203_000020_create_webhooks::Migration),
             Box::new(m20261203_000021_index_foreign_keys::Migration),
+            Box::new(m20261203_000022_create_people::Migration),
         ]
     }
 }

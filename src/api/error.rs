@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::domain::refusal::RefusalReason;
 use crate::domain::scopes::Scope;
+use crate::server::key_cache::Suspension;
 use crate::models::FieldIssue;
 
 /// Why a `/v1` request failed.
@@ -19,6 +20,10 @@ pub enum ApiError {
     /// Malformed, bad checksum, unknown, wrong secret, revoked, expired or
     /// of another environment: one answer, so nothing leaks about which.
     InvalidCredentials,
+    /// A proven, live credential refused all the same: its acting person is
+    /// disabled or its workspace archived. Told only to whoever holds the
+    /// secret, so it names the reason.
+    Suspended(Suspension),
     MissingScope(Scope),
     Forbidden(String),
     NotFound,
@@ -40,7 +45,9 @@ pub enum ApiError {
 impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::MissingCredentials | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::MissingCredentials | ApiError::InvalidCredentials | ApiError::Suspended(_) => {
+                StatusCode::UNAUTHORIZED
+            }
             ApiError::MissingScope(_) | ApiError::Forbidden(_) | ApiError::IpNotAllowed(_) => {
                 StatusCode::FORBIDDEN
             }
@@ -58,7 +65,9 @@ impl ApiError {
 
     pub fn code(&self) -> &'static str {
         match self {
-            ApiError::MissingCredentials | ApiError::InvalidCredentials => "UNAUTHORIZED",
+            ApiError::MissingCredentials | ApiError::InvalidCredentials | ApiError::Suspended(_) => {
+                "UNAUTHORIZED"
+            }
             ApiError::MissingScope(_) | ApiError::Forbidden(_) => "FORBIDDEN",
             ApiError::NotFound => "NOT_FOUND",
             ApiError::MethodNotAllowed => "METHOD_NOT_ALLOWED",
@@ -76,6 +85,14 @@ impl ApiError {
     pub fn message(&self) -> String {
         match self {
             ApiError::MissingCredentials | ApiError::InvalidCredentials => "Invalid or expired token".into(),
+            ApiError::Suspended(Suspension::ActingUserDisabled) => {
+                "Acting user disabled: the person this credential acts as can no longer sign in. \
+                 Reassign the key to someone else in Developer Settings, or use another key"
+                    .into()
+            }
+            ApiError::Suspended(Suspension::WorkspaceArchived) => {
+                "Workspace archived: this credential's workspace no longer takes requests".into()
+            }
             ApiError::MissingScope(scope) => {
                 format!("Insufficient permissions: this key lacks the scope {scope}")
             }
@@ -187,7 +204,7 @@ impl IntoResponse for ApiError {
                     HeaderValue::from_static(r#"Bearer realm="keyward""#),
                 );
             }
-            ApiError::InvalidCredentials => {
+            ApiError::InvalidCredentials | ApiError::Suspended(_) => {
                 headers.insert(
                     header::WWW_AUTHENTICATE,
                     HeaderValue::from_static(r#"Bearer realm="keyward", error="invalid_token""#),

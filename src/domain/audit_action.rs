@@ -89,11 +89,57 @@ pub enum AuditAction {
     WebhookResent,
     #[cfg_attr(feature = "ssr", sea_orm(string_value = "webhook_recovered"))]
     WebhookRecovered,
+    /// An invitation link was issued to a new person (or a removed one, again).
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "person_invited"))]
+    PersonInvited,
+    /// A pending invitation got a new link; the old one stopped working.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "invitation_reissued"))]
+    InvitationReissued,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "invitation_revoked"))]
+    InvitationRevoked,
+    /// The invited person set their password.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "invitation_accepted"))]
+    InvitationAccepted,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "role_changed"))]
+    RoleChanged,
+    /// A person's workspaces.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "workspaces_changed"))]
+    WorkspacesChanged,
+    /// Cannot sign in; their sessions ended; details say what became of their keys.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "person_disabled"))]
+    PersonDisabled,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "person_enabled"))]
+    PersonEnabled,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "person_removed"))]
+    PersonRemoved,
+    /// A key now acts as another person; details give from and to.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "key_reassigned"))]
+    KeyReassigned,
+    /// A person changed their own password; their other sessions ended.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "password_changed"))]
+    PasswordChanged,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "password_reset_issued"))]
+    PasswordResetIssued,
+    /// A reset link was used; every session of the person ended.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "password_reset"))]
+    PasswordReset,
+    /// A person signed out one of their sessions, or every other one.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "sessions_ended"))]
+    SessionsEnded,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "workspace_created"))]
+    WorkspaceCreated,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "workspace_renamed"))]
+    WorkspaceRenamed,
+    /// No new keys there; its keys and tokens are refused; data kept.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "workspace_archived"))]
+    WorkspaceArchived,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "workspace_restored"))]
+    WorkspaceRestored,
 }
 
 impl AuditAction {
     /// Every action, in the order the filter offers them.
-    pub const ALL: [AuditAction; 30] = [
+    pub const ALL: [AuditAction; 48] = [
         AuditAction::Created,
         AuditAction::Renamed,
         AuditAction::Revoked,
@@ -124,6 +170,24 @@ impl AuditAction {
         AuditAction::WebhookSecretRevealed,
         AuditAction::WebhookResent,
         AuditAction::WebhookRecovered,
+        AuditAction::PersonInvited,
+        AuditAction::InvitationReissued,
+        AuditAction::InvitationRevoked,
+        AuditAction::InvitationAccepted,
+        AuditAction::RoleChanged,
+        AuditAction::WorkspacesChanged,
+        AuditAction::PersonDisabled,
+        AuditAction::PersonEnabled,
+        AuditAction::PersonRemoved,
+        AuditAction::KeyReassigned,
+        AuditAction::PasswordChanged,
+        AuditAction::PasswordResetIssued,
+        AuditAction::PasswordReset,
+        AuditAction::SessionsEnded,
+        AuditAction::WorkspaceCreated,
+        AuditAction::WorkspaceRenamed,
+        AuditAction::WorkspaceArchived,
+        AuditAction::WorkspaceRestored,
     ];
 
     /// The stored and URL spelling.
@@ -159,6 +223,24 @@ impl AuditAction {
             AuditAction::WebhookSecretRevealed => "webhook_secret_revealed",
             AuditAction::WebhookResent => "webhook_resent",
             AuditAction::WebhookRecovered => "webhook_recovered",
+            AuditAction::PersonInvited => "person_invited",
+            AuditAction::InvitationReissued => "invitation_reissued",
+            AuditAction::InvitationRevoked => "invitation_revoked",
+            AuditAction::InvitationAccepted => "invitation_accepted",
+            AuditAction::RoleChanged => "role_changed",
+            AuditAction::WorkspacesChanged => "workspaces_changed",
+            AuditAction::PersonDisabled => "person_disabled",
+            AuditAction::PersonEnabled => "person_enabled",
+            AuditAction::PersonRemoved => "person_removed",
+            AuditAction::KeyReassigned => "key_reassigned",
+            AuditAction::PasswordChanged => "password_changed",
+            AuditAction::PasswordResetIssued => "password_reset_issued",
+            AuditAction::PasswordReset => "password_reset",
+            AuditAction::SessionsEnded => "sessions_ended",
+            AuditAction::WorkspaceCreated => "workspace_created",
+            AuditAction::WorkspaceRenamed => "workspace_renamed",
+            AuditAction::WorkspaceArchived => "workspace_archived",
+            AuditAction::WorkspaceRestored => "workspace_restored",
         }
     }
 
@@ -195,6 +277,24 @@ impl AuditAction {
             AuditAction::WebhookSecretRevealed => "Webhook secret revealed",
             AuditAction::WebhookResent => "Webhook message resent",
             AuditAction::WebhookRecovered => "Failed webhook messages resent",
+            AuditAction::PersonInvited => "Person invited",
+            AuditAction::InvitationReissued => "Invitation re-issued",
+            AuditAction::InvitationRevoked => "Invitation revoked",
+            AuditAction::InvitationAccepted => "Invitation accepted",
+            AuditAction::RoleChanged => "Role changed",
+            AuditAction::WorkspacesChanged => "Workspaces changed",
+            AuditAction::PersonDisabled => "Person disabled",
+            AuditAction::PersonEnabled => "Person enabled",
+            AuditAction::PersonRemoved => "Person removed",
+            AuditAction::KeyReassigned => "Key reassigned",
+            AuditAction::PasswordChanged => "Password changed",
+            AuditAction::PasswordResetIssued => "Password reset link issued",
+            AuditAction::PasswordReset => "Password reset",
+            AuditAction::SessionsEnded => "Signed out elsewhere",
+            AuditAction::WorkspaceCreated => "Workspace created",
+            AuditAction::WorkspaceRenamed => "Workspace renamed",
+            AuditAction::WorkspaceArchived => "Workspace archived",
+            AuditAction::WorkspaceRestored => "Workspace restored",
         }
     }
 

@@ -35,6 +35,11 @@ pub enum Action {
     /// (`None`: agency-wide), read their delivery logs, reveal and rotate
     /// their secrets.
     ManageWebhooks(KeyHome),
+    /// See the Team, invite people, change their role and workspaces,
+    /// disable, enable and remove them, issue password reset links.
+    ManagePeople,
+    /// Create, rename and archive workspaces.
+    ManageWorkspaces,
 }
 
 impl Actor {
@@ -55,6 +60,7 @@ pub fn can(actor: &Actor, action: Action) -> bool {
         (_, Action::ManageOAuthApps) => false,
         (Role::Manager, Action::ManageWebhooks(Some(workspace))) => actor.is_member_of(workspace),
         (_, Action::ManageWebhooks(_)) => false,
+        (_, Action::ManagePeople | Action::ManageWorkspaces) => false,
     }
 }
 
@@ -94,6 +100,12 @@ mod tests {
             (Role::SuperManager, ChangeAgencySettings, true),
             (Role::SuperManager, ManageOAuthApps, true),
             (Role::Manager, ManageOAuthApps, false),
+            (Role::SuperManager, ManagePeople, true),
+            (Role::Manager, ManagePeople, false),
+            (Role::Agent, ManagePeople, false),
+            (Role::SuperManager, ManageWorkspaces, true),
+            (Role::Manager, ManageWorkspaces, false),
+            (Role::Agent, ManageWorkspaces, false),
             (Role::Agent, ManageOAuthApps, false),
             (Role::SuperManager, ManageWebhooks(None), true),
             (Role::SuperManager, ManageWebhooks(Some(20)), true),

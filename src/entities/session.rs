@@ -8,6 +8,12 @@ pub struct Model {
     pub id: String,
     pub data: Vec<u8>,
     pub expires_at: DateTimeUtc,
+    /// Copied from the record on every save (see `session_store`).
+    pub user_id: Option<i64>,
+    pub signed_in_at: Option<DateTimeUtc>,
+    pub last_seen_at: Option<DateTimeUtc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
 }
 
 impl std::fmt::Debug for Model {

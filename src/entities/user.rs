@@ -13,6 +13,9 @@ pub struct Model {
     pub password_hash: String,
     pub created_at: DateTimeUtc,
     pub last_login_at: Option<DateTimeUtc>,
+    /// `active`, `invited`, `disabled` or `removed` ([`crate::domain::person::Status`]).
+    pub status: String,
+    pub status_changed_at: Option<DateTimeUtc>,
 }
 
 impl std::fmt::Debug for Model {
@@ -22,6 +25,7 @@ impl std::fmt::Debug for Model {
             .field("agency_id", &self.agency_id)
             .field("email", &self.email)
             .field("role", &self.role)
+            .field("status", &self.status)
             .field("password_hash", &"[redacted]")
             .finish()
     }

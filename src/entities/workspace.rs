@@ -9,6 +9,8 @@ pub struct Model {
     pub agency_id: i64,
     pub name: String,
     pub created_at: DateTimeUtc,
+    /// Archived: no new keys, its keys refused, its data kept.
+    pub archived_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,13 +20,12 @@ use tower_sessions::Session;
 use crate::domain::fields::{DisplayName, Email, FieldError, NewPassword};
 use crate::domain::next_url::{safe_next, HOME};
 use crate::models::{CurrentUser, FormFlash};
-use crate::server::services::accounts::{self, FirstRun};
+use crate::server::services::accounts::{self, FirstRun, SignIn};
 use crate::server::state::AppState;
 
-const USER_ID: &str = "user_id";
-/// When the session signed in (seconds since the epoch): it ends
-/// [`ABSOLUTE_LIFETIME`] later, however active.
-const SIGNED_IN_AT: &str = "signed_in_at";
+use crate::server::session_store::entries::{IP, SEEN_AT, SIGNED_IN_AT, USER_AGENT, USER_ID};
+/// How often a session's last-seen time is written: at most once a minute.
+const SEEN_EVERY_SECS: i64 = 60;
 /// A session ends after 7 days without a request, and in any case 30 days
 /// after it signed in (OWASP Session Management: idle and absolute timeouts).
 pub const ABSOLUTE_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::days(30);
@@ -124,15 +123,47 @@ fn keep(value: &str) -> String {
     value.chars().take(MAX_KEPT_VALUE).collect()
 }
 
-async fn sign_in(session: &Session, user_id: i64, to: &str) -> Response {
+/// Where a sign-in comes from, as Profile › Sessions lists it.
+pub(crate) struct SignInFrom {
+    pub ip: Option<std::net::IpAddr>,
+    pub user_agent: Option<String>,
+}
+
+impl SignInFrom {
+    pub(crate) fn of(ip: Option<std::net::IpAddr>, headers: &HeaderMap) -> Self {
+        let user_agent = headers
+            .get(header::USER_AGENT)
+            .and_then(|value| value.to_str().ok())
+            .map(|value| {
+                value
+                    .chars()
+                    .take(crate::server::session_store::MAX_USER_AGENT)
+                    .collect()
+            });
+        Self { ip, user_agent }
+    }
+}
+
+/// Signs `user_id` in on `session` and sends them `to` a page.
+pub(crate) async fn sign_in(session: &Session, user_id: i64, from: SignInFrom, to: &str) -> Response {
     // A new id at sign-in: a session id planted before sign-in is worthless.
     if let Err(err) = session.cycle_id().await {
         return internal_error("cannot rotate the session id", err);
     }
-    if let Err(err) = session.insert(USER_ID, user_id).await {
-        return internal_error("cannot store the session", err);
-    }
-    if let Err(err) = session.insert(SIGNED_IN_AT, chrono::Utc::now().timestamp()).await {
+    let now = chrono::Utc::now().timestamp();
+    let stored = async {
+        session.insert(USER_ID, user_id).await?;
+        session.insert(SIGNED_IN_AT, now).await?;
+        session.insert(SEEN_AT, now).await?;
+        if let Some(ip) = from.ip {
+            session.insert(IP, ip.to_string()).await?;
+        }
+        if let Some(user_agent) = from.user_agent {
+            session.insert(USER_AGENT, user_agent).await?;
+        }
+        Ok::<_, tower_sessions::session::Error>(())
+    };
+    if let Err(err) = stored.await {
         return internal_error("cannot store the session", err);
     }
     Redirect::to(to).into_response()
@@ -157,6 +188,10 @@ pub struct LoginForm {
     #[serde(default)]
     next: String,
 }
+
+/// Told to a disabled person who typed their right password.
+pub const DISABLED: &str =
+    "This account is disabled. Ask a super manager of your agency to enable it.";
 
 /// "Too many attempts. Try again in N seconds."
 fn too_many(seconds: u64) -> String {
@@ -188,8 +223,14 @@ pub async fn login(
             retry_after = Some(seconds);
         } else {
             match accounts::authenticate(&state.db, &form.email, form.password).await {
-                Ok(Some(user_id)) => return sign_in(&session, user_id, &next).await,
-                Ok(None) => match state.sign_ins.failed(&form.email, ip) {
+                Ok(SignIn::Active(user_id)) => {
+                    return sign_in(&session, user_id, SignInFrom::of(ip, &headers), &next).await
+                }
+                Ok(SignIn::Disabled) => {
+                    status = StatusCode::FORBIDDEN;
+                    errors.insert("form".to_owned(), DISABLED.to_owned());
+                }
+                Ok(SignIn::Refused) => match state.sign_ins.failed(&form.email, ip) {
                     Some(seconds) => retry_after = Some(seconds),
                     None => {
                         errors.insert("form".to_owned(), "Invalid email or password".to_owned());
@@ -302,6 +343,7 @@ fn parse_setup(form: &SetupForm) -> Result<FirstRun, BTreeMap<String, String>> {
 pub async fn setup(
     State(state): State<AppState>,
     Extension(renderer): Extension<PageRenderer>,
+    peer: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
     headers: HeaderMap,
     session: Session,
     Form(form): Form<SetupForm>,
@@ -340,7 +382,8 @@ pub async fn setup(
     match accounts::complete_setup(&state.db, first).await {
         Ok(user_id) => {
             state.setup.revoke();
-            sign_in(&session, user_id, HOME).await
+            let from = SignInFrom::of(client(&state, peer, &headers), &headers);
+            sign_in(&session, user_id, from, HOME).await
         }
         Err(accounts::AccountError::SetupClosed) => {
             state.setup.revoke();
@@ -359,9 +402,16 @@ fn is_admin_path(path: &str) -> bool {
     path == "/admin" || path.starts_with("/admin/")
 }
 
-/// Puts the signed-in [`CurrentUser`] (and, on the form pages, a pending
-/// [`FormFlash`]) into the request's extensions; sends anonymous visitors of
-/// `/admin` to the sign-in page and signed-in visitors of `/login` onwards.
+/// The signed-in session's row key (see `session_store::row_key`): Profile ›
+/// Sessions marks it "This session" and "Sign out everywhere else" keeps it.
+#[derive(Clone, Debug)]
+pub struct CurrentSession(pub String);
+
+/// Puts the signed-in [`CurrentUser`] and [`CurrentSession`] (and, on the
+/// form pages, a pending [`FormFlash`]) into the request's extensions; sends
+/// anonymous visitors of `/admin` to the sign-in page and signed-in
+/// visitors of `/login` onwards. A session whose person is no longer
+/// active (disabled, removed) ends here, on any instance, at its next request.
 pub async fn identify(
     State(state): State<AppState>,
     session: Session,
@@ -385,7 +435,19 @@ pub async fn identify(
             let _ = session.flush().await;
         } else {
             match accounts::current_user(&state.db, user_id).await {
-                Ok(Some(found)) => user = Some(found),
+                Ok(Some(found)) => {
+                    // Last seen, written at most once a minute (the save
+                    // also pushes the idle expiry back).
+                    let seen = session.get::<i64>(SEEN_AT).await.ok().flatten();
+                    if seen.is_none_or(|at| now.saturating_sub(at) >= SEEN_EVERY_SECS) {
+                        let _ = session.insert(SEEN_AT, now).await;
+                    }
+                    if let Some(id) = session.id() {
+                        req.extensions_mut()
+                            .insert(CurrentSession(crate::server::session_store::row_key(&id)));
+                    }
+                    user = Some(found)
+                }
                 Ok(None) => {
                     let _ = session.flush().await;
                 }

@@ -1,5 +1,5 @@
-//! The `keyward` command line (clap): serve, migrate, user add, key create,
-//! agency set, jobs run.
+//! The `keyward` command line (clap): serve, migrate, user, workspace, key
+//! create, oauth-app create, agency set, jobs run, demo, backup, restore.
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -14,6 +14,7 @@ mod demo;
 mod jobs;
 mod keys;
 mod oauth_apps;
+mod people;
 mod users;
 
 /// Exit code for a command that was used wrongly (as clap uses for bad flags).
@@ -63,6 +64,9 @@ enum Command {
     /// Change an agency's settings.
     #[command(subcommand)]
     Agency(AgencyCommand),
+    /// Manage an agency's workspaces.
+    #[command(subcommand)]
+    Workspace(WorkspaceCommand),
     /// Run the maintenance jobs.
     #[command(subcommand)]
     Jobs(JobsCommand),
@@ -117,6 +121,33 @@ enum UserCommand {
     ///
     /// Without --password-stdin a password is generated and printed once, alone on stdout.
     Add(users::UserAdd),
+    /// List the agency's people (tab-separated, with a header): email, name, role, status,
+    /// workspaces, last sign-in, live keys acting as them.
+    List(people::UserList),
+    /// Disable a person: they cannot sign in and every session of theirs ends.
+    ///
+    /// Live keys acting as them are reassigned (--reassign-keys-to) or revoked (--revoke-keys);
+    /// with neither they stay, refused with 401 "Acting user disabled", until someone does.
+    Disable(people::Retire),
+    /// Enable a disabled person again.
+    Enable(people::PersonArgs),
+    /// Remove a person from the team (their name stays on what they did); keys as for disable.
+    Remove(people::Retire),
+    /// Print a one-time password reset link for a person (valid 24 hours), alone on stdout.
+    #[command(name = "reset-password")]
+    ResetPassword(people::PersonArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum WorkspaceCommand {
+    /// Create a workspace.
+    Add(people::WorkspaceAdd),
+    /// Rename a workspace.
+    Rename(people::WorkspaceRename),
+    /// Archive a workspace: no new keys, its keys and tokens refused, its data kept.
+    Archive(people::WorkspaceArg),
+    /// Bring an archived workspace back into use.
+    Restore(people::WorkspaceArg),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -127,6 +158,15 @@ pub async fn run() -> ExitCode {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(config).await,
         Command::User(UserCommand::Add(args)) => users::add_user(config, args).await,
+        Command::User(UserCommand::List(args)) => people::list(config, args).await,
+        Command::User(UserCommand::Disable(args)) => people::retire(config, args, false).await,
+        Command::User(UserCommand::Enable(args)) => people::enable(config, args).await,
+        Command::User(UserCommand::Remove(args)) => people::retire(config, args, true).await,
+        Command::User(UserCommand::ResetPassword(args)) => people::reset_password(config, args).await,
+        Command::Workspace(WorkspaceCommand::Add(args)) => people::workspace_add(config, args).await,
+        Command::Workspace(WorkspaceCommand::Rename(args)) => people::workspace_rename(config, args).await,
+        Command::Workspace(WorkspaceCommand::Archive(args)) => people::workspace_archive(config, args, true).await,
+        Command::Workspace(WorkspaceCommand::Restore(args)) => people::workspace_archive(config, args, false).await,
         Command::Key(KeyCommand::Create(args)) => keys::create(config, args).await,
         Command::OauthApp(OauthAppCommand::Create(args)) => oauth_apps::create(config, args).await,
         Command::Agency(AgencyCommand::Set(args)) => agency::set(config, args).await,

@@ -26,6 +26,7 @@ use crate::domain::environment::Environment;
 use crate::domain::ip_allowlist::IpAllowlist;
 use crate::domain::scopes::ScopeSet;
 use crate::domain::token::{SecretHash, Token};
+use crate::domain::person::Status;
 use crate::entities::{api_key, key_change, user, workspace};
 use crate::server::rate_limit::Bucket;
 
@@ -49,6 +50,8 @@ pub struct KeyRecord {
     secret_hash: Option<SecretHash>,
     previous_secret: Option<(SecretHash, DateTime<Utc>)>,
     pub acting_as: ActingAs,
+    /// Its workspace is archived: refused (see [`KeyRecord::suspension`]).
+    pub workspace_archived: bool,
     pub expires_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
     /// Requests per second; 0 is unlimited.
@@ -116,6 +119,30 @@ pub struct ActingAs {
     pub id: i64,
     pub name: String,
     pub email: String,
+    /// Anything but active (disabled, removed, or a row this build cannot
+    /// read) refuses the credential (see [`KeyRecord::suspension`]).
+    pub status: Status,
+}
+
+impl ActingAs {
+    fn of(person: user::Model) -> Self {
+        Self {
+            status: person.status.parse().unwrap_or(Status::Disabled),
+            id: person.id,
+            name: person.name,
+            email: person.email,
+        }
+    }
+}
+
+/// Why a credential whose secret matched is refused all the same: 401
+/// with a message that says so (only ever told to whoever holds the secret).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Suspension {
+    /// The person it acts as is disabled or removed (DESIGN.md, "People").
+    ActingUserDisabled,
+    /// Its workspace is archived.
+    WorkspaceArchived,
 }
 
 impl std::fmt::Debug for KeyRecord {
@@ -181,6 +208,18 @@ impl KeyRecord {
     /// An OAuth access token whose first use is not in the database yet.
     pub fn first_use_pending(&self) -> bool {
         self.first_use_stored.get().is_none()
+    }
+
+    /// Why it is refused although live and proven, if it is: its acting
+    /// person is not active, or its workspace is archived.
+    pub fn suspension(&self) -> Option<Suspension> {
+        if self.acting_as.status != Status::Active {
+            Some(Suspension::ActingUserDisabled)
+        } else if self.workspace_archived {
+            Some(Suspension::WorkspaceArchived)
+        } else {
+            None
+        }
     }
 
     /// Not revoked and not expired at `now`.
@@ -373,23 +412,14 @@ async fn load(db: &DatabaseConnection, id: &str) -> Result<Option<KeyRecord>, Db
     let acting_as = user::Entity::find_by_id(key.act_as_user_id)
         .one(db)
         .await?
-        .map(|u| ActingAs {
-            id: u.id,
-            name: u.name,
-            email: u.email,
-        })
+        .map(ActingAs::of)
         .unwrap_or(ActingAs {
             id: key.act_as_user_id,
             name: String::new(),
             email: String::new(),
+            status: Status::Removed,
         });
-    let workspace = match key.workspace_id {
-        Some(ws) => workspace::Entity::find_by_id(ws)
-            .one(db)
-            .await?
-            .map(|w| (w.id, w.name)),
-        None => None,
-    };
+    let (workspace, workspace_archived) = workspace_of(db, key.workspace_id).await?;
     // A stored value this build cannot read makes the key unusable, not the server.
     let environment = Some(key.environment);
     let scopes = ScopeSet::parse(&key.scopes).ok();
@@ -412,6 +442,7 @@ async fn load(db: &DatabaseConnection, id: &str) -> Result<Option<KeyRecord>, Db
         environment,
         scopes,
         acting_as,
+        workspace_archived,
         expires_at: key.expires_at,
         revoked_at: key.revoked_at,
         rate_limit: key.rate_limit.max(0) as u32,
@@ -421,6 +452,20 @@ async fn load(db: &DatabaseConnection, id: &str) -> Result<Option<KeyRecord>, Db
         principal: Principal::Key,
         first_use_stored: stored(true),
     }))
+}
+
+/// A credential's workspace (`None`: agency-wide) and whether it is archived.
+async fn workspace_of(
+    db: &DatabaseConnection,
+    workspace_id: Option<i64>,
+) -> Result<(Option<(i64, String)>, bool), DbErr> {
+    let Some(id) = workspace_id else {
+        return Ok((None, false));
+    };
+    Ok(match workspace::Entity::find_by_id(id).one(db).await? {
+        Some(found) => (Some((found.id, found.name)), found.archived_at.is_some()),
+        None => (None, true),
+    })
 }
 
 /// A [`KeyRecord::first_use_stored`], set when `stored`.
@@ -457,13 +502,7 @@ async fn load_access(db: &DatabaseConnection, token_id: &str) -> Result<Option<K
     let Some(person) = user::Entity::find_by_id(grant.user_id).one(db).await? else {
         return Ok(None);
     };
-    let workspace = match grant.workspace_id {
-        Some(ws) => workspace::Entity::find_by_id(ws)
-            .one(db)
-            .await?
-            .map(|w| (w.id, w.name)),
-        None => None,
-    };
+    let (workspace, workspace_archived) = workspace_of(db, grant.workspace_id).await?;
     let role = person.role.parse::<crate::domain::role::Role>().ok();
     let scopes = ScopeSet::parse(&token.scopes).ok();
     let (Some(role), Some(scopes)) = (role, scopes) else {
@@ -480,14 +519,11 @@ async fn load_access(db: &DatabaseConnection, token_id: &str) -> Result<Option<K
         id: grant.id,
         agency_id: grant.agency_id,
         workspace,
-        name: format!("OAuth app {} for {}", app.name, person.name),
         environment: app.environment,
         scopes,
-        acting_as: ActingAs {
-            id: person.id,
-            name: person.name,
-            email: person.email,
-        },
+        name: format!("OAuth app {} for {}", app.name, person.name),
+        acting_as: ActingAs::of(person),
+        workspace_archived,
         expires_at: Some(token.expires_at.min(family.expires_at)),
         revoked_at: token.revoked_at.or(family.revoked_at),
         rate_limit: app.rate_limit.max(0) as u32,

@@ -3,6 +3,12 @@
 //!
 //! Rows are keyed by the SHA-256 of the session id: a copy of the table does
 //! not hand out live sessions.
+//!
+//! Every save copies what Profile › Sessions lists out of the record (whose
+//! user, signed in when, last seen when, from which address and browser)
+//! into columns, so "sign out everywhere" is one `DELETE … WHERE user_id`.
+//! A save updates a row and never inserts one: a request still in flight
+//! when its session was ended elsewhere cannot bring it back.
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
@@ -24,7 +30,27 @@ impl DbSessionStore {
     }
 }
 
-fn row_key(id: &Id) -> String {
+/// The record's entries that the store copies into columns.
+pub mod entries {
+    /// The signed-in user's id.
+    pub const USER_ID: &str = "user_id";
+    /// When the session signed in, in seconds since the epoch.
+    pub const SIGNED_IN_AT: &str = "signed_in_at";
+    /// When the session last made a request, in seconds since the epoch
+    /// (refreshed at most once a minute).
+    pub const SEEN_AT: &str = "seen_at";
+    /// The client address at sign-in, as the allowlists see it.
+    pub const IP: &str = "ip";
+    /// The browser's `User-Agent` at sign-in, cut to 512 characters.
+    pub const USER_AGENT: &str = "user_agent";
+}
+
+/// The longest `User-Agent` kept.
+pub const MAX_USER_AGENT: usize = 512;
+
+/// The row key of the session with this id: what Profile › Sessions names
+/// a session by (it cannot be turned back into a cookie).
+pub fn row_key(id: &Id) -> String {
     let digest = Sha256::digest(id.to_string().as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -41,6 +67,22 @@ fn to_offset(at: DateTime<Utc>) -> time::OffsetDateTime {
     time::OffsetDateTime::from_unix_timestamp(at.timestamp()).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }
 
+fn seconds(record: &Record, entry: &str) -> Option<DateTime<Utc>> {
+    record
+        .data
+        .get(entry)
+        .and_then(serde_json::Value::as_i64)
+        .and_then(|at| DateTime::from_timestamp(at, 0))
+}
+
+fn text(record: &Record, entry: &str, max: usize) -> Option<String> {
+    record
+        .data
+        .get(entry)
+        .and_then(serde_json::Value::as_str)
+        .map(|value| value.chars().take(max).collect())
+}
+
 impl DbSessionStore {
     fn active_model(record: &Record) -> session_store::Result<session::ActiveModel> {
         Ok(session::ActiveModel {
@@ -49,6 +91,11 @@ impl DbSessionStore {
                 serde_json::to_vec(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?
             ),
             expires_at: Set(to_chrono(record.expiry_date)),
+            user_id: Set(record.data.get(entries::USER_ID).and_then(serde_json::Value::as_i64)),
+            signed_in_at: Set(seconds(record, entries::SIGNED_IN_AT)),
+            last_seen_at: Set(seconds(record, entries::SEEN_AT).or_else(|| seconds(record, entries::SIGNED_IN_AT))),
+            ip: Set(text(record, entries::IP, 64)),
+            user_agent: Set(text(record, entries::USER_AGENT, MAX_USER_AGENT)),
         })
     }
 }
@@ -70,14 +117,15 @@ impl SessionStore for DbSessionStore {
         }
     }
 
+    /// Updates the row; a session ended meanwhile (signed out elsewhere,
+    /// its person disabled) stays ended.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        session::Entity::insert(Self::active_model(record)?)
-            .on_conflict(
-                OnConflict::column(session::Column::Id)
-                    .update_columns([session::Column::Data, session::Column::ExpiresAt])
-                    .to_owned(),
-            )
-            .exec_without_returning(&self.db)
+        let mut model = Self::active_model(record)?;
+        model.id = sea_orm::ActiveValue::Unchanged(row_key(&record.id));
+        session::Entity::update_many()
+            .set(model)
+            .filter(session::Column::Id.eq(row_key(&record.id)))
+            .exec(&self.db)
             .await
             .map_err(backend)?;
         Ok(())

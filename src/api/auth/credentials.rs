@@ -128,6 +128,14 @@ pub(super) fn check_presented(
     }
 }
 
+/// A proven, live credential, unless its person or workspace suspends it.
+fn proven(record: Arc<KeyRecord>) -> Result<Arc<KeyRecord>, ApiError> {
+    match record.suspension() {
+        Some(why) => Err(ApiError::Suspended(why)),
+        None => Ok(record),
+    }
+}
+
 /// `record` when `hash` is its secret's and `usable` holds; unknown ids
 /// cost the same comparing as known ones.
 fn matched(
@@ -138,7 +146,7 @@ fn matched(
     now: DateTime<Utc>,
 ) -> Result<Arc<KeyRecord>, ApiError> {
     match record {
-        Some(record) if record.secret_matches(hash, now) && usable(&record) => Ok(record),
+        Some(record) if record.secret_matches(hash, now) && usable(&record) => proven(record),
         Some(_) => Err(ApiError::InvalidCredentials),
         None => {
             std::hint::black_box(state.pepper.dummy_hash().matches(hash));
@@ -158,7 +166,7 @@ pub(super) fn check(
 ) -> Result<Arc<KeyRecord>, ApiError> {
     let presented = state.pepper.hash(token);
     match record {
-        Some(key) if key.secret_matches(&presented, now) && key.usable_by(token, now) => Ok(key),
+        Some(key) if key.secret_matches(&presented, now) && key.usable_by(token, now) => proven(key),
         Some(_) => Err(ApiError::InvalidCredentials),
         None => {
             std::hint::black_box(state.pepper.dummy_hash().matches(&presented));

@@ -67,6 +67,9 @@ fn Row(row: KeyRow, show_workspace: bool) -> impl IntoView {
             <td class="scopes">{scopes}</td>
             <td class="status-cell">
                 <span class=status_class>{row.status.label()}</span>
+                {row.suspended.clone().map(|why| view! {
+                    <span class="status-note status-warning">{why}</span>
+                })}
                 {row.old_secret_until.map(|at| view! {
                     <span class="status-note">"Old secret valid until " <LocalTime at with_time=true/></span>
                 })}

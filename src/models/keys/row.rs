@@ -66,6 +66,9 @@ pub struct KeyRow {
     pub ip_allowlist: Vec<String>,
     /// Session tokens it minted that still work.
     pub live_session_tokens: u64,
+    /// Why the key is refused although live: "Acting user disabled" or
+    /// "Workspace archived".
+    pub suspended: Option<String>,
 }
 
 impl KeyRow {

@@ -8,6 +8,7 @@ use sea_orm::{
 };
 
 use crate::domain::fields::{DisplayName, Email, NewPassword};
+use crate::domain::person::Status;
 use crate::domain::role::Role;
 use crate::entities::{agency, membership, user, workspace};
 use crate::models::CurrentUser;
@@ -67,8 +68,9 @@ pub async fn has_users(db: &DatabaseConnection) -> Result<bool, DbErr> {
 pub async fn add_user(db: &DatabaseConnection, new: NewUser) -> Result<AddedUser, AccountError> {
     let password_hash = password::hash(new.password.expose().to_owned()).await?;
     let txn = db.begin().await?;
+    let first_workspace = new.workspace.as_ref().map_or(DEFAULT_WORKSPACE, |w| w.as_str());
     let agency = match &new.agency {
-        Some(name) => find_or_create_agency(&txn, name.as_str()).await?,
+        Some(name) => find_or_create_agency(&txn, name.as_str(), first_workspace).await?,
         None => sole_agency(&txn).await?,
     };
     let workspace = match &new.workspace {
@@ -118,13 +120,22 @@ pub async fn complete_setup(db: &DatabaseConnection, first: FirstRun) -> Result<
     Ok(user_id)
 }
 
-/// Checks an email and password; `Some(user id)` when they match. Unknown
-/// emails cost the same argon2 work as known ones.
-pub async fn authenticate(
-    db: &DatabaseConnection,
-    email: &str,
-    password: String,
-) -> Result<Option<i64>, DbErr> {
+/// What a sign-in attempt proved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignIn {
+    /// The email and password of an active person.
+    Active(i64),
+    /// The right password of a disabled person: told so, since whoever
+    /// knows the password knows the account exists.
+    Disabled,
+    /// Anything else: unknown email, wrong password, invited (no password
+    /// yet) or removed.
+    Refused,
+}
+
+/// Checks an email and password. Unknown emails, and people with no
+/// password yet, cost the same argon2 work as known ones.
+pub async fn authenticate(db: &DatabaseConnection, email: &str, password: String) -> Result<SignIn, DbErr> {
     // An address that cannot exist is not looked up (PostgreSQL refuses NUL
     // bytes outright), but still costs a full verification.
     let found = match Email::parse(email) {
@@ -136,20 +147,30 @@ pub async fn authenticate(
         }
         Err(_) => None,
     };
+    let found = found.filter(|u| !u.password_hash.is_empty());
     let stored = found.as_ref().map(|u| u.password_hash.clone());
     if !password::verify(password, stored).await {
-        return Ok(None);
+        return Ok(SignIn::Refused);
     }
-    let Some(found) = found else { return Ok(None) };
+    let Some(found) = found else { return Ok(SignIn::Refused) };
+    match found.status.parse::<Status>() {
+        Ok(Status::Active) => {}
+        Ok(Status::Disabled) => return Ok(SignIn::Disabled),
+        _ => return Ok(SignIn::Refused),
+    }
     let id = found.id;
-    let mut active: user::ActiveModel = found.into();
-    active.last_login_at = Set(Some(Utc::now()));
-    active.update(db).await?;
-    Ok(Some(id))
+    user::Entity::update_many()
+        .col_expr(user::Column::LastLoginAt, sea_orm::sea_query::Expr::value(Utc::now()))
+        .filter(user::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(SignIn::Active(id))
 }
 
+/// The signed-in person, while they are active: `None` ends the session.
 pub async fn current_user(db: &DatabaseConnection, user_id: i64) -> Result<Option<CurrentUser>, DbErr> {
     let found = user::Entity::find_by_id(user_id)
+        .filter(user::Column::Status.eq(Status::Active.as_str()))
         .find_also_related(agency::Entity)
         .one(db)
         .await?;
@@ -166,7 +187,7 @@ pub async fn current_user(db: &DatabaseConnection, user_id: i64) -> Result<Optio
     }))
 }
 
-async fn sole_agency(db: &impl ConnectionTrait) -> Result<agency::Model, AccountError> {
+pub(crate) async fn sole_agency(db: &impl ConnectionTrait) -> Result<agency::Model, AccountError> {
     let mut agencies = agency::Entity::find().paginate(db, 2).fetch_page(0).await?;
     match agencies.len() {
         0 => Err(AccountError::NoAgency),
@@ -175,7 +196,12 @@ async fn sole_agency(db: &impl ConnectionTrait) -> Result<agency::Model, Account
     }
 }
 
-async fn find_or_create_agency(db: &impl ConnectionTrait, name: &str) -> Result<agency::Model, AccountError> {
+/// The agency named so, or a new one with its first workspace.
+async fn find_or_create_agency(
+    db: &impl ConnectionTrait,
+    name: &str,
+    first_workspace: &str,
+) -> Result<agency::Model, AccountError> {
     if let Some(found) = agency::Entity::find()
         .filter(agency::Column::Name.eq(name))
         .one(db)
@@ -184,7 +210,7 @@ async fn find_or_create_agency(db: &impl ConnectionTrait, name: &str) -> Result<
         return Ok(found);
     }
     let created = insert_agency(db, name).await?;
-    insert_workspace(db, created.id, DEFAULT_WORKSPACE).await?;
+    insert_workspace(db, created.id, first_workspace).await?;
     Ok(created)
 }
 
@@ -226,6 +252,7 @@ async fn insert_workspace(
         agency_id: Set(agency_id),
         name: Set(name.to_owned()),
         created_at: Set(Utc::now()),
+        archived_at: Set(None),
         ..Default::default()
     };
     Ok(created.insert(db).await?)
@@ -247,6 +274,8 @@ async fn insert_user(
         password_hash: Set(password_hash),
         created_at: Set(Utc::now()),
         last_login_at: Set(None),
+        status: Set(Status::Active.as_str().to_owned()),
+        status_changed_at: Set(None),
         ..Default::default()
     };
     match created.insert(db).await {

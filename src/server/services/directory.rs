@@ -7,16 +7,26 @@ use crate::entities::{agency, user, workspace};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LookupError {
-    #[error("there is no agency named {0:?}")]
+    #[error("{}", no_agency(.0))]
     NoAgency(String),
     #[error("agency {agency:?} has no workspace named {workspace:?}")]
     NoWorkspace { agency: String, workspace: String },
     #[error("agency {agency:?} has no user with the email {email:?}")]
     NoUser { agency: String, email: String },
+    #[error("there are several agencies: name one with --agency")]
+    SeveralAgencies,
     #[error("agency {0:?} has no super manager to act as: name a user with --act-as")]
     NoSuperManager(String),
     #[error(transparent)]
     Database(#[from] DbErr),
+}
+
+fn no_agency(name: &str) -> String {
+    if name.is_empty() {
+        "there is no agency yet".to_owned()
+    } else {
+        format!("there is no agency named {name:?}")
+    }
 }
 
 /// The agency with this name; letter case matters only to tell apart two
@@ -75,6 +85,25 @@ pub async fn user_with_email(
         })
 }
 
+/// The agency named `name`, or the only one there is when none is named.
+pub async fn agency_or_sole(
+    db: &impl ConnectionTrait,
+    name: Option<&str>,
+) -> Result<agency::Model, LookupError> {
+    if let Some(name) = name {
+        return agency_named(db, name).await;
+    }
+    let mut all = agency::Entity::find()
+        .order_by_asc(agency::Column::Id)
+        .all(db)
+        .await?;
+    match all.len() {
+        1 => Ok(all.remove(0)),
+        0 => Err(LookupError::NoAgency(String::new())),
+        _ => Err(LookupError::SeveralAgencies),
+    }
+}
+
 /// The agency's first super manager: whom a key made on the command line
 /// acts as unless told otherwise.
 pub async fn first_super_manager(
@@ -84,6 +113,7 @@ pub async fn first_super_manager(
     user::Entity::find()
         .filter(user::Column::AgencyId.eq(agency.id))
         .filter(user::Column::Role.eq(Role::SuperManager.as_str()))
+        .filter(user::Column::Status.eq(crate::domain::person::Status::Active.as_str()))
         .order_by_asc(user::Column::Id)
         .one(db)
         .await?

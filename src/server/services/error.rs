@@ -29,6 +29,10 @@ pub enum ServiceError {
     /// writes). Logged with its detail, never shown.
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// 500: something else of ours failed (hashing a password). Logged,
+    /// never shown.
+    #[error("internal: {0}")]
+    Internal(String),
     /// 500: the database failed. Logged, never shown.
     #[error(transparent)]
     Database(#[from] DbErr),
@@ -50,7 +54,9 @@ impl ServiceError {
             ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
             ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ServiceError::Conflict(_) => StatusCode::CONFLICT,
-            ServiceError::Corrupt(_) | ServiceError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ServiceError::Corrupt(_) | ServiceError::Internal(_) | ServiceError::Database(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
@@ -70,7 +76,7 @@ impl From<ServiceError> for AppError {
             ServiceError::Forbidden(_) => AppError::Forbidden,
             ServiceError::Invalid(issues) => AppError::Invalid(issues),
             ServiceError::Conflict(message) => AppError::Conflict(message),
-            ServiceError::Corrupt(_) | ServiceError::Database(_) => AppError::Internal,
+            ServiceError::Corrupt(_) | ServiceError::Internal(_) | ServiceError::Database(_) => AppError::Internal,
         }
     }
 }
@@ -83,7 +89,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Forbidden(why) => ApiError::Forbidden(why),
             ServiceError::Invalid(issues) => ApiError::Validation(issues),
             ServiceError::Conflict(why) => ApiError::Conflict(why),
-            ServiceError::Corrupt(_) | ServiceError::Database(_) => ApiError::Internal,
+            ServiceError::Corrupt(_) | ServiceError::Internal(_) | ServiceError::Database(_) => ApiError::Internal,
         }
     }
 }

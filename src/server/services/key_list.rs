@@ -230,11 +230,13 @@ pub async fn list(
     let workspace_names: HashMap<i64, String> = workspaces.iter().map(|w| (w.id, w.name.clone())).collect();
     let ids: Vec<String> = keys.iter().map(|key| key.id.clone()).collect();
     let live = crate::server::services::session_tokens::live_counts(db, &ids, now).await?;
+    let suspended = suspended(db, &keys, now).await?;
     let rows = keys
         .into_iter()
         .map(|key| {
             let mut row = to_row(key, caller, &names, &workspace_names, now);
             row.live_session_tokens = live.get(&row.id).copied().unwrap_or(0);
+            row.suspended = suspended.get(&row.id).map(|why| (*why).to_owned());
             row
         })
         .collect();
@@ -244,6 +246,52 @@ pub async fn list(
         query,
         show_workspace: workspaces.len() > 1,
     })
+}
+
+/// Why live keys among `keys` are refused although live, by key id:
+/// "Acting user disabled" (their person is not active) or "Workspace
+/// archived" (as `/v1` refuses them, `KeyRecord::suspension`).
+pub(crate) async fn suspended(
+    db: &impl ConnectionTrait,
+    keys: &[api_key::Model],
+    now: DateTime<Utc>,
+) -> Result<HashMap<String, &'static str>, DbErr> {
+    let live: Vec<&api_key::Model> = keys
+        .iter()
+        .filter(|k| KeyStatus::at(now, k.expires_at, k.revoked_at) == KeyStatus::Active)
+        .collect();
+    if live.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let inactive: std::collections::HashSet<i64> = user::Entity::find()
+        .filter(user::Column::Id.is_in(live.iter().map(|k| k.act_as_user_id)))
+        .filter(user::Column::Status.ne(crate::domain::person::Status::Active.as_str()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    let archived: std::collections::HashSet<i64> = workspace::Entity::find()
+        .filter(workspace::Column::Id.is_in(live.iter().filter_map(|k| k.workspace_id)))
+        .filter(workspace::Column::ArchivedAt.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|w| w.id)
+        .collect();
+    Ok(live
+        .into_iter()
+        .filter_map(|k| {
+            let why = if inactive.contains(&k.act_as_user_id) {
+                "Acting user disabled"
+            } else if k.workspace_id.is_some_and(|ws| archived.contains(&ws)) {
+                "Workspace archived"
+            } else {
+                return None;
+            };
+            Some((k.id.clone(), why))
+        })
+        .collect())
 }
 
 async fn agency_workspaces(
@@ -272,7 +320,7 @@ pub async fn settings(
     let full = |bucket: Option<i64>| active.get(&bucket).copied().unwrap_or(0) >= max;
     let mut workspaces = Vec::new();
     for ws in agency_workspaces(db, caller.agency_id).await? {
-        if caller.may(Action::ManageKey(Some(ws.id))) {
+        if ws.archived_at.is_none() && caller.may(Action::ManageKey(Some(ws.id))) {
             let full = full(Some(ws.id));
             workspaces.push(WorkspaceChoice {
                 id: ws.id,
@@ -286,6 +334,7 @@ pub async fn settings(
 
     let users = user::Entity::find()
         .filter(user::Column::AgencyId.eq(caller.agency_id))
+        .filter(user::Column::Status.eq(crate::domain::person::Status::Active.as_str()))
         .order_by_asc(user::Column::Name)
         .all(db)
         .await?;
@@ -366,6 +415,7 @@ pub(crate) fn to_row(
         ip_allowlist: key.ip_allowlist.lines().map(str::to_owned).collect(),
         // Filled in by the caller, for all the rows at once.
         live_session_tokens: 0,
+        suspended: None,
     }
 }
 

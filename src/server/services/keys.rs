@@ -21,6 +21,7 @@ mod request;
 mod roll;
 
 pub use caller::{caller_for, caller_for_key, Caller};
+pub(crate) use change::revoke_within;
 pub use change::{
     parse_rate_limit, remove, rename, revoke, set_allowlist, set_rate_limit, set_scopes, MAX_RATE_LIMIT,
 };

@@ -70,8 +70,10 @@ pub async fn key_detail(
         .collect();
     let session_tokens = crate::server::services::session_tokens::live_tokens(db, id, now).await?;
     let live = crate::server::services::session_tokens::live_counts(db, &[id.to_owned()], now).await?;
+    let suspended = crate::server::services::key_list::suspended(db, std::slice::from_ref(&key), now).await?;
     let mut row = to_row(key, caller, &names, &workspace_names, now);
     row.live_session_tokens = live.get(id).copied().unwrap_or(0);
+    row.suspended = suspended.get(id).map(|why| (*why).to_owned());
     Ok(KeyDetail {
         row,
         session_tokens,

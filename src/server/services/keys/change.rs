@@ -3,7 +3,7 @@
 //! transaction that makes it, so the next `/v1` request sees it.
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait};
 use serde_json::json;
 
 use super::{begin_for_agency, invalid, managed_key, visible_key, Caller, ServiceError};
@@ -56,18 +56,32 @@ pub async fn revoke(
     if key.revoked_at.is_some() {
         return Err(ServiceError::Conflict("This key is already revoked".into()));
     }
-    let name = key.name.clone();
+    revoke_within(&txn, caller, key, json!({}), now).await?;
+    commit_change(txn, cache, id, now).await?;
+    tracing::info!(key = id, agency = caller.agency_id, "key revoked");
+    Ok(())
+}
+
+/// Revokes `key` inside the caller's transaction: the row, the audit event
+/// (with `details`), the `key.revoked` webhook event. The caller announces
+/// the change and commits (`commit_change`, or `announce` for several keys).
+pub(crate) async fn revoke_within(
+    txn: &impl ConnectionTrait,
+    caller: &Caller,
+    key: api_key::Model,
+    details: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let (id, name) = (key.id.clone(), key.name.clone());
     let mut active: api_key::ActiveModel = key.into();
     active.revoked_at = Set(Some(now));
     active.revoked_by_user_id = Set(caller.who.user_id());
-    let revoked = active.update(&txn).await?;
+    let revoked = active.update(txn).await?;
     caller
-        .audit(&txn, AuditAction::Revoked, Some((id, &name)), json!({}), now)
+        .audit(txn, AuditAction::Revoked, Some((&id, &name)), details, now)
         .await?;
     let data = KeyEventData::of(&revoked);
-    announce_key(&txn, &revoked, EventType::KeyRevoked, &data, now).await?;
-    commit_change(txn, cache, id, now).await?;
-    tracing::info!(key = id, agency = caller.agency_id, "key revoked");
+    announce_key(txn, &revoked, EventType::KeyRevoked, &data, now).await?;
     Ok(())
 }
 

@@ -72,8 +72,15 @@ async fn validate(
     if !caller.may(Action::ManageKey(workspace.as_ref().map(|w| w.id))) {
         return Err(ServiceError::Forbidden(MAY_NOT_MANAGE.into()));
     }
+    if let Some(archived) = workspace.as_ref().filter(|w| w.archived_at.is_some()) {
+        return Err(ServiceError::field(
+            "workspace",
+            format!("{} is archived: it takes no new keys", archived.name),
+        ));
+    }
     let act_as = user::Entity::find_by_id(request.act_as_user_id)
         .filter(user::Column::AgencyId.eq(caller.agency_id))
+        .filter(user::Column::Status.eq(crate::domain::person::Status::Active.as_str()))
         .one(db)
         .await?
         .ok_or_else(|| ServiceError::field("act_as", "Choose who the key acts as"))?;

@@ -837,6 +837,10 @@ pub async fn introspect(
     let Some(person) = user::Entity::find_by_id(grant.user_id).one(db).await? else {
         return Ok(None);
     };
+    // A disabled or removed person's tokens are refused, so not active.
+    if person.status != crate::domain::person::Status::Active.as_str() {
+        return Ok(None);
+    }
     Ok(Some(Introspection {
         active: true,
         scope: row.scopes,
