@@ -4,6 +4,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
+use crate::pages::account_links::{InvitationPage, ResetPasswordPage};
 use crate::pages::admin::{AdminHome, AdminLayout, ProfilePage};
 use crate::pages::api_reference::ApiReferencePage;
 use crate::pages::audit_log::AuditLogPage;
@@ -18,9 +19,13 @@ use crate::pages::oauth_apps::{DeleteAppPage, NewAppPage, OAuthAppPage, OAuthApp
 use crate::pages::records::{LeadsPage, PropertiesPage};
 use crate::pages::session_tokens::{RevokeAllSessionTokensPage, RevokeSessionTokenPage};
 use crate::pages::setup::SetupPage;
+use crate::pages::team::{
+    DisablePersonPage, InvitePage, PersonPage, RemovePersonPage, RevokeInvitationPage, TeamPage,
+};
 use crate::pages::webhook_changes::{DeleteWebhookPage, EditWebhookPage, RotateWebhookSecretPage};
 use crate::pages::webhook_endpoint::WebhookEndpointPage;
 use crate::pages::webhooks::{NewWebhookPage, WebhooksPage};
+use crate::pages::workspaces::{WorkspacePage, WorkspacesPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -81,9 +86,23 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
                 <Route path=path!("/oauth/consent") view=ConsentPage ssr=SsrMode::Async/>
+                <Route path=path!("/invitation") view=InvitationPage ssr=SsrMode::Async/>
+                <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/admin") view=AdminLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=AdminHome ssr=SsrMode::Async/>
                     <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
+                    <Route path=path!("/team") view=TeamPage ssr=SsrMode::Async/>
+                    <Route path=path!("/team/invite") view=InvitePage ssr=SsrMode::Async/>
+                    <Route path=path!("/team/:id") view=PersonPage ssr=SsrMode::Async/>
+                    <Route path=path!("/team/:id/disable") view=DisablePersonPage ssr=SsrMode::Async/>
+                    <Route path=path!("/team/:id/remove") view=RemovePersonPage ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/team/:id/revoke-invitation")
+                        view=RevokeInvitationPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/workspaces") view=WorkspacesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/workspaces/:id") view=WorkspacePage ssr=SsrMode::Async/>
                     <Route path=path!("/leads") view=LeadsPage ssr=SsrMode::Async/>
                     <Route path=path!("/properties") view=PropertiesPage ssr=SsrMode::Async/>
                     <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async/>

@@ -1,4 +1,5 @@
 //! One module per page.
+pub mod account_links;
 pub mod admin;
 pub mod api_reference;
 pub mod audit_log;
@@ -13,6 +14,8 @@ pub mod oauth_apps;
 pub mod records;
 pub mod session_tokens;
 pub mod setup;
+pub mod team;
 pub mod webhook_changes;
 pub mod webhook_endpoint;
 pub mod webhooks;
+pub mod workspaces;

@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod key_cache;
 pub mod logging;
 pub mod password;
+pub mod people_forms;
 pub mod pepper;
 pub mod public_url;
 pub mod rate_limit;

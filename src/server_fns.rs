@@ -5,6 +5,7 @@ mod backend;
 pub mod keys;
 pub mod notifications;
 pub mod oauth;
+pub mod people;
 pub mod records;
 pub mod session;
 pub mod webhooks;

@@ -69,7 +69,11 @@ pub enum AccountTokens {
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-async fn add(manager: &SchemaManager<'_>, table: impl IntoIden + 'static, column: ColumnDef) -> Result<(), DbErr> {
+async fn add(
+    manager: &SchemaManager<'_>,
+    table: impl IntoIden + 'static,
+    column: ColumnDef,
+) -> Result<(), DbErr> {
     // One column per statement: SQLite's ALTER TABLE adds one at a time.
     let mut column = column;
     manager
@@ -99,7 +103,8 @@ async fn backfill_sessions(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
     for row in rows {
         let id: String = row.try_get("", "id")?;
         let data: Vec<u8> = row.try_get("", "data")?;
-        let Ok(serde_json::Value::Object(entries)) = serde_json::from_slice::<serde_json::Value>(&data) else {
+        let Ok(serde_json::Value::Object(entries)) = serde_json::from_slice::<serde_json::Value>(&data)
+        else {
             continue;
         };
         let Some(user_id) = entries.get("user_id").and_then(serde_json::Value::as_i64) else {
@@ -118,14 +123,44 @@ async fn backfill_sessions(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        add(manager, Users::Table, string_len(Users::Status, 20).default("active").take()).await?;
-        add(manager, Users::Table, timestamp_with_time_zone_null(Users::StatusChangedAt)).await?;
-        add(manager, Workspaces::Table, timestamp_with_time_zone_null(Workspaces::ArchivedAt)).await?;
+        add(
+            manager,
+            Users::Table,
+            string_len(Users::Status, 20).default("active").take(),
+        )
+        .await?;
+        add(
+            manager,
+            Users::Table,
+            timestamp_with_time_zone_null(Users::StatusChangedAt),
+        )
+        .await?;
+        add(
+            manager,
+            Workspaces::Table,
+            timestamp_with_time_zone_null(Workspaces::ArchivedAt),
+        )
+        .await?;
         add(manager, Sessions::Table, big_integer_null(Sessions::UserId)).await?;
-        add(manager, Sessions::Table, timestamp_with_time_zone_null(Sessions::SignedInAt)).await?;
-        add(manager, Sessions::Table, timestamp_with_time_zone_null(Sessions::LastSeenAt)).await?;
+        add(
+            manager,
+            Sessions::Table,
+            timestamp_with_time_zone_null(Sessions::SignedInAt),
+        )
+        .await?;
+        add(
+            manager,
+            Sessions::Table,
+            timestamp_with_time_zone_null(Sessions::LastSeenAt),
+        )
+        .await?;
         add(manager, Sessions::Table, string_len_null(Sessions::Ip, 64)).await?;
-        add(manager, Sessions::Table, string_len_null(Sessions::UserAgent, 512)).await?;
+        add(
+            manager,
+            Sessions::Table,
+            string_len_null(Sessions::UserAgent, 512),
+        )
+        .await?;
         manager
             .create_index(index("ix_sessions_user", Sessions::Table, &["user_id"]))
             .await?;
@@ -175,7 +210,12 @@ impl MigrationTrait for Migration {
             .drop_table(Table::drop().table(AccountTokens::Table).to_owned())
             .await?;
         manager
-            .drop_index(Index::drop().name("ix_sessions_user").table(Sessions::Table).to_owned())
+            .drop_index(
+                Index::drop()
+                    .name("ix_sessions_user")
+                    .table(Sessions::Table)
+                    .to_owned(),
+            )
             .await?;
         for column in [
             Sessions::UserAgent,

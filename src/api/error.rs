@@ -9,8 +9,8 @@ use serde_json::json;
 
 use crate::domain::refusal::RefusalReason;
 use crate::domain::scopes::Scope;
-use crate::server::key_cache::Suspension;
 use crate::models::FieldIssue;
+use crate::server::key_cache::Suspension;
 
 /// Why a `/v1` request failed.
 #[derive(Debug, Clone, PartialEq)]

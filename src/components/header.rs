@@ -16,6 +16,10 @@ pub fn Header(user: CurrentUser, unread: u64) -> impl IntoView {
                 <a href="/admin/leads">"Leads"</a>
                 <a href="/admin/properties">"Properties"</a>
                 <a href="/admin/profile/developer-settings">"Developer Settings"</a>
+                {(user.role == crate::domain::role::Role::SuperManager).then(|| view! {
+                    <a href="/admin/team">"Team"</a>
+                    <a href="/admin/workspaces">"Workspaces"</a>
+                })}
             </nav>
             <NotificationsButton unread/>
             <div class="account">

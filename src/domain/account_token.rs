@@ -99,12 +99,20 @@ impl AccountToken {
 
     /// HMAC-SHA256(pepper, prefix ‖ secret): what the database keeps.
     pub fn hash(&self, pepper: &Pepper) -> SecretHash {
-        pepper.hash_labelled(self.purpose.prefix().as_bytes(), &self.secret.as_str()[..SECRET_LEN])
+        pepper.hash_labelled(
+            self.purpose.prefix().as_bytes(),
+            &self.secret.as_str()[..SECRET_LEN],
+        )
     }
 
     /// The whole token: shown once (in the link), never stored.
     pub fn expose(&self) -> String {
-        format!("{}{}_{}", self.purpose.prefix(), self.id.as_str(), self.secret.as_str())
+        format!(
+            "{}{}_{}",
+            self.purpose.prefix(),
+            self.id.as_str(),
+            self.secret.as_str()
+        )
     }
 
     /// The link to open: `{origin}{path}?token={token}`.
@@ -115,7 +123,12 @@ impl AccountToken {
 
 impl fmt::Debug for AccountToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "AccountToken({}{}_[redacted])", self.purpose.prefix(), self.id.as_str())
+        write!(
+            f,
+            "AccountToken({}{}_[redacted])",
+            self.purpose.prefix(),
+            self.id.as_str()
+        )
     }
 }
 
@@ -145,9 +158,18 @@ mod tests {
         let at = PREFIX_LEN + 14;
         typo[at] = if typo[at] == b'a' { b'b' } else { b'a' };
         let typo = String::from_utf8(typo).unwrap();
-        assert_eq!(AccountToken::parse(Purpose::Invitation, &typo), Err(TokenError::BadChecksum));
-        assert_eq!(AccountToken::parse(Purpose::Invitation, ""), Err(TokenError::Malformed));
-        assert_eq!(AccountToken::parse(Purpose::Invitation, "kw_inv_é"), Err(TokenError::Malformed));
+        assert_eq!(
+            AccountToken::parse(Purpose::Invitation, &typo),
+            Err(TokenError::BadChecksum)
+        );
+        assert_eq!(
+            AccountToken::parse(Purpose::Invitation, ""),
+            Err(TokenError::Malformed)
+        );
+        assert_eq!(
+            AccountToken::parse(Purpose::Invitation, "kw_inv_é"),
+            Err(TokenError::Malformed)
+        );
     }
 
     #[test]

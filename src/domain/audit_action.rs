@@ -298,6 +298,34 @@ impl AuditAction {
         }
     }
 
+    /// What the event is about, as the audit log's "Kind" filter groups it.
+    pub fn category(self) -> AuditCategory {
+        use AuditAction::*;
+        match self {
+            Created | Renamed | Revoked | Removed | Rolled | AutoDeleted | RateLimitChanged
+            | AllowlistChanged | ScopesChanged | SessionTokenRevoked | SessionTokensRevoked
+            | KeyReassigned => AuditCategory::Keys,
+            KeyLimitChanged | InactivityChanged | SandboxResetChanged => AuditCategory::Settings,
+            AppRegistered | AppSecretRolled | AppDeleted | AppAuthorized | GrantRevoked | RefreshReplayed
+            | CodeReplayed => AuditCategory::OAuth,
+            WebhookCreated
+            | WebhookUpdated
+            | WebhookDeleted
+            | WebhookDisabled
+            | WebhookEnabled
+            | WebhookSecretRotated
+            | WebhookSecretRevealed
+            | WebhookResent
+            | WebhookRecovered => AuditCategory::Webhooks,
+            PersonInvited | InvitationReissued | InvitationRevoked | InvitationAccepted | RoleChanged
+            | WorkspacesChanged | PersonDisabled | PersonEnabled | PersonRemoved | PasswordChanged
+            | PasswordResetIssued | PasswordReset | SessionsEnded => AuditCategory::People,
+            WorkspaceCreated | WorkspaceRenamed | WorkspaceArchived | WorkspaceRestored => {
+                AuditCategory::Workspaces
+            }
+        }
+    }
+
     /// The unit of a `from`/`to` change's values, as the details read.
     pub fn unit(self) -> &'static str {
         match self {
@@ -306,6 +334,62 @@ impl AuditAction {
             AuditAction::InactivityChanged => " days",
             _ => "",
         }
+    }
+}
+
+/// The kinds of audit events, as the log's filter offers them
+/// (`?kind=people`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditCategory {
+    Keys,
+    Settings,
+    OAuth,
+    Webhooks,
+    People,
+    Workspaces,
+}
+
+impl AuditCategory {
+    pub const ALL: [AuditCategory; 6] = [
+        AuditCategory::Keys,
+        AuditCategory::Settings,
+        AuditCategory::OAuth,
+        AuditCategory::Webhooks,
+        AuditCategory::People,
+        AuditCategory::Workspaces,
+    ];
+
+    /// In the URL.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditCategory::Keys => "keys",
+            AuditCategory::Settings => "settings",
+            AuditCategory::OAuth => "oauth",
+            AuditCategory::Webhooks => "webhooks",
+            AuditCategory::People => "people",
+            AuditCategory::Workspaces => "workspaces",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditCategory::Keys => "API keys",
+            AuditCategory::Settings => "Agency key settings",
+            AuditCategory::OAuth => "OAuth apps",
+            AuditCategory::Webhooks => "Webhooks",
+            AuditCategory::People => "People",
+            AuditCategory::Workspaces => "Workspaces",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+
+    /// Its actions.
+    pub fn actions(self) -> impl Iterator<Item = AuditAction> {
+        AuditAction::ALL.into_iter().filter(move |a| a.category() == self)
     }
 }
 
@@ -338,5 +422,21 @@ mod tests {
                 .all(|b| b.is_ascii_lowercase() || b == b'_'));
         }
         assert_eq!("rate limit changed".parse::<AuditAction>(), Err(()));
+    }
+
+    #[test]
+    fn every_action_has_one_kind_and_kinds_round_trip() {
+        use super::AuditCategory;
+        let counted: usize = AuditCategory::ALL.into_iter().map(|c| c.actions().count()).sum();
+        assert_eq!(counted, AuditAction::ALL.len());
+        for kind in AuditCategory::ALL {
+            assert_eq!(AuditCategory::parse(kind.as_str()), Some(kind));
+            assert!(kind.actions().count() > 0, "{kind:?}");
+        }
+        assert_eq!(AuditAction::PersonDisabled.category(), AuditCategory::People);
+        assert_eq!(
+            AuditAction::WorkspaceArchived.category(),
+            AuditCategory::Workspaces
+        );
     }
 }

@@ -39,7 +39,11 @@ mod tests {
         let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
         assert_eq!(describe(chrome), "Chrome 131 on Linux");
         let firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
-        assert!(describe(firefox).starts_with("Firefox 133 on Windows"), "{}", describe(firefox));
+        assert!(
+            describe(firefox).starts_with("Firefox 133 on Windows"),
+            "{}",
+            describe(firefox)
+        );
     }
 
     #[test]

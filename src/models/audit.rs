@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::keys::{encode, KeyRow};
 use super::query::{PageNumber, SearchText};
-use crate::domain::audit_action::AuditAction;
+use crate::domain::audit_action::{AuditAction, AuditCategory};
 use crate::domain::refusal::RefusalReason;
 
 /// Events per page of the audit log.
@@ -22,6 +22,8 @@ pub struct AuditQuery {
     pub actor: String,
     /// One action, or `None` for every action.
     pub action: Option<AuditAction>,
+    /// One kind of event (people, workspaces, keys…), or `None` for all.
+    pub kind: Option<AuditCategory>,
     /// Searched in key names, actors and details.
     pub q: SearchText,
     /// 1-based.
@@ -34,6 +36,8 @@ struct AuditQueryWire {
     key: String,
     actor: String,
     action: String,
+    #[serde(default)]
+    kind: String,
     q: SearchText,
     page: PageNumber,
 }
@@ -46,6 +50,7 @@ impl From<AuditQueryWire> for AuditQuery {
                 "key" => Some(wire.key.clone()),
                 "actor" => Some(wire.actor.clone()),
                 "action" => Some(wire.action.clone()),
+                "kind" => Some(wire.kind.clone()),
                 "q" => Some(wire.q.to_string()),
                 _ => None,
             })
@@ -59,6 +64,7 @@ impl Default for AuditQuery {
             key: String::new(),
             actor: String::new(),
             action: None,
+            kind: None,
             q: SearchText::default(),
             page: PageNumber::FIRST,
         }
@@ -77,6 +83,7 @@ impl AuditQuery {
             key: short_param(get("key"), 12),
             actor: short_param(get("actor"), 40),
             action: get("action").and_then(|a| a.trim().parse().ok()),
+            kind: get("kind").and_then(|k| AuditCategory::parse(k.trim())),
             q: SearchText::from_param(get("q")),
             page: PageNumber::from_param(get("page")),
         }
@@ -91,6 +98,10 @@ impl AuditQuery {
             (
                 "action",
                 &self.action.map(|a| a.as_str().to_owned()).unwrap_or_default(),
+            ),
+            (
+                "kind",
+                &self.kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
             ),
             ("q", &self.q.to_string()),
         ] {
@@ -112,7 +123,11 @@ impl AuditQuery {
     }
 
     pub fn is_filtered(&self) -> bool {
-        !(self.key.is_empty() && self.actor.is_empty() && self.action.is_none() && self.q.is_empty())
+        !(self.key.is_empty()
+            && self.actor.is_empty()
+            && self.action.is_none()
+            && self.kind.is_none()
+            && self.q.is_empty())
     }
 }
 

@@ -144,3 +144,125 @@ pub struct IssuedLink {
     pub link: String,
     pub expires_at: DateTime<Utc>,
 }
+
+/// The forms of the people pages, as [`crate::models::FormFlash::form`] names them.
+pub mod forms {
+    pub const INVITE: &str = "invite";
+    pub const ACCESS: &str = "person_access";
+    /// The buttons of a person's page (enable, links, reassigning a key).
+    pub const PERSON: &str = "person";
+    pub const DISABLE: &str = "disable_person";
+    pub const REMOVE: &str = "remove_person";
+    pub const REVOKE_INVITATION: &str = "revoke_invitation";
+    pub const CREATE_WORKSPACE: &str = "create_workspace";
+    pub const WORKSPACE: &str = "workspace";
+    pub const PASSWORD: &str = "change_password";
+    pub const SESSIONS: &str = "sessions";
+    pub const ACCEPT_INVITATION: &str = "accept_invitation";
+    pub const RESET_PASSWORD: &str = "reset_password";
+}
+
+/// A one-time link shown on the page that answers the post that made it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkShown {
+    Invitation(IssuedLink),
+    PasswordReset(IssuedLink),
+}
+
+/// What a redirect after a change says on the page it lands on (`?done=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PeopleNotice {
+    AccessSaved,
+    Disabled,
+    Enabled,
+    Removed,
+    InvitationRevoked,
+    KeyReassigned,
+    WorkspaceCreated,
+    WorkspaceRenamed,
+    WorkspaceArchived,
+    WorkspaceRestored,
+    PasswordChanged,
+    SignedOut,
+    SignedOutOthers,
+}
+
+impl PeopleNotice {
+    const ALL: [PeopleNotice; 13] = [
+        PeopleNotice::AccessSaved,
+        PeopleNotice::Disabled,
+        PeopleNotice::Enabled,
+        PeopleNotice::Removed,
+        PeopleNotice::InvitationRevoked,
+        PeopleNotice::KeyReassigned,
+        PeopleNotice::WorkspaceCreated,
+        PeopleNotice::WorkspaceRenamed,
+        PeopleNotice::WorkspaceArchived,
+        PeopleNotice::WorkspaceRestored,
+        PeopleNotice::PasswordChanged,
+        PeopleNotice::SignedOut,
+        PeopleNotice::SignedOutOthers,
+    ];
+
+    pub fn param(self) -> &'static str {
+        match self {
+            PeopleNotice::AccessSaved => "access_saved",
+            PeopleNotice::Disabled => "disabled",
+            PeopleNotice::Enabled => "enabled",
+            PeopleNotice::Removed => "removed",
+            PeopleNotice::InvitationRevoked => "invitation_revoked",
+            PeopleNotice::KeyReassigned => "key_reassigned",
+            PeopleNotice::WorkspaceCreated => "workspace_created",
+            PeopleNotice::WorkspaceRenamed => "workspace_renamed",
+            PeopleNotice::WorkspaceArchived => "workspace_archived",
+            PeopleNotice::WorkspaceRestored => "workspace_restored",
+            PeopleNotice::PasswordChanged => "password_changed",
+            PeopleNotice::SignedOut => "signed_out",
+            PeopleNotice::SignedOutOthers => "signed_out_others",
+        }
+    }
+
+    pub fn from_param(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|n| n.param() == text)
+    }
+
+    pub fn text(self) -> &'static str {
+        match self {
+            PeopleNotice::AccessSaved => "Role and workspaces saved.",
+            PeopleNotice::Disabled => {
+                "Disabled. They can no longer sign in, and every session of theirs has ended."
+            }
+            PeopleNotice::Enabled => "Enabled. They can sign in again.",
+            PeopleNotice::Removed => "Removed from the team. Their name stays on what they did.",
+            PeopleNotice::InvitationRevoked => "Invitation revoked. Its link no longer works.",
+            PeopleNotice::KeyReassigned => "Key reassigned.",
+            PeopleNotice::WorkspaceCreated => "Workspace created.",
+            PeopleNotice::WorkspaceRenamed => "Workspace renamed.",
+            PeopleNotice::WorkspaceArchived => {
+                "Workspace archived. It takes no new keys, its keys are refused, and its data is kept."
+            }
+            PeopleNotice::WorkspaceRestored => "Workspace restored. Its keys work again.",
+            PeopleNotice::PasswordChanged => {
+                "Password changed. Every other session of yours has been signed out."
+            }
+            PeopleNotice::SignedOut => "That session has been signed out.",
+            PeopleNotice::SignedOutOthers => "Every other session has been signed out.",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notices_and_sorts_round_trip_through_their_parameters() {
+        for notice in PeopleNotice::ALL {
+            assert_eq!(PeopleNotice::from_param(notice.param()), Some(notice));
+        }
+        for sort in TeamSort::ALL {
+            assert_eq!(TeamSort::parse(sort.as_str()), Some(sort));
+        }
+        assert_eq!(PeopleNotice::from_param("nope"), None);
+    }
+}

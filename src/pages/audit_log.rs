@@ -12,7 +12,7 @@ use crate::components::breadcrumb::Breadcrumb;
 use crate::components::events::EventTable;
 use crate::components::keys::AUDIT_LOG_PATH;
 use crate::components::pager::{shown_range, Pager};
-use crate::domain::audit_action::AuditAction;
+use crate::domain::audit_action::{AuditAction, AuditCategory};
 use crate::models::audit::{AuditPage, AuditQuery, Choice, AUDIT_PER_PAGE};
 use crate::server_fns::audit::list_audit_events;
 
@@ -27,7 +27,8 @@ pub fn AuditLogPage() -> impl IntoView {
         <h1>"Audit log"</h1>
         <p class="lead">
             "Every change to an API key — created, renamed, rolled, revoked, removed or deleted for "
-            "inactivity — and to the agency's key settings, with who made it, when and from where."
+            "inactivity — to the agency's key settings, OAuth apps and webhooks, and (for super managers) "
+            "to the team and its workspaces, with who made it, when and from where."
         </p>
         <Transition fallback=|| view! { <p role="status">"Loading events…"</p> }>
             {move || Suspend::new(async move {
@@ -62,6 +63,14 @@ fn Filters(page: AuditPage) -> impl IntoView {
         })
         .collect();
     let action = query.action.map(AuditAction::as_str).unwrap_or_default();
+    let kinds: Vec<Choice> = AuditCategory::ALL
+        .into_iter()
+        .map(|kind| Choice {
+            value: kind.as_str().to_owned(),
+            label: kind.label().to_owned(),
+        })
+        .collect();
+    let kind = query.kind.map(AuditCategory::as_str).unwrap_or_default();
     view! {
         <Form method="GET" action=AUDIT_LOG_PATH attr:class="filters" attr:role="search" attr:aria-label="Filter events">
             <div class="field">
@@ -71,6 +80,10 @@ fn Filters(page: AuditPage) -> impl IntoView {
             <div class="field">
                 <label for="audit-actor">"Actor"</label>
                 <select id="audit-actor" name="actor">{options(&page.actors, &query.actor, "Anyone")}</select>
+            </div>
+            <div class="field">
+                <label for="audit-kind">"Kind"</label>
+                <select id="audit-kind" name="kind">{options(&kinds, kind, "Every kind")}</select>
             </div>
             <div class="field">
                 <label for="audit-action">"Action"</label>

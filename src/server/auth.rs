@@ -190,8 +190,7 @@ pub struct LoginForm {
 }
 
 /// Told to a disabled person who typed their right password.
-pub const DISABLED: &str =
-    "This account is disabled. Ask a super manager of your agency to enable it.";
+pub const DISABLED: &str = "This account is disabled. Ask a super manager of your agency to enable it.";
 
 /// "Too many attempts. Try again in N seconds."
 fn too_many(seconds: u64) -> String {
@@ -446,7 +445,7 @@ pub async fn identify(
                         req.extensions_mut()
                             .insert(CurrentSession(crate::server::session_store::row_key(&id)));
                     }
-                    user = Some(found)
+                    user = Some(found);
                 }
                 Ok(None) => {
                     let _ = session.flush().await;

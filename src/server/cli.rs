@@ -165,8 +165,12 @@ pub async fn run() -> ExitCode {
         Command::User(UserCommand::ResetPassword(args)) => people::reset_password(config, args).await,
         Command::Workspace(WorkspaceCommand::Add(args)) => people::workspace_add(config, args).await,
         Command::Workspace(WorkspaceCommand::Rename(args)) => people::workspace_rename(config, args).await,
-        Command::Workspace(WorkspaceCommand::Archive(args)) => people::workspace_archive(config, args, true).await,
-        Command::Workspace(WorkspaceCommand::Restore(args)) => people::workspace_archive(config, args, false).await,
+        Command::Workspace(WorkspaceCommand::Archive(args)) => {
+            people::workspace_archive(config, args, true).await
+        }
+        Command::Workspace(WorkspaceCommand::Restore(args)) => {
+            people::workspace_archive(config, args, false).await
+        }
         Command::Key(KeyCommand::Create(args)) => keys::create(config, args).await,
         Command::OauthApp(OauthAppCommand::Create(args)) => oauth_apps::create(config, args).await,
         Command::Agency(AgencyCommand::Set(args)) => agency::set(config, args).await,

@@ -42,6 +42,33 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// The form posts of the people pages (`crate::server::people_forms`).
+fn people_forms() -> Router<AppState> {
+    use crate::server::people_forms as forms;
+    Router::new()
+        .route("/invitation", post(forms::accept_invitation))
+        .route("/reset-password", post(forms::reset_password))
+        .route("/admin/team/invite", post(forms::invite))
+        .route("/admin/team/{id}/access", post(forms::change_access))
+        .route("/admin/team/{id}/disable", post(forms::disable))
+        .route("/admin/team/{id}/remove", post(forms::remove))
+        .route("/admin/team/{id}/enable", post(forms::enable))
+        .route("/admin/team/{id}/reset-link", post(forms::reset_link))
+        .route(
+            "/admin/team/{id}/invitation/reissue",
+            post(forms::reissue_invitation),
+        )
+        .route(
+            "/admin/team/{id}/revoke-invitation",
+            post(forms::revoke_invitation),
+        )
+        .route("/admin/team/{id}/keys/{key}/reassign", post(forms::reassign_key))
+        .route("/admin/workspaces", post(forms::create_workspace))
+        .route("/admin/workspaces/{id}", post(forms::change_workspace))
+        .route("/admin/profile/password", post(forms::change_password))
+        .route("/admin/profile/sessions/sign-out", post(forms::sign_out_sessions))
+}
+
 pub fn router(state: AppState) -> App {
     let routes = route_list();
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
@@ -117,6 +144,7 @@ pub fn router(state: AppState) -> App {
             "/admin/profile/developer-settings/webhooks/{id}/delete",
             post(crate::server::webhook_forms::delete),
         )
+        .merge(people_forms())
         .layer(axum::Extension(renderer))
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT));
     let dashboard = Router::new()

@@ -24,9 +24,9 @@ use tokio::task::JoinHandle;
 
 use crate::domain::environment::Environment;
 use crate::domain::ip_allowlist::IpAllowlist;
+use crate::domain::person::Status;
 use crate::domain::scopes::ScopeSet;
 use crate::domain::token::{SecretHash, Token};
-use crate::domain::person::Status;
 use crate::entities::{api_key, key_change, user, workspace};
 use crate::server::rate_limit::Bucket;
 

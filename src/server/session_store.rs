@@ -91,9 +91,14 @@ impl DbSessionStore {
                 serde_json::to_vec(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?
             ),
             expires_at: Set(to_chrono(record.expiry_date)),
-            user_id: Set(record.data.get(entries::USER_ID).and_then(serde_json::Value::as_i64)),
+            user_id: Set(record
+                .data
+                .get(entries::USER_ID)
+                .and_then(serde_json::Value::as_i64)),
             signed_in_at: Set(seconds(record, entries::SIGNED_IN_AT)),
-            last_seen_at: Set(seconds(record, entries::SEEN_AT).or_else(|| seconds(record, entries::SIGNED_IN_AT))),
+            last_seen_at: Set(
+                seconds(record, entries::SEEN_AT).or_else(|| seconds(record, entries::SIGNED_IN_AT))
+            ),
             ip: Set(text(record, entries::IP, 64)),
             user_agent: Set(text(record, entries::USER_AGENT, MAX_USER_AGENT)),
         })

@@ -24,36 +24,15 @@ use crate::models::webhook_pages::{
     AttemptSummary, WebhookNotice, WebhookOutcome, ACTION_FORM, CREATE_FORM, DELETE_FORM, EDIT_FORM,
     RECOVER_FORM,
 };
-use crate::models::{FieldIssue, FormFlash};
+use crate::models::FieldIssue;
 use crate::pages::webhook_changes::{delete_path, edit_path};
 use crate::pages::webhooks::{endpoint_path, NEW_WEBHOOK_PATH, WEBHOOKS_PATH};
-use crate::server::form_post::FormPost;
+use crate::server::form_post::{self, all, capitalised, fields, first, whole_form, FormPost};
 use crate::server::services::error::ServiceError;
 use crate::server::services::keys::Caller;
 use crate::server::services::webhook_pages::MAY_NOT_MANAGE;
 use crate::server::services::webhooks::{self as service, may_manage_some, EndpointFields};
 use crate::server::webhooks::dispatch::Outcome;
-
-/// The form's fields, in order; a field sent twice keeps every value (the
-/// event type checkboxes).
-fn fields(body: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(body).into_owned().collect()
-}
-
-fn first<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
-
-fn all<'a>(fields: &'a [(String, String)], name: &str) -> Vec<&'a str> {
-    fields
-        .iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .collect()
-}
 
 /// The event types ticked, or why not.
 fn event_types(fields: &[(String, String)], issues: &mut Vec<FieldIssue>) -> Vec<EventType> {
@@ -75,26 +54,9 @@ fn endpoint_id(text: &str) -> Option<String> {
     KeyId::parse(text).map(|id| id.as_str().to_owned())
 }
 
-fn failed(doing: &str, err: &dyn std::fmt::Display) -> Response {
-    tracing::error!(error = %err, "{doing} failed");
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Something went wrong on our side. Please try again.",
-    )
-        .into_response()
-}
-
 /// 303 to `path` with the notice to show there.
 fn done(path: &str, notice: WebhookNotice) -> Response {
     Redirect::to(&format!("{path}?done={}", notice.param())).into_response()
-}
-
-fn capitalised(message: &str) -> String {
-    let mut chars = message.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect::<String>() + ".")
-        .unwrap_or_default()
 }
 
 /// The person posting, as [`FormPost::caller`]; people who manage no
@@ -108,9 +70,8 @@ async fn manager(post: &FormPost, path: &str, form: &str) -> Result<Caller, Resp
     Ok(caller)
 }
 
-/// `path` again with the refusal's status, the message over the form (or
-/// under each field) and `values`; anything but a refusal is logged as a
-/// failure of `doing` and answered 500.
+/// `path` again with the refusal's status and message (see
+/// [`form_post::refused`]), a missing endpoint named as such.
 async fn refused(
     post: &FormPost,
     err: ServiceError,
@@ -119,39 +80,10 @@ async fn refused(
     form: &str,
     values: BTreeMap<String, String>,
 ) -> Response {
-    let (status, errors) = match err {
-        ServiceError::Invalid(issues) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            issues.into_iter().map(|i| (i.field, i.message)).collect(),
-        ),
-        ServiceError::Conflict(message) => (StatusCode::CONFLICT, form_message(message)),
-        ServiceError::Forbidden(message) => (StatusCode::FORBIDDEN, form_message(capitalised(&message))),
-        ServiceError::NotFound => (
-            StatusCode::NOT_FOUND,
-            form_message("There is no such endpoint, or it is not yours to manage.".into()),
-        ),
-        err => return failed(doing, &err),
-    };
-    let flash = FormFlash {
-        form: form.into(),
-        errors,
-        values,
-    };
-    post.render(path, flash, status).await
+    form_post::refused(post, err, doing, path, form, values, NO_SUCH_ENDPOINT).await
 }
 
-fn form_message(message: String) -> BTreeMap<String, String> {
-    BTreeMap::from([("form".to_owned(), message)])
-}
-
-/// A message over the whole form `form`.
-fn whole_form(form: &str, message: String) -> FormFlash {
-    FormFlash {
-        form: form.into(),
-        errors: form_message(message),
-        values: BTreeMap::new(),
-    }
-}
+const NO_SUCH_ENDPOINT: &str = "There is no such endpoint, or it is not yours to manage.";
 
 /// Field errors found before asking the service (a value no form offers).
 async fn invalid(

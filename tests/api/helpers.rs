@@ -314,8 +314,13 @@ impl TestApp {
 impl TestApp {
     /// A browser signed in as `email` (with [`PASSWORD`]).
     pub async fn signed_in(&self, email: &str) -> Browser {
+        self.signed_in_with(email, PASSWORD).await
+    }
+
+    /// A browser signed in as `email` with `password`.
+    pub async fn signed_in_with(&self, email: &str, password: &str) -> Browser {
         let browser = client();
-        let response = sign_in(self, &browser, email, PASSWORD).await;
+        let response = sign_in(self, &browser, email, password).await;
         assert_eq!(response.status(), 303, "{email} signs in");
         browser
     }

@@ -18,6 +18,8 @@ mod oauth_pages;
 mod oauth_tokens;
 mod oauth_v1;
 mod operations;
+mod people;
+mod people_cli;
 mod pepper;
 mod record_pages;
 mod schema;

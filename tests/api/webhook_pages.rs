@@ -35,7 +35,12 @@ const EVENTS: [&str; 10] = [
 ];
 
 /// A form post from the dashboard's own page: status, `Location`, body.
-async fn post(app: &TestApp, browser: &Browser, path: &str, form: &[(&str, &str)]) -> (u16, String, String) {
+pub(crate) async fn post(
+    app: &TestApp,
+    browser: &Browser,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, String, String) {
     let base = app.url("").trim_end_matches('/').to_owned();
     let response = browser
         .post(app.url(path))
@@ -53,7 +58,7 @@ async fn post(app: &TestApp, browser: &Browser, path: &str, form: &[(&str, &str)
     (status, location, response.text().await.unwrap())
 }
 
-async fn page(app: &TestApp, browser: &Browser, path: &str) -> (u16, String) {
+pub(crate) async fn page(app: &TestApp, browser: &Browser, path: &str) -> (u16, String) {
     let response = browser.get(app.url(path)).send().await.unwrap();
     (response.status().as_u16(), response.text().await.unwrap())
 }

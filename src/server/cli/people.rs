@@ -93,8 +93,13 @@ async fn open(config: &Config) -> Result<sea_orm::DatabaseConnection, Failure> {
     Ok(db)
 }
 
-async fn agency(db: &sea_orm::DatabaseConnection, arg: &AgencyArg) -> Result<crate::entities::agency::Model, Failure> {
-    directory::agency_or_sole(db, arg.agency.as_deref()).await.map_err(lookup)
+async fn agency(
+    db: &sea_orm::DatabaseConnection,
+    arg: &AgencyArg,
+) -> Result<crate::entities::agency::Model, Failure> {
+    directory::agency_or_sole(db, arg.agency.as_deref())
+        .await
+        .map_err(lookup)
 }
 
 /// A service's refusal in the words of the command line: the flag it is
@@ -151,7 +156,10 @@ pub async fn list(config: Config, args: UserList) -> Result<(), Failure> {
             row.role.as_str(),
             row.status.as_str(),
             workspaces,
-            dash(row.last_sign_in.map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string())),
+            dash(
+                row.last_sign_in
+                    .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string())
+            ),
             row.keys_acting
         );
     }
@@ -170,7 +178,10 @@ async fn person(
             other => Failure::Usage(format!("--email: {other}")),
         })?;
     if found.status == Status::Removed.as_str() {
-        return Err(Failure::Usage(format!("--email: {} was removed from the team", found.email)));
+        return Err(Failure::Usage(format!(
+            "--email: {} was removed from the team",
+            found.email
+        )));
     }
     Ok((agency, found))
 }
@@ -292,9 +303,16 @@ pub async fn workspace_rename(config: Config, args: WorkspaceRename) -> Result<(
     let agency = agency(&db, &args.agency).await?;
     let found = workspace(&db, &agency, &args.workspace).await?;
     let caller = Caller::command_line(agency.id);
-    workspaces::rename(&db, &KeyCache::default(), &caller, found.id, &args.name, Utc::now())
-        .await
-        .map_err(|e| refused(e, "--name"))?;
+    workspaces::rename(
+        &db,
+        &KeyCache::default(),
+        &caller,
+        found.id,
+        &args.name,
+        Utc::now(),
+    )
+    .await
+    .map_err(|e| refused(e, "--name"))?;
     eprintln!("renamed workspace {} to {}", found.name, args.name.trim());
     Ok(())
 }

@@ -152,7 +152,9 @@ pub async fn authenticate(db: &DatabaseConnection, email: &str, password: String
     if !password::verify(password, stored).await {
         return Ok(SignIn::Refused);
     }
-    let Some(found) = found else { return Ok(SignIn::Refused) };
+    let Some(found) = found else {
+        return Ok(SignIn::Refused);
+    };
     match found.status.parse::<Status>() {
         Ok(Status::Active) => {}
         Ok(Status::Disabled) => return Ok(SignIn::Disabled),
@@ -160,7 +162,10 @@ pub async fn authenticate(db: &DatabaseConnection, email: &str, password: String
     }
     let id = found.id;
     user::Entity::update_many()
-        .col_expr(user::Column::LastLoginAt, sea_orm::sea_query::Expr::value(Utc::now()))
+        .col_expr(
+            user::Column::LastLoginAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
         .filter(user::Column::Id.eq(id))
         .exec(db)
         .await?;

@@ -93,6 +93,9 @@ pub async fn list(db: &impl ConnectionTrait, caller: &Caller, query: AuditQuery)
     if let Some(action) = query.action {
         filter = filter.add(audit_event::Column::Action.eq(action));
     }
+    if let Some(kind) = query.kind {
+        filter = filter.add(audit_event::Column::Action.is_in(kind.actions()));
+    }
     if !query.q.is_empty() {
         filter = filter.add(folded_contains(audit_event::Column::SearchFolded, &query.q));
     }
@@ -283,37 +286,81 @@ async fn choices(
 }
 
 /// Turns an event's stored details (a JSON object) into a line for people.
+/// An object's entries by name, whatever order serde_json keeps them in.
+fn sorted(
+    object: &serde_json::Map<String, serde_json::Value>,
+) -> impl Iterator<Item = (&String, &serde_json::Value)> {
+    let mut entries: Vec<_> = object.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    entries.into_iter()
+}
+
 pub fn describe(action: AuditAction, details: &serde_json::Value) -> String {
     use serde_json::Value;
-    let text = |v: &Value| match v {
-        // Moments (expiry, a roll's grace) as people read them, in UTC.
-        Value::String(s) => match DateTime::parse_from_rfc3339(s) {
-            Ok(at) => at.to_utc().format("%b %-d, %Y, %H:%M UTC").to_string(),
-            Err(_) => s.clone(),
-        },
-        Value::Null => "none".to_owned(),
-        Value::Array(items) if items.is_empty() => "anywhere".to_owned(),
-        Value::Array(items) => items
-            .iter()
-            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
-            .collect::<Vec<_>>()
-            .join(", "),
-        other => other.to_string(),
-    };
+    fn text(v: &Value) -> String {
+        match v {
+            // Moments (expiry, a roll's grace) as people read them, in UTC.
+            Value::String(s) => match DateTime::parse_from_rfc3339(s) {
+                Ok(at) => at.to_utc().format("%b %-d, %Y, %H:%M UTC").to_string(),
+                Err(_) => s.clone(),
+            },
+            Value::Null => "none".to_owned(),
+            Value::Array(items) if items.is_empty() => "anywhere".to_owned(),
+            Value::Array(items) => items.iter().map(text).collect::<Vec<_>>().join(", "),
+            // A key reassigned: "Import to Sam Super".
+            Value::Object(o) if o.contains_key("key") && o.contains_key("to") => {
+                format!("{} to {}", text(&o["key"]), text(&o["to"]))
+            }
+            Value::Object(o) => sorted(o)
+                .filter(|(_, v)| !matches!(v, Value::Null) && v.as_array().is_none_or(|a| !a.is_empty()))
+                .map(|(name, value)| format!("{} {}", name.replace('_', " "), text(value)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            other => other.to_string(),
+        }
+    }
     let get = |name: &str| details.get(name).filter(|v| !v.is_null());
+    // Whom or which workspace the event is about: named first.
+    let subject = ["person", "workspace"]
+        .into_iter()
+        .find_map(|name| get(name)?.get("name")?.as_str().map(|n| format!("{n}: ")))
+        .unwrap_or_default();
     if let (Some(from), Some(to)) = (get("from"), get("to")) {
         let unit = action.unit();
-        return format!("from {}{unit} to {}{unit}", text(from), text(to));
+        let (from, to) = match (from, to) {
+            (Value::Array(f), Value::Array(t)) if f.is_empty() || t.is_empty() => {
+                let none = |v: &Vec<Value>| {
+                    if v.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        text(&Value::Array(v.clone()))
+                    }
+                };
+                if action == AuditAction::WorkspacesChanged {
+                    (none(f), none(t))
+                } else {
+                    (text(from), text(to))
+                }
+            }
+            _ => (text(from), text(to)),
+        };
+        return format!("{subject}from {from}{unit} to {to}{unit}");
     }
     let Some(object) = details.as_object() else {
         return String::new();
     };
-    object
-        .iter()
-        .filter(|(_, v)| !v.is_null())
+    let rest = sorted(object)
+        .filter(|(name, v)| {
+            !v.is_null() && !["person", "workspace", "from_id", "to_id"].contains(&name.as_str())
+        })
         .map(|(name, value)| format!("{}: {}", name.replace('_', " "), text(value)))
         .collect::<Vec<_>>()
-        .join("; ")
+        .join("; ");
+    match (subject.is_empty(), rest.is_empty()) {
+        (true, _) => rest,
+        (false, true) => subject.trim_end_matches(": ").to_owned(),
+        (false, false) => format!("{subject}{rest}"),
+    }
 }
 
 #[cfg(test)]
@@ -351,5 +398,52 @@ mod tests {
             "grace: 7 days; old secret valid until: Nov 30, 2026, 17:54 UTC"
         );
         assert_eq!(describe(AuditAction::Revoked, &json!({})), "");
+    }
+
+    #[test]
+    fn people_and_workspace_events_name_whom_they_are_about() {
+        let person = json!({"id": 4, "name": "Max Manager", "email": "max@acme.test"});
+        assert_eq!(
+            describe(
+                AuditAction::RoleChanged,
+                &json!({"person": person, "from": "Manager", "to": "Agent"})
+            ),
+            "Max Manager: from Manager to Agent"
+        );
+        assert_eq!(
+            describe(
+                AuditAction::WorkspacesChanged,
+                &json!({"person": person, "from": [], "to": ["Downtown", "Uptown"]})
+            ),
+            "Max Manager: from none to Downtown, Uptown"
+        );
+        assert_eq!(
+            describe(AuditAction::PersonEnabled, &json!({"person": person})),
+            "Max Manager"
+        );
+        let disabled = json!({
+            "person": person,
+            "keys": {"reassigned": [{"key": "Import", "to": "Sam Super"}], "revoked": ["Old"], "left": []},
+            "sessions_ended": 2,
+            "oauth_grants_revoked": 0,
+        });
+        assert_eq!(
+            describe(AuditAction::PersonDisabled, &disabled),
+            "Max Manager: keys: reassigned Import to Sam Super, revoked Old; oauth grants revoked: 0; sessions ended: 2"
+        );
+        assert_eq!(
+            describe(
+                AuditAction::KeyReassigned,
+                &json!({"from": "Max Manager", "to": "Sam Super", "from_id": 4, "to_id": 1})
+            ),
+            "from Max Manager to Sam Super"
+        );
+        assert_eq!(
+            describe(
+                AuditAction::WorkspaceArchived,
+                &json!({"workspace": {"id": 2, "name": "Uptown"}, "keys": 3})
+            ),
+            "Uptown: keys: 3"
+        );
     }
 }

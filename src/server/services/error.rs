@@ -76,7 +76,9 @@ impl From<ServiceError> for AppError {
             ServiceError::Forbidden(_) => AppError::Forbidden,
             ServiceError::Invalid(issues) => AppError::Invalid(issues),
             ServiceError::Conflict(message) => AppError::Conflict(message),
-            ServiceError::Corrupt(_) | ServiceError::Internal(_) | ServiceError::Database(_) => AppError::Internal,
+            ServiceError::Corrupt(_) | ServiceError::Internal(_) | ServiceError::Database(_) => {
+                AppError::Internal
+            }
         }
     }
 }
@@ -89,7 +91,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::Forbidden(why) => ApiError::Forbidden(why),
             ServiceError::Invalid(issues) => ApiError::Validation(issues),
             ServiceError::Conflict(why) => ApiError::Conflict(why),
-            ServiceError::Corrupt(_) | ServiceError::Internal(_) | ServiceError::Database(_) => ApiError::Internal,
+            ServiceError::Corrupt(_) | ServiceError::Internal(_) | ServiceError::Database(_) => {
+                ApiError::Internal
+            }
         }
     }
 }

@@ -32,8 +32,10 @@ mod invitations;
 mod passwords;
 
 pub use access::{change_access, disable, enable, reassign_key, remove, KeyDecision, KeyDecisions};
-pub use invitations::{accept_invitation, invitation, invite, reissue_invitation, revoke_invitation, Invitee, PendingInvitation};
-pub use passwords::{change_password, issue_reset, reset_password, reset_link_person};
+pub use invitations::{
+    accept_invitation, invitation, invite, reissue_invitation, revoke_invitation, Invitee, PendingInvitation,
+};
+pub use passwords::{change_password, issue_reset, reset_link_person, reset_password};
 
 /// Text as the Team search compares it (any case, any language).
 fn fold(text: &str) -> String {
@@ -85,7 +87,10 @@ async fn active_super_managers(db: &impl ConnectionTrait, agency_id: i64) -> Res
 }
 
 /// Whether `person` is the agency's only active super manager.
-async fn is_last_super_manager(db: &impl ConnectionTrait, person: &user::Model) -> Result<bool, ServiceError> {
+async fn is_last_super_manager(
+    db: &impl ConnectionTrait,
+    person: &user::Model,
+) -> Result<bool, ServiceError> {
     Ok(person.role == Role::SuperManager.as_str()
         && status_of(person) == Status::Active
         && active_super_managers(db, person.agency_id).await? <= 1)
@@ -125,7 +130,10 @@ async fn workspaces_in(
     wanted.sort_unstable();
     wanted.dedup();
     if found.len() != wanted.len() {
-        return Err(ServiceError::field("workspaces", "Choose workspaces of this agency"));
+        return Err(ServiceError::field(
+            "workspaces",
+            "Choose workspaces of this agency",
+        ));
     }
     if let Some(archived) = found.iter().find(|w| w.archived_at.is_some()) {
         return Err(ServiceError::field(
@@ -317,7 +325,10 @@ pub async fn person(
         .all(db)
         .await?
         .into_iter()
-        .map(|w| WorkspaceChoice { id: w.id, name: w.name })
+        .map(|w| WorkspaceChoice {
+            id: w.id,
+            name: w.name,
+        })
         .collect::<Vec<_>>();
     let mut workspace_choices = workspace_choices;
     workspace_choices.sort_by_key(|w| fold(&w.name));
@@ -375,9 +386,9 @@ pub(crate) async fn acting_keys(
                 .iter()
                 .filter(|other| {
                     other.role == Role::SuperManager.as_str()
-                        || key.workspace_id.is_some_and(|ws| {
-                            memberships.get(&other.id).is_some_and(|ids| ids.contains(&ws))
-                        })
+                        || key
+                            .workspace_id
+                            .is_some_and(|ws| memberships.get(&other.id).is_some_and(|ids| ids.contains(&ws)))
                 })
                 .map(|other| (other.id, other.name.clone()))
                 .collect();

@@ -15,7 +15,11 @@ use crate::server::services::audit::{self, Who};
 use crate::server::services::error::ServiceError;
 
 /// Ends every session of `user_id` but `keep` (a row key); returns how many.
-pub async fn end_all(db: &impl ConnectionTrait, user_id: i64, keep: Option<&str>) -> Result<u64, ServiceError> {
+pub async fn end_all(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    keep: Option<&str>,
+) -> Result<u64, ServiceError> {
     let mut delete = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
     if let Some(keep) = keep {
         delete = delete.filter(session::Column::Id.ne(keep));

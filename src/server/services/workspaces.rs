@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Asterisk, Expr};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter,
-    QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
+    QueryFilter, QuerySelect,
 };
 use serde_json::json;
 
@@ -121,7 +121,8 @@ pub async fn list(
         })
         .collect();
     rows.sort_by(|a, b| {
-        (a.archived_at.is_some(), a.name.to_lowercase()).cmp(&(b.archived_at.is_some(), b.name.to_lowercase()))
+        (a.archived_at.is_some(), a.name.to_lowercase())
+            .cmp(&(b.archived_at.is_some(), b.name.to_lowercase()))
     });
     Ok(rows)
 }
@@ -282,7 +283,11 @@ pub async fn set_archived(
     let txn = begin_for_agency(db, caller.agency_id).await?;
     let found = workspace_in(&txn, caller, id).await?;
     if found.archived_at.is_some() == archive {
-        let state = if archive { "already archived" } else { "not archived" };
+        let state = if archive {
+            "already archived"
+        } else {
+            "not archived"
+        };
         return Err(ServiceError::Conflict(format!("{} is {state}", found.name)));
     }
     if archive {

@@ -76,13 +76,18 @@ pub async fn change_access(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     require(caller)?;
-    let role: Role = role.parse().map_err(|_| ServiceError::field("role", "Choose a role"))?;
+    let role: Role = role
+        .parse()
+        .map_err(|_| ServiceError::field("role", "Choose a role"))?;
     let txn = begin_for_agency(db, caller.agency_id).await?;
     let person = person_in(&txn, caller, user_id).await?;
     let workspaces = workspaces_in(&txn, caller.agency_id, workspace_ids).await?;
     check_reach(role, &workspaces)?;
     let old_role = role_of(&person)?;
-    if old_role == Role::SuperManager && role != Role::SuperManager && is_last_super_manager(&txn, &person).await? {
+    if old_role == Role::SuperManager
+        && role != Role::SuperManager
+        && is_last_super_manager(&txn, &person).await?
+    {
         return Err(last_super_manager(&person, "demoted"));
     }
     let new_ids: Vec<i64> = workspaces.iter().map(|w| w.id).collect();
@@ -105,7 +110,10 @@ pub async fn change_access(
             )));
         }
     }
-    let mut old_ids = memberships_of(&txn, &[person.id]).await?.remove(&person.id).unwrap_or_default();
+    let mut old_ids = memberships_of(&txn, &[person.id])
+        .await?
+        .remove(&person.id)
+        .unwrap_or_default();
     old_ids.sort_unstable();
     let names = |ids: &[i64]| -> Vec<String> {
         ids.iter()
@@ -210,7 +218,11 @@ async fn retire(
     require(caller)?;
     let txn = begin_for_agency(db, caller.agency_id).await?;
     let person = person_in(&txn, caller, user_id).await?;
-    let doing = if to == Status::Removed { "removed" } else { "disabled" };
+    let doing = if to == Status::Removed {
+        "removed"
+    } else {
+        "disabled"
+    };
     match (status_of(&person), to) {
         (Status::Active, _) | (Status::Disabled, Status::Removed) => {}
         (Status::Invited, _) => {
@@ -256,7 +268,9 @@ async fn retire(
                         field,
                         message: format!(
                             "Choose someone active who may act in {}",
-                            key.workspace.as_deref().unwrap_or("every workspace (a super manager)")
+                            key.workspace
+                                .as_deref()
+                                .unwrap_or("every workspace (a super manager)")
                         ),
                     }),
                 }
@@ -275,8 +289,14 @@ async fn retire(
         }
         match to {
             None => {
-                revoke_within(&txn, caller, row, json!({ "acting_as": person.name, "because": doing }), now)
-                    .await?;
+                revoke_within(
+                    &txn,
+                    caller,
+                    row,
+                    json!({ "acting_as": person.name, "because": doing }),
+                    now,
+                )
+                .await?;
                 outcome.revoked.push(key.name.clone());
             }
             Some(other) => {
@@ -414,7 +434,9 @@ pub async fn reassign_key(
     let txn = begin_for_agency(db, caller.agency_id).await?;
     let key = managed_key(&txn, caller, key_id).await?;
     if key.revoked_at.is_some() || key.expires_at.is_some_and(|at| at <= now) {
-        return Err(ServiceError::Conflict("This key no longer works: there is nothing to reassign".into()));
+        return Err(ServiceError::Conflict(
+            "This key no longer works: there is nothing to reassign".into(),
+        ));
     }
     let Some(other) = may_take_over(&txn, caller.agency_id, to, key.workspace_id).await? else {
         return Err(ServiceError::field(

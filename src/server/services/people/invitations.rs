@@ -64,10 +64,14 @@ pub async fn invite(
         issues.push(FieldIssue {
             field: field.into(),
             message,
-        })
+        });
     };
-    let email = Email::parse(&invitee.email).map_err(|e| issue("email", e.to_string())).ok();
-    let name = DisplayName::parse("Name", &invitee.name).map_err(|e| issue("name", e.to_string())).ok();
+    let email = Email::parse(&invitee.email)
+        .map_err(|e| issue("email", e.to_string()))
+        .ok();
+    let name = DisplayName::parse("Name", &invitee.name)
+        .map_err(|e| issue("name", e.to_string()))
+        .ok();
     let role = invitee
         .role
         .parse::<Role>()
@@ -110,7 +114,10 @@ pub async fn invite(
         Some(found) if found.agency_id == caller.agency_id && status_of(&found) == Status::Invited => {
             return Err(ServiceError::field(
                 "email",
-                format!("{} is already invited: re-issue their invitation from the Team table", found.email),
+                format!(
+                    "{} is already invited: re-issue their invitation from the Team table",
+                    found.email
+                ),
             ));
         }
         Some(_) => {
@@ -248,7 +255,11 @@ pub async fn revoke_invitation(
 
 /// A person of the caller's agency whose invitation is pending, else 404
 /// (absent) or 409 (they already accepted).
-async fn invited(db: &impl ConnectionTrait, caller: &Caller, user_id: i64) -> Result<user::Model, ServiceError> {
+async fn invited(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    user_id: i64,
+) -> Result<user::Model, ServiceError> {
     let person = person_in(db, caller, user_id).await?;
     if status_of(&person) != Status::Invited {
         return Err(ServiceError::Conflict(format!(
