@@ -39,6 +39,15 @@ export const SEED = {
   oauth: (project: string) => ({ email: `olive-${project}@oauth.test`, name: "Olive OAuth" }),
   /** Webhook Wharf <project>: a super manager and no webhook endpoint yet (webhooks.spec.ts). */
   webhooks: (project: string) => ({ email: `wendy-${project}@webhooks.test`, name: "Wendy Webhook" }),
+  /** Team Town <project>: Tess (super manager); Mo and Kit (managers of Main; keys "Mo's feed" and "Kit's feed" act as them); Pia and Rex (agents). */
+  team: (project: string) => ({
+    tess: { email: `tess-${project}@team.test`, name: "Tess Team" },
+    mo: { email: `mo-${project}@team.test`, name: "Mo Manager" },
+    pia: { email: `pia-${project}@team.test`, name: "Pia Person" },
+    rex: { email: `rex-${project}@team.test`, name: "Rex Reset" },
+    kit: { email: `kit-${project}@team.test`, name: "Kit Keyboard" },
+    agency: `Team Town ${project}`,
+  }),
   /** Limit Homes <project>: three active keys, the default limit. */
   limit: (project: string) => ({ email: `lou-${project}@limit.test`, agency: `Limit Homes ${project}` }),
 };

@@ -74,6 +74,20 @@ for project in hydrated no-js; do
   add "wendy-$project@webhooks.test" "Wendy Webhook" super_manager "Webhook Wharf $project" Main
 done
 
+# Team Town <project>: the team pages (team.spec.ts) invite, change,
+# disable and reset people here, one person per test (they run in
+# parallel): Mo and Kit manage Main and a key acts as each; Pia changes
+# her own password and sessions; Rex gets a reset link.
+for project in hydrated no-js; do
+  add "tess-$project@team.test" "Tess Team" super_manager "Team Town $project" Main
+  add "mo-$project@team.test" "Mo Manager" manager "Team Town $project" Main
+  add "pia-$project@team.test" "Pia Person" agent "Team Town $project" Main
+  add "rex-$project@team.test" "Rex Reset" agent "Team Town $project" Main
+  add "kit-$project@team.test" "Kit Keyboard" manager "Team Town $project" Main
+  key "Team Town $project" "Mo's feed" read:leads --workspace Main --act-as "mo-$project@team.test"
+  key "Team Town $project" "Kit's feed" read:leads --workspace Main --act-as "kit-$project@team.test"
+done
+
 # Leads and properties arrive only through /v1, as keys would send them.
 add rita@records.test "Rita Records" super_manager "Records Realty" Harbour
 # Room for the keys session-tokens.spec.ts makes to mint from.

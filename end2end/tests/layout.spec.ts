@@ -25,6 +25,9 @@ const PAGES = [
   "/admin/leads",
   "/admin/properties",
   "/admin/notifications",
+  "/admin/team",
+  "/admin/team/invite",
+  "/admin/workspaces",
 ];
 
 /** The two agencies: the demo as it is, and with 10,000 more keys. */

@@ -83,6 +83,16 @@ fn KeyView(detail: KeyDetail) -> impl IntoView {
             <span class=status_class>{row.status.label()}</span>" "
             <code class="api-key">{row.api_key()}"…"{row.last4.clone()}</code>
         </p>
+        {row.suspended.clone().map(|why| {
+            let remedy = if why == "Workspace archived" {
+                "until a super manager restores the workspace (Admin › Workspaces)."
+            } else {
+                "until it is reassigned to someone active (Admin › Team) or revoked."
+            };
+            view! {
+                <p class="notice form-error" role="alert">{why}": requests with this key are refused (401) "{remedy}</p>
+            }
+        })}
         <SessionTokenDone/>
         {manage}
         <section aria-labelledby="key-details-heading">

@@ -597,13 +597,12 @@ fn access_form(person: &PersonDetail, flash: &FormFlash) -> impl IntoView {
 /// One select of whom a key acts as instead (or, with `revoke`, revoking it).
 fn key_choice(
     key: &ActingKey,
-    name: String,
+    (id, name): (String, String),
     label: String,
     with_revoke: bool,
     chosen: &str,
     error: Option<String>,
 ) -> impl IntoView {
-    let id = name.clone();
     let error_id = format!("{id}-error");
     let invalid = error.is_some();
     let mut options =
@@ -666,7 +665,8 @@ fn acting_keys(person: &PersonDetail, flash: &FormFlash) -> impl IntoView {
             let field = format!("reassign_{}", key.id);
             let action = format!("{}/keys/{}/reassign", person_path(person.row.id), key.id);
             let label = format!("Whom {} acts as", key.name);
-            let select = key_choice(key, "act_as".to_owned(), label, false, "", flash.error(&field));
+            let ids = (format!("reassign-{}", key.id), "act_as".to_owned());
+            let select = key_choice(key, ids, label, false, "", flash.error(&field));
             view! {
                 <li class="acting-key">
                     <a href=crate::components::keys::key_path(&key.id)>{key.name.clone()}</a>
@@ -787,7 +787,7 @@ fn retire_form(person: PersonDetail, removing: bool, flash: &FormFlash) -> impl 
                 let field = format!("key_{}", key.id);
                 let label = format!("{} ({})", key.name, key_place(key));
                 let chosen = flash.value(&field);
-                key_choice(key, field.clone(), label, true, &chosen, flash.error(&field))
+                key_choice(key, (field.clone(), field.clone()), label, true, &chosen, flash.error(&field))
             })
             .collect::<Vec<_>>();
         view! {

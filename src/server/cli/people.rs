@@ -72,10 +72,10 @@ pub struct WorkspaceRename {
     agency: AgencyArg,
     /// The workspace to rename.
     #[arg(long)]
-    workspace: String,
-    /// Its new name.
-    #[arg(long)]
     name: String,
+    /// Its new name (1–200 characters, unique in the agency).
+    #[arg(long)]
+    to: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -84,7 +84,7 @@ pub struct WorkspaceArg {
     agency: AgencyArg,
     /// The workspace.
     #[arg(long)]
-    workspace: String,
+    name: String,
 }
 
 async fn open(config: &Config) -> Result<sea_orm::DatabaseConnection, Failure> {
@@ -103,7 +103,8 @@ async fn agency(
 }
 
 /// A service's refusal in the words of the command line: the flag it is
-/// about first.
+/// about first (`flag` for a workspace's name and for a refusal of the
+/// whole change).
 fn refused(err: ServiceError, flag: &str) -> Failure {
     match err {
         ServiceError::Invalid(issues) => Failure::Usage(
@@ -111,7 +112,6 @@ fn refused(err: ServiceError, flag: &str) -> Failure {
                 .iter()
                 .map(|issue| {
                     let flag = match issue.field.as_str() {
-                        "name" => "--name",
                         "workspace" | "workspaces" => "--workspace",
                         field if field.starts_with("key_") => "--reassign-keys-to",
                         _ => flag,
@@ -293,7 +293,7 @@ async fn workspace(
         .await
         .map_err(|e| match e {
             directory::LookupError::Database(err) => Failure::Runtime(err.into()),
-            other => Failure::Usage(format!("--workspace: {other}")),
+            other => Failure::Usage(format!("--name: {other}")),
         })
 }
 
@@ -301,19 +301,12 @@ async fn workspace(
 pub async fn workspace_rename(config: Config, args: WorkspaceRename) -> Result<(), Failure> {
     let db = open(&config).await?;
     let agency = agency(&db, &args.agency).await?;
-    let found = workspace(&db, &agency, &args.workspace).await?;
+    let found = workspace(&db, &agency, &args.name).await?;
     let caller = Caller::command_line(agency.id);
-    workspaces::rename(
-        &db,
-        &KeyCache::default(),
-        &caller,
-        found.id,
-        &args.name,
-        Utc::now(),
-    )
-    .await
-    .map_err(|e| refused(e, "--name"))?;
-    eprintln!("renamed workspace {} to {}", found.name, args.name.trim());
+    workspaces::rename(&db, &KeyCache::default(), &caller, found.id, &args.to, Utc::now())
+        .await
+        .map_err(|e| refused(e, "--to"))?;
+    eprintln!("renamed workspace {} to {}", found.name, args.to.trim());
     Ok(())
 }
 
@@ -321,11 +314,11 @@ pub async fn workspace_rename(config: Config, args: WorkspaceRename) -> Result<(
 pub async fn workspace_archive(config: Config, args: WorkspaceArg, archive: bool) -> Result<(), Failure> {
     let db = open(&config).await?;
     let agency = agency(&db, &args.agency).await?;
-    let found = workspace(&db, &agency, &args.workspace).await?;
+    let found = workspace(&db, &agency, &args.name).await?;
     let caller = Caller::command_line(agency.id);
     let name = workspaces::set_archived(&db, &KeyCache::default(), &caller, found.id, archive, Utc::now())
         .await
-        .map_err(|e| refused(e, "--workspace"))?;
+        .map_err(|e| refused(e, "--name"))?;
     if archive {
         eprintln!("archived workspace {name}: no new keys, its keys are refused, its data is kept");
     } else {

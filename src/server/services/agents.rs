@@ -8,11 +8,16 @@ use crate::domain::role::Role;
 use crate::entities::{membership, user};
 use crate::models::crm::Agent;
 
-/// Users in reach: everyone in the agency for an agency-wide reach; for a
+/// Users in reach (not invited, not removed): everyone in the agency for an agency-wide reach; for a
 /// workspace, its members and the super managers (who reach every workspace).
 pub async fn list(db: &impl ConnectionTrait, reach: &Reach) -> Result<Vec<Agent>, DbErr> {
     let users = user::Entity::find()
         .filter(user::Column::AgencyId.eq(reach.agency_id))
+        // Invited people have not joined yet; removed ones have left.
+        .filter(user::Column::Status.is_not_in([
+            crate::domain::person::Status::Invited.as_str(),
+            crate::domain::person::Status::Removed.as_str(),
+        ]))
         .order_by_asc(user::Column::Name)
         .order_by_asc(user::Column::Id)
         .all(db)

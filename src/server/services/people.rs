@@ -16,7 +16,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use serde_json::json;
 
 use crate::domain::person::Status;
@@ -174,22 +176,30 @@ async fn memberships_of(
     Ok(by_person)
 }
 
-/// Live keys acting as each person, by person.
+/// Live keys acting as each person, by person: one grouped count.
 async fn keys_acting_counts(
     db: &impl ConnectionTrait,
     agency_id: i64,
     now: DateTime<Utc>,
 ) -> Result<HashMap<i64, u64>, ServiceError> {
-    let mut counts = HashMap::new();
-    for key in api_key::Entity::find()
+    #[derive(sea_orm::FromQueryResult)]
+    struct Count {
+        act_as_user_id: i64,
+        n: i64,
+    }
+    Ok(api_key::Entity::find()
+        .select_only()
+        .column(api_key::Column::ActAsUserId)
+        .column_as(Expr::col(sea_orm::sea_query::Asterisk).count(), "n")
         .filter(api_key::Column::AgencyId.eq(agency_id))
         .filter(active_at(now))
+        .group_by(api_key::Column::ActAsUserId)
+        .into_model::<Count>()
         .all(db)
         .await?
-    {
-        *counts.entry(key.act_as_user_id).or_insert(0) += 1;
-    }
-    Ok(counts)
+        .into_iter()
+        .map(|c| (c.act_as_user_id, c.n.max(0) as u64))
+        .collect())
 }
 
 /// When each invited person's newest live link expires.

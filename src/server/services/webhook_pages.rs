@@ -57,6 +57,7 @@ pub async fn choices(db: &impl ConnectionTrait, caller: &Caller) -> Result<Webho
     allowed(caller)?;
     let workspaces = workspace::Entity::find()
         .filter(workspace::Column::AgencyId.eq(caller.agency_id))
+        .filter(workspace::Column::ArchivedAt.is_null())
         .order_by_asc(workspace::Column::Name)
         .all(db)
         .await?

@@ -42,8 +42,10 @@ pub async fn reach_choices(
     let Some(actor) = &caller.actor else {
         return Ok(Vec::new());
     };
+    // An archived workspace takes no new grants (its tokens would be refused).
     let workspaces = workspace::Entity::find()
         .filter(workspace::Column::AgencyId.eq(caller.agency_id))
+        .filter(workspace::Column::ArchivedAt.is_null())
         .all(db)
         .await?;
     let mut choices = Vec::new();
