@@ -24,6 +24,8 @@ use crate::models::{AppError, FormFlash};
 use crate::server_fns::people::{get_invite_choices, get_person, get_shown_link, get_team};
 use crate::server_fns::session::get_form_flash;
 
+pub use crate::pages::webhooks::{error_message, form_errors};
+
 pub const TEAM_PATH: &str = "/admin/team";
 pub const INVITE_PATH: &str = "/admin/team/invite";
 pub const WORKSPACES_PATH: &str = "/admin/workspaces";
@@ -81,10 +83,6 @@ pub fn done_notice() -> impl IntoView {
     notice.map(|n| view! { <p class="notice success" role="status">{n.text()}</p> })
 }
 
-pub fn error_message(message: String) -> impl IntoView {
-    view! { <p class="form-error" role="alert">{message}</p> }
-}
-
 /// What a refused page load says: only super managers see the team.
 pub fn load_error(err: AppError, what: &str) -> AnyView {
     let message = match err {
@@ -93,18 +91,6 @@ pub fn load_error(err: AppError, what: &str) -> AnyView {
         other => other.to_string(),
     };
     error_message(message).into_any()
-}
-
-/// "Some fields need another look", over a form refused field by field.
-pub fn form_errors(flash: &FormFlash) -> impl IntoView {
-    let whole = flash.error("form");
-    let fields = whole.is_none() && !flash.errors.is_empty();
-    view! {
-        {whole.map(error_message)}
-        {fields.then(|| view! {
-            <p class="form-error" role="alert">"Some fields need another look: see the messages below them."</p>
-        })}
-    }
 }
 
 /// A labelled input with its hint and error; the id is `{prefix}-{name}`.

@@ -547,18 +547,16 @@ pub async fn accept_invitation(
 ) -> Response {
     let result =
         people::accept_invitation(&state.db, &state.pepper, &form.token, &form.password, Utc::now()).await;
-    let page = format!("{}?token={}", invitation_path(), encode(&form.token));
-    link_answer(
-        &state,
-        &renderer,
+    let answer = LinkPost {
+        state: &state,
+        renderer: &renderer,
         peer,
-        &headers,
-        &session,
-        result,
-        &page,
-        forms::ACCEPT_INVITATION,
-    )
-    .await
+        headers: &headers,
+        session: &session,
+    };
+    answer
+        .answer(result, invitation_path(), &form.token, forms::ACCEPT_INVITATION)
+        .await
 }
 
 /// `POST /reset-password`: a new password from a reset link; every other
@@ -573,53 +571,60 @@ pub async fn reset_password(
 ) -> Response {
     let result =
         people::reset_password(&state.db, &state.pepper, &form.token, &form.password, Utc::now()).await;
-    let page = format!("{}?token={}", reset_path(), encode(&form.token));
-    link_answer(
-        &state,
-        &renderer,
+    let answer = LinkPost {
+        state: &state,
+        renderer: &renderer,
         peer,
-        &headers,
-        &session,
-        result,
-        &page,
-        forms::RESET_PASSWORD,
-    )
-    .await
+        headers: &headers,
+        session: &session,
+    };
+    answer
+        .answer(result, reset_path(), &form.token, forms::RESET_PASSWORD)
+        .await
 }
 
 fn encode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn link_answer(
-    state: &AppState,
-    renderer: &PageRenderer,
+/// A post of one of the two link pages, and what answering it needs.
+struct LinkPost<'a> {
+    state: &'a AppState,
+    renderer: &'a PageRenderer,
     peer: Peer,
-    headers: &HeaderMap,
-    session: &Session,
-    result: Result<i64, ServiceError>,
-    page: &str,
-    form: &str,
-) -> Response {
-    let status = match result {
-        Ok(user_id) => {
-            let from = SignInFrom::of(crate::server::auth::client(state, peer, headers), headers);
-            return sign_in(session, user_id, from, crate::domain::next_url::HOME).await;
-        }
-        Err(ServiceError::Invalid(issues)) => {
-            let flash = FormFlash {
-                form: form.into(),
-                errors: issues.into_iter().map(|i| (i.field, i.message)).collect(),
-                values: BTreeMap::new(),
-            };
-            return no_store(
-                render_page(renderer, headers, page, flash, StatusCode::UNPROCESSABLE_ENTITY).await,
-            );
-        }
-        // The page itself says the link no longer works.
-        Err(ServiceError::NotFound) => StatusCode::NOT_FOUND,
-        Err(err) => return form_post::failed("using a one-time link", &err),
-    };
-    no_store(render_page(renderer, headers, page, FormFlash::default(), status).await)
+    headers: &'a HeaderMap,
+    session: &'a Session,
+}
+
+impl LinkPost<'_> {
+    /// Signed in and sent home; or the page (`path?token=…`) again with
+    /// the password's error (422), or saying the link no longer works (404).
+    async fn answer(
+        self,
+        result: Result<i64, ServiceError>,
+        path: &str,
+        token: &str,
+        form: &str,
+    ) -> Response {
+        let page = format!("{path}?token={}", encode(token));
+        let (flash, status) = match result {
+            Ok(user_id) => {
+                let ip = crate::server::auth::client(self.state, self.peer, self.headers);
+                let from = SignInFrom::of(ip, self.headers);
+                return sign_in(self.session, user_id, from, crate::domain::next_url::HOME).await;
+            }
+            Err(ServiceError::Invalid(issues)) => (
+                FormFlash {
+                    form: form.into(),
+                    errors: issues.into_iter().map(|i| (i.field, i.message)).collect(),
+                    values: BTreeMap::new(),
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            // The page itself says the link no longer works.
+            Err(ServiceError::NotFound) => (FormFlash::default(), StatusCode::NOT_FOUND),
+            Err(err) => return form_post::failed("using a one-time link", &err),
+        };
+        no_store(render_page(self.renderer, self.headers, &page, flash, status).await)
+    }
 }

@@ -90,3 +90,34 @@ pub async fn record(db: &impl ConnectionTrait, event: Event<'_>) -> Result<(), D
     .await
     .map(|_| ())
 }
+
+/// Records what a person did for themselves, with no caller of the
+/// dashboard's kind: accepting an invitation, using a reset link, their own
+/// password and sessions.
+pub async fn record_by_person(
+    db: &impl ConnectionTrait,
+    agency_id: i64,
+    (id, name): (i64, &str),
+    ip: Option<&str>,
+    action: AuditAction,
+    details: serde_json::Value,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let who = Who::User {
+        id,
+        name: name.to_owned(),
+    };
+    record(
+        db,
+        Event {
+            agency_id,
+            who: &who,
+            ip,
+            action,
+            key: None,
+            details,
+            at,
+        },
+    )
+    .await
+}

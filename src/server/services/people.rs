@@ -78,6 +78,21 @@ async fn person_in(db: &impl ConnectionTrait, caller: &Caller, id: i64) -> Resul
         .ok_or(ServiceError::NotFound)
 }
 
+/// A link just made for `person`, to show once.
+fn issued(
+    person: user::Model,
+    token: &crate::domain::account_token::AccountToken,
+    origin: &str,
+    expires_at: DateTime<Utc>,
+) -> crate::models::people::IssuedLink {
+    crate::models::people::IssuedLink {
+        person: person.name,
+        email: person.email,
+        link: token.link(origin),
+        expires_at,
+    }
+}
+
 /// The agency's active super managers.
 async fn active_super_managers(db: &impl ConnectionTrait, agency_id: i64) -> Result<u64, ServiceError> {
     Ok(user::Entity::find()

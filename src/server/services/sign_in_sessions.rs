@@ -11,7 +11,7 @@ use crate::entities::session;
 use crate::models::people::SignedInSession;
 use crate::models::CurrentUser;
 use crate::server::auth::ABSOLUTE_LIFETIME;
-use crate::server::services::audit::{self, Who};
+use crate::server::services::audit;
 use crate::server::services::error::ServiceError;
 
 /// Ends every session of `user_id` but `keep` (a row key); returns how many.
@@ -98,24 +98,18 @@ pub async fn sign_out(
         }
         SignOut::EverywhereElse => end_all(db, user.id, current).await?,
     };
-    audit::record(
+    audit::record_by_person(
         db,
-        audit::Event {
-            agency_id: user.agency_id,
-            who: &Who::User {
-                id: user.id,
-                name: user.name.clone(),
-            },
-            ip: ip.as_deref(),
-            action: AuditAction::SessionsEnded,
-            key: None,
-            details: json!({
-                "person": { "id": user.id, "name": user.name, "email": user.email },
-                "sessions_ended": ended,
-                "everywhere_else": matches!(which, SignOut::EverywhereElse),
-            }),
-            at: now,
-        },
+        user.agency_id,
+        (user.id, &user.name),
+        ip.as_deref(),
+        AuditAction::SessionsEnded,
+        json!({
+            "person": { "id": user.id, "name": user.name, "email": user.email },
+            "sessions_ended": ended,
+            "everywhere_else": matches!(which, SignOut::EverywhereElse),
+        }),
+        now,
     )
     .await?;
     Ok(ended)

@@ -21,7 +21,7 @@ use crate::entities::{agency, membership, user};
 use crate::models::people::IssuedLink;
 use crate::models::FieldIssue;
 use crate::server::password;
-use crate::server::services::audit::{self, Who};
+use crate::server::services::audit;
 use crate::server::services::error::ServiceError;
 use crate::server::services::keys::{begin_for_agency, Caller};
 use crate::server::services::people::passwords::{issue_token, live_token, revoke_tokens};
@@ -180,12 +180,7 @@ pub async fn invite(
         )
         .await?;
     txn.commit().await?;
-    Ok(IssuedLink {
-        person: person.name,
-        email: person.email,
-        link: token.link(origin),
-        expires_at,
-    })
+    Ok(super::issued(person, &token, origin, expires_at))
 }
 
 /// A new 7-day link for a pending invitation; the old one stops working.
@@ -211,12 +206,7 @@ pub async fn reissue_invitation(
         )
         .await?;
     txn.commit().await?;
-    Ok(IssuedLink {
-        person: person.name,
-        email: person.email,
-        link: token.link(origin),
-        expires_at,
-    })
+    Ok(super::issued(person, &token, origin, expires_at))
 }
 
 /// Revokes a pending invitation: its link stops working and the person
@@ -325,20 +315,14 @@ pub async fn accept_invitation(
         .filter(user::Column::Id.eq(person.id))
         .exec(&txn)
         .await?;
-    audit::record(
+    audit::record_by_person(
         &txn,
-        audit::Event {
-            agency_id: person.agency_id,
-            who: &Who::User {
-                id: person.id,
-                name: person.name.clone(),
-            },
-            ip: None,
-            action: AuditAction::InvitationAccepted,
-            key: None,
-            details: json!({ "person": person_json(&person) }),
-            at: now,
-        },
+        person.agency_id,
+        (person.id, &person.name),
+        None,
+        AuditAction::InvitationAccepted,
+        json!({ "person": person_json(&person) }),
+        now,
     )
     .await?;
     txn.commit().await?;

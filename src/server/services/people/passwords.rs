@@ -20,7 +20,7 @@ use crate::entities::{account_token, user};
 use crate::models::people::IssuedLink;
 use crate::models::CurrentUser;
 use crate::server::password;
-use crate::server::services::audit::{self, Who};
+use crate::server::services::audit;
 use crate::server::services::error::ServiceError;
 use crate::server::services::keys::{begin_for_agency, Caller};
 use crate::server::services::sign_in_sessions;
@@ -184,12 +184,7 @@ pub async fn issue_reset(
         )
         .await?;
     txn.commit().await?;
-    Ok(IssuedLink {
-        person: person.name,
-        email: person.email,
-        link: token.link(origin),
-        expires_at,
-    })
+    Ok(super::issued(person, &token, origin, expires_at))
 }
 
 /// Whose password a reset link sets, while it works: `(name, email)`.
@@ -234,20 +229,14 @@ pub async fn reset_password(
         .exec(&txn)
         .await?;
     let ended = sign_in_sessions::end_all(&txn, person.id, None).await?;
-    audit::record(
+    audit::record_by_person(
         &txn,
-        audit::Event {
-            agency_id: person.agency_id,
-            who: &Who::User {
-                id: person.id,
-                name: person.name.clone(),
-            },
-            ip: None,
-            action: AuditAction::PasswordReset,
-            key: None,
-            details: json!({ "person": person_json(&person), "sessions_ended": ended }),
-            at: now,
-        },
+        person.agency_id,
+        (person.id, &person.name),
+        None,
+        AuditAction::PasswordReset,
+        json!({ "person": person_json(&person), "sessions_ended": ended }),
+        now,
     )
     .await?;
     txn.commit().await?;
@@ -320,20 +309,14 @@ pub async fn change_password(
         .await?;
     revoke_tokens(&txn, user.id, Purpose::PasswordReset, now).await?;
     let ended = sign_in_sessions::end_all(&txn, user.id, keep).await?;
-    audit::record(
+    audit::record_by_person(
         &txn,
-        audit::Event {
-            agency_id: user.agency_id,
-            who: &Who::User {
-                id: user.id,
-                name: user.name.clone(),
-            },
-            ip: ip.as_deref(),
-            action: AuditAction::PasswordChanged,
-            key: None,
-            details: json!({ "person": person_json(&stored), "sessions_ended": ended }),
-            at: now,
-        },
+        user.agency_id,
+        (user.id, &user.name),
+        ip.as_deref(),
+        AuditAction::PasswordChanged,
+        json!({ "person": person_json(&stored), "sessions_ended": ended }),
+        now,
     )
     .await?;
     txn.commit().await?;
