@@ -87,7 +87,7 @@ impl ApiError {
             ApiError::MissingCredentials | ApiError::InvalidCredentials => "Invalid or expired token".into(),
             ApiError::Suspended(Suspension::ActingUserDisabled) => {
                 "Acting user disabled: the person this credential acts as can no longer sign in. \
-                 Reassign the key to someone else in Developer Settings, or use another key"
+                 A super manager can reassign the key to someone active (Admin › Team) or revoke it"
                     .into()
             }
             ApiError::Suspended(Suspension::WorkspaceArchived) => {

@@ -181,7 +181,7 @@ fn sessions_table(sessions: Vec<SignedInSession>) -> impl IntoView {
         })
         .collect::<Vec<_>>();
     view! {
-        <div class="table-scroll" role="region" aria-label="Sessions table" tabindex="0">
+        <div class="table-scroll records-scroll" role="region" aria-label="Sessions table" tabindex="0">
             <table class="keys">
                 <caption class="visually-hidden">"Sessions"</caption>
                 <thead>

@@ -389,7 +389,7 @@ fn team_table(page: TeamList, query: &TeamQuery) -> AnyView {
         .collect::<Vec<_>>();
     view! {
         <p class="table-count" role="status">{count}</p>
-        <div class="table-scroll" role="region" aria-label="Team table" tabindex="0">
+        <div class="table-scroll records-scroll" role="region" aria-label="Team table" tabindex="0">
             <table class="keys">
                 <caption class="visually-hidden">"Team"</caption>
                 <thead>

@@ -86,7 +86,7 @@ fn table(rows: Vec<WorkspaceRow>) -> impl IntoView {
         })
         .collect::<Vec<_>>();
     view! {
-        <div class="table-scroll" role="region" aria-label="Workspaces table" tabindex="0">
+        <div class="table-scroll records-scroll" role="region" aria-label="Workspaces table" tabindex="0">
             <table class="keys">
                 <caption class="visually-hidden">"Workspaces"</caption>
                 <thead>

@@ -351,7 +351,7 @@ pub async fn reassign_key(
     let result = match first(&fields, "act_as").parse::<i64>() {
         Ok(to) => {
             let state = &post.state;
-            people::reassign_key(&state.db, &state.keys, &caller, &key, to, Utc::now()).await
+            people::reassign_key(&state.db, &state.keys, &caller, (&key, id), to, Utc::now()).await
         }
         Err(_) => Err(ServiceError::field("act_as", "Choose who the key acts as")),
     };
@@ -447,13 +447,35 @@ pub async fn change_workspace(post: FormPost, Id(id): Id, body: Bytes) -> Respon
 const PROFILE_PATH: &str = "/admin/profile";
 
 /// `POST /admin/profile/password`: the signed-in person's own password.
+/// Wrong current passwords count against the sign-in throttle (per account
+/// and per address): a stolen session cannot guess the password faster
+/// than the sign-in page lets anyone.
 pub async fn change_password(
     post: FormPost,
     current: Option<Extension<CurrentSession>>,
     body: Bytes,
 ) -> Response {
     let fields = fields(&body);
-    let ip = crate::server::auth::client(&post.state, post.peer, &post.headers).map(|ip| ip.to_string());
+    let ip = crate::server::auth::client(&post.state, post.peer, &post.headers);
+    let throttled = |seconds: u64| {
+        ServiceError::field(
+            "current_password",
+            format!("Too many attempts. Try again in {seconds} seconds."),
+        )
+    };
+    if let Some(seconds) = post.state.sign_ins.wait(&post.user.email, ip) {
+        let mut response = refuse(
+            &post,
+            throttled(seconds),
+            PROFILE_PATH,
+            forms::PASSWORD,
+            BTreeMap::new(),
+            NO_SUCH_PERSON,
+        )
+        .await;
+        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        return response;
+    }
     let keep = current.map(|Extension(CurrentSession(id))| id);
     let result = people::change_password(
         &post.state.db,
@@ -461,12 +483,33 @@ pub async fn change_password(
         first(&fields, "current_password"),
         first(&fields, "new_password"),
         keep.as_deref(),
-        ip,
+        ip.map(|ip| ip.to_string()),
         Utc::now(),
     )
     .await;
     match result {
         Ok(_) => done(&format!("{PROFILE_PATH}#password"), PeopleNotice::PasswordChanged),
+        Err(ServiceError::Invalid(issues))
+            if issues
+                .iter()
+                .any(|i| i.field == "current_password" && i.message == people::WRONG_PASSWORD) =>
+        {
+            let (err, status) = match post.state.sign_ins.failed(&post.user.email, ip) {
+                Some(seconds) => (throttled(seconds), StatusCode::TOO_MANY_REQUESTS),
+                None => (ServiceError::Invalid(issues), StatusCode::UNPROCESSABLE_ENTITY),
+            };
+            let mut response = refuse(
+                &post,
+                err,
+                PROFILE_PATH,
+                forms::PASSWORD,
+                BTreeMap::new(),
+                NO_SUCH_PERSON,
+            )
+            .await;
+            *response.status_mut() = status;
+            response
+        }
         Err(err) => {
             refuse(
                 &post,
@@ -525,13 +568,21 @@ pub async fn sign_out_sessions(
     }
 }
 
-/// What the two public link pages post: the token, and the new password.
-#[derive(serde::Deserialize)]
+/// What the two public link pages post: the token, and the new password
+/// (the first of each, as every form here reads its fields).
 pub struct LinkForm {
-    #[serde(default)]
     token: String,
-    #[serde(default)]
     password: String,
+}
+
+impl LinkForm {
+    fn of(body: &[u8]) -> Self {
+        let fields = fields(body);
+        Self {
+            token: first(&fields, "token").to_owned(),
+            password: first(&fields, "password").to_owned(),
+        }
+    }
 }
 
 type Peer = Option<Extension<ConnectInfo<std::net::SocketAddr>>>;
@@ -543,8 +594,9 @@ pub async fn accept_invitation(
     peer: Peer,
     headers: HeaderMap,
     session: Session,
-    axum::Form(form): axum::Form<LinkForm>,
+    body: Bytes,
 ) -> Response {
+    let form = LinkForm::of(&body);
     let result =
         people::accept_invitation(&state.db, &state.pepper, &form.token, &form.password, Utc::now()).await;
     let answer = LinkPost {
@@ -567,8 +619,9 @@ pub async fn reset_password(
     peer: Peer,
     headers: HeaderMap,
     session: Session,
-    axum::Form(form): axum::Form<LinkForm>,
+    body: Bytes,
 ) -> Response {
+    let form = LinkForm::of(&body);
     let result =
         people::reset_password(&state.db, &state.pepper, &form.token, &form.password, Utc::now()).await;
     let answer = LinkPost {

@@ -385,6 +385,12 @@ on_both_engines! {
         let max = app.signed_in("max@acme.test").await;
         let (_, table) = page(app, &max, "/admin/profile/developer-settings").await;
         assert!(table.contains("Acting user disabled"), "the key table marks it");
+        // The key must act as the person the address names: else 404, nothing changed.
+        for other in [world.max, 999_999] {
+            let (status, _, _) = post(app, &max, &format!("/admin/team/{other}/keys/{left_id}/reassign"), &[("act_as", &world.max.to_string())]).await;
+            assert_eq!(status, 404, "/admin/team/{other}/keys/{left_id}/reassign");
+        }
+        assert_eq!(app.v1("GET", "/v1/me", &left, None).await.0, 401);
         // Reassigned: accepted again at once.
         let (status, location, _) = post(app, &max, &format!("/admin/team/{}/keys/{left_id}/reassign", world.sam), &[("act_as", &world.max.to_string())]).await;
         assert_eq!(status, 303, "{location}");
@@ -483,6 +489,22 @@ on_both_engines! {
         assert_eq!(page(app, &fresh, "/admin/profile").await.0, 200, "the browser that reset is signed in");
         assert_eq!(post(app, &client(), "/reset-password", &[("token", &token), ("password", "yet another passphrase")]).await.0, 404);
         assert_eq!(audit(app, AuditAction::PasswordReset).await.len(), 1);
+        // A field sent twice is read as every form reads it (the first), never a raw framework error.
+        let (status, _, html) = post(app, &client(), "/invitation", &[("token", "x"), ("token", "y"), ("password", NEW_PASSWORD)]).await;
+        assert_eq!(status, 404);
+        assert!(html.contains("no longer works"));
+
+        // Guessing the current password from a signed-in session is throttled like signing in.
+        let mut statuses = Vec::new();
+        for _ in 0..6 {
+            let (status, _, html) = post(app, &fresh, "/admin/profile/password", &[("current_password", "guess guess guess"), ("new_password", NEW_PASSWORD)]).await;
+            if status == 429 {
+                assert!(html.contains("Too many attempts"), "{html}");
+            }
+            statuses.push(status);
+        }
+        assert_eq!(statuses.first(), Some(&422));
+        assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
     }
 
     async fn workspaces_created_renamed_archived_and_restored(engine) {

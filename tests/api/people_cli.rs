@@ -54,6 +54,7 @@ on_both_engines! {
         assert!(out.is_empty());
         assert!(out2.starts_with("email\tname\trole\tstatus"), "{out2}");
         assert!(out2.contains("max@acme.test\tMax Manager\tmanager\tactive\tDowntown\t"), "{out2}");
+        assert!(out2.contains("sam@acme.test\tSam Super\tsuper_manager\tactive\tall\t"), "{out2}");
         assert!(!out2.contains("oz@other.test"));
 
         // Bad input: exit 2, the flag named, nothing changed.
@@ -63,9 +64,12 @@ on_both_engines! {
         let (code, _, err) = cli(app, &["user", "disable", "--agency", "Acme Realty", "--email", "sam@acme.test"]);
         assert_eq!(code, 2);
         assert!(err.contains("--email:") && err.contains("only active super manager"), "{err}");
+        // A second key acting as Max: the refusal below still says it once.
+        app.dashboard_key("sam@acme.test", Some(world.downtown), world.max, "live", &["read:leads"]).await;
         let (code, _, err) = cli(app, &["user", "disable", "--agency", "Acme Realty", "--email", "max@acme.test", "--reassign-keys-to", "uma@acme.test"]);
         assert_eq!(code, 2);
         assert!(err.contains("--reassign-keys-to:") && err.contains("Downtown"), "{err}");
+        assert_eq!(err.matches("--reassign-keys-to:").count(), 1, "one line, each message once: {err}");
         assert_eq!(app.v1("GET", "/v1/me", &token, None).await.0, 200);
 
         // Disabled with the keys left: they are refused, and the command says so.
@@ -127,6 +131,10 @@ on_both_engines! {
         let (code, _, err) = cli(app, &["workspace", "archive", "--agency", "Acme Realty", "--name", "Nowhere"]);
         assert_eq!(code, 2);
         assert!(err.contains("--name:"), "{err}");
+        // An archived workspace takes no new members.
+        let (code, _, err) = cli(app, &["user", "add", "--agency", "Acme Realty", "--workspace", "Harbour Bay", "--email", "late@acme.test", "--name", "Late", "--role", "agent"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("--workspace: Harbour Bay is archived"), "{err}");
         let (code, _, _) = cli(app, &["workspace", "restore", "--agency", "Acme Realty", "--name", "Harbour Bay"]);
         assert_eq!(code, 0);
         let (code, _, err) = cli(app, &["workspace", "add", "--agency", "Acme Realty"]);

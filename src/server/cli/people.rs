@@ -118,7 +118,12 @@ fn refused(err: ServiceError, flag: &str) -> Failure {
                     };
                     format!("{flag}: {}", issue.message)
                 })
-                .collect::<Vec<_>>()
+                .fold(Vec::<String>::new(), |mut seen, line| {
+                    if !seen.contains(&line) {
+                        seen.push(line);
+                    }
+                    seen
+                })
                 .join("; "),
         ),
         ServiceError::Conflict(message) | ServiceError::Forbidden(message) => {
@@ -144,7 +149,9 @@ pub async fn list(config: Config, args: UserList) -> Result<(), Failure> {
         .map_err(|e| refused(e, "--agency"))?;
     println!("email\tname\trole\tstatus\tworkspaces\tlast sign-in\tkeys acting as them");
     for row in page.rows {
-        let workspaces = if row.workspaces.is_empty() {
+        let workspaces = if row.role == crate::domain::role::Role::SuperManager {
+            "all".to_owned()
+        } else if row.workspaces.is_empty() {
             "-".to_owned()
         } else {
             row.workspaces.join(", ")

@@ -74,9 +74,10 @@ pub async fn add_user(config: Config, args: UserAdd) -> Result<(), Failure> {
     let (email, role) = (new.email.to_string(), new.role);
     let secret = generated.then(|| new.password.expose().to_owned());
     let added = accounts::add_user(&db, new).await.map_err(|err| match err {
-        AccountError::EmailTaken(_) | AccountError::NoAgency | AccountError::SeveralAgencies => {
-            Failure::Usage(err.to_string())
-        }
+        AccountError::EmailTaken(_)
+        | AccountError::NoAgency
+        | AccountError::SeveralAgencies
+        | AccountError::WorkspaceArchived(_) => Failure::Usage(err.to_string()),
         other => Failure::Runtime(other.into()),
     })?;
     let workspace = added

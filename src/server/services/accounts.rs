@@ -27,6 +27,8 @@ pub enum AccountError {
     SeveralAgencies,
     #[error("setup is closed: the first user already exists")]
     SetupClosed,
+    #[error("--workspace: {0} is archived: restore it first (keyward workspace restore --name …)")]
+    WorkspaceArchived(String),
     #[error(transparent)]
     Database(#[from] DbErr),
     #[error(transparent)]
@@ -230,6 +232,8 @@ async fn find_or_create_workspace(
         .one(db)
         .await?;
     match found {
+        // An archived workspace takes no new members.
+        Some(found) if found.archived_at.is_some() => Err(AccountError::WorkspaceArchived(found.name)),
         Some(found) => Ok(found),
         None => insert_workspace(db, agency_id, name).await,
     }

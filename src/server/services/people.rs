@@ -37,7 +37,7 @@ pub use access::{change_access, disable, enable, reassign_key, remove, KeyDecisi
 pub use invitations::{
     accept_invitation, invitation, invite, reissue_invitation, revoke_invitation, Invitee, PendingInvitation,
 };
-pub use passwords::{change_password, issue_reset, reset_link_person, reset_password};
+pub use passwords::{change_password, issue_reset, reset_link_person, reset_password, WRONG_PASSWORD};
 
 /// Text as the Team search compares it (any case, any language).
 fn fold(text: &str) -> String {

@@ -420,19 +420,23 @@ pub async fn enable(
     Ok(())
 }
 
-/// Makes key `key_id` act as person `to` (active, and a super manager or a
-/// member of the key's workspace: else 422 on `act_as`). The caller must
-/// manage the key (404 / 403 as for any key change).
+/// Makes key `key_id`, which acts as person `from`, act as person `to`
+/// (active, and a super manager or a member of the key's workspace: else
+/// 422 on `act_as`). The caller must manage the key (404 / 403 as for any
+/// key change); a key that does not act as `from` is 404.
 pub async fn reassign_key(
     db: &DatabaseConnection,
     cache: &KeyCache,
     caller: &Caller,
-    key_id: &str,
+    (key_id, from): (&str, i64),
     to: i64,
     now: DateTime<Utc>,
 ) -> Result<String, ServiceError> {
     let txn = begin_for_agency(db, caller.agency_id).await?;
     let key = managed_key(&txn, caller, key_id).await?;
+    if key.act_as_user_id != from {
+        return Err(ServiceError::NotFound);
+    }
     if key.revoked_at.is_some() || key.expires_at.is_some_and(|at| at <= now) {
         return Err(ServiceError::Conflict(
             "This key no longer works: there is nothing to reassign".into(),

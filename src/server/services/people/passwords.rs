@@ -243,6 +243,10 @@ pub async fn reset_password(
     Ok(person.id)
 }
 
+/// What a wrong current password is told (the form counts it against the
+/// sign-in throttle).
+pub const WRONG_PASSWORD: &str = "That is not your current password";
+
 /// A person changes their own password: `current` must be right (else 422
 /// on `current_password`), `new` follows the rules of setup (else 422 on
 /// `new_password`). Every other session of theirs ends; `keep` (this
@@ -285,7 +289,7 @@ pub async fn change_password(
             0,
             crate::models::FieldIssue {
                 field: "current_password".into(),
-                message: "That is not your current password".into(),
+                message: WRONG_PASSWORD.into(),
             },
         );
     }
